@@ -1,0 +1,36 @@
+# Treffpunkt: `make run` serves the app with demo data, `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install translations extract-messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compiled catalogues are build output: made from translations/*/LC_MESSAGES/messages.po.
+translations: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --quiet --use-fuzzy -d translations; fi
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching
+
+run: install
+	TREFFPUNKT_DEV=1 $(FLASK) db upgrade
+	TREFFPUNKT_DEV=1 $(FLASK) seed-demo
+	TREFFPUNKT_DEV=1 $(FLASK) serve --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,140 @@
+"""Fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set, and in CI
+always), the app, a test client, factories and logins through the real login form."""
+import contextvars
+import os
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+
+from flask import has_app_context
+from flask.testing import FlaskClient
+
+from volunteers import create_app
+from volunteers.accounts import services as accounts
+from volunteers.centres import services as centres
+from volunteers.extensions import db
+
+from tests.helpers import PASSWORD
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI") == "true"
+if IN_CI and not PG_URL:
+    raise RuntimeError("CI must test PostgreSQL too: set TEST_DATABASE_URL (.ci/run does).")
+
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
+        not PG_URL, reason="PostgreSQL tests need TEST_DATABASE_URL=postgresql+psycopg://…")),
+]
+_schema_ready: set[str] = set()
+_serial = count(1)
+
+
+def database_url(kind: str, tmp_dir) -> str:
+    return PG_URL if kind == "postgresql" else f"sqlite:///{tmp_dir / 'test.sqlite'}"
+
+
+def config_for_tests(url: str, tmp_dir) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
+        "MAIL_OUTBOX_DIR": str(tmp_dir / "mail"),
+        "SERVER_NAME": None,
+        "PREFERRED_URL_SCHEME": "http",  # https would make CSRF demand a Referer header
+    }
+
+
+@pytest.fixture(scope="session")
+def session_tmp(tmp_path_factory):
+    return tmp_path_factory.mktemp("db")
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server does: its own app context, `g` and
+    database session, not the test's. Afterwards the test's session forgets what it loaded, so that
+    the test sees what the request committed."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():  # not when called again inside, to follow a redirect
+            db.session.expire_all()
+        return response
+
+
+@pytest.fixture(params=DATABASES)
+def app(request, session_tmp, tmp_path):
+    url = database_url(request.param, session_tmp)
+    app = create_app(config_for_tests(url, tmp_path))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if url not in _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready.add(url)
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- factories ------------------------------------------------------------------------
+
+@pytest.fixture
+def make_centre(app):
+    def make(slug: str | None = None, **values):
+        n = next(_serial)
+        centre = centres.create_centre(
+            name=values.pop("name", f"Kommunales Integrationszentrum Test {n}"),
+            district=values.pop("district", f"Kreis Test {n}"),
+            regierungsbezirk=values.pop("regierungsbezirk", "Arnsberg"),
+            slug=slug or f"test-{n}", **values)
+        db.session.commit()
+        return centre
+    return make
+
+
+@pytest.fixture
+def make_meeting_point(app):
+    def make(centre, **values):
+        n = next(_serial)
+        defaults = {"name": f"Treffpunkt {n}", "municipality": "Siegen", "street": f"Hauptstraße {n}",
+                    "postcode": "57072", "city": "Siegen", "languages": ["de", "ar"]}
+        meeting_point = centres.create_meeting_point(centre=centre, **{**defaults, **values})
+        db.session.commit()
+        return meeting_point
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_centre):
+    def make(role: str = "volunteer", centre=None, email: str | None = None, name: str | None = None,
+             password: str = PASSWORD):
+        if centre is None and role in ("volunteer", "coordinator", "lead"):
+            centre = make_centre()
+        n = next(_serial)
+        user = accounts.create_user(email=email or f"person{n}@example.org", name=name or f"Person {n}",
+                                    password=password, role=role, centre=centre)
+        db.session.commit()
+        return user
+    return make

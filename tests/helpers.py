@@ -1,0 +1,23 @@
+"""Helpers for tests that go through HTTP like a browser would."""
+import re
+
+PASSWORD = "richtig-geheim-123"
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client) -> str:
+    """The session's CSRF token, read from the language form that every page carries."""
+    page = client.get("/privacy").get_data(as_text=True)
+    return CSRF_INPUT.search(page).group(1)
+
+
+def post_form(client, url: str, data: dict | None = None, **kwargs):
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+
+
+def login(client, user_or_email, password: str = PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

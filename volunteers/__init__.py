@@ -1,0 +1,60 @@
+"""Treffpunkt: volunteer coordination for the Ankommenstreffpunkte of the Kommunale
+Integrationszentren in North Rhine-Westphalia."""
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    app.config.from_pyfile("settings.py", silent=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    app.json.ensure_ascii = False  # umlauts as they are: shorter and readable
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .accounts import auth
+    from .core import error_pages, i18n, security, templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    auth.init_login(app, login_manager)
+    security.init_security(app)
+    templating.init_templating(app)
+    error_pages.init_error_handlers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .centres.views import bp as centres_bp
+    from .pages.views import bp as pages_bp
+
+    for blueprint in (pages_bp, accounts_bp, centres_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from .accounts.cli import create_user_command
+    from .core.serve import serve_command
+    from .demo.cli import seed_demo_command
+
+    for command in (create_user_command, seed_demo_command, serve_command):
+        app.cli.add_command(command)

@@ -1,0 +1,67 @@
+"""Forms of the account pages; every message German first and translatable."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+
+from .models import LOCALES
+from .services import MIN_PASSWORD_LENGTH
+
+EMAIL = [DataRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
+         Length(max=254, message=_l("Die E-Mail-Adresse ist zu lang.")),
+         Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False)]
+NEW_PASSWORD = [DataRequired(_l("Bitte wählen Sie ein Passwort.")),
+                Length(min=MIN_PASSWORD_LENGTH, max=200,
+                       message=_l("Das Passwort muss zwischen %(min)d und %(max)d Zeichen lang sein.",
+                                  min=MIN_PASSWORD_LENGTH, max=200))]
+
+
+def _password_confirmation():
+    return PasswordField(_l("Passwort wiederholen"), validators=[
+        DataRequired(_l("Bitte wiederholen Sie das Passwort.")),
+        EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))])
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihren Namen ein.")),
+        Length(max=120, message=_l("Der Name darf höchstens %(max)d Zeichen lang sein.", max=120))])
+    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL)
+    password = PasswordField(_l("Passwort"), validators=NEW_PASSWORD)
+    password_confirm = _password_confirmation()
+    centre = SelectField(_l("Kommunales Integrationszentrum"), coerce=str, validators=[
+        InputRequired(_l("Bitte wählen Sie ein Zentrum."))])
+    consent = BooleanField(_l("Ich habe die Datenschutzhinweise gelesen und willige in die "
+                              "Verarbeitung meiner Daten ein."),
+                           validators=[DataRequired(_l("Ohne Ihre Einwilligung können wir Sie "
+                                                       "nicht registrieren."))])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL)
+    password = PasswordField(_l("Passwort"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)])
+    remember = BooleanField(_l("Angemeldet bleiben"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Neues Passwort"), validators=NEW_PASSWORD)
+    password_confirm = _password_confirmation()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihren Namen ein.")),
+        Length(max=120, message=_l("Der Name darf höchstens %(max)d Zeichen lang sein.", max=120))])
+    phone = StringField(_l("Telefon (freiwillig)"), validators=[
+        Optional(), Length(max=40, message=_l("Die Telefonnummer ist zu lang."))])
+    locale = SelectField(_l("Sprache"), choices=[(code, code) for code in LOCALES])
+
+
+class JoinCentreForm(FlaskForm):
+    centre = SelectField(_l("Weiterem Zentrum beitreten"), coerce=str,
+                         validators=[InputRequired(_l("Bitte wählen Sie ein Zentrum."))])

@@ -1,0 +1,116 @@
+"""People and what they may do: accounts, their role in each centre, API tokens, login throttling."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..centres.models import Centre
+from ..core.time import UTCDateTime, now
+from ..extensions import db
+
+# Roles within one centre, weakest first.
+VOLUNTEER, COORDINATOR, LEAD = "volunteer", "coordinator", "lead"
+CENTRE_ROLES = (VOLUNTEER, COORDINATOR, LEAD)
+STAFF_ROLES = (COORDINATOR, LEAD)
+# Roles across the installation.
+STATE, ADMIN = "state", "admin"
+GLOBAL_ROLES = (STATE, ADMIN)
+LOCALES = ("de", "en", "ar", "uk")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    global_role: Mapped[str | None] = mapped_column(sa.String(20))
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    consent_version: Mapped[str | None] = mapped_column(sa.String(20))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on password change and logout-everywhere: old sessions and reset links stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.global_role == ADMIN
+
+    @property
+    def is_state_viewer(self) -> bool:
+        return self.global_role == STATE
+
+    def role_in(self, centre: Centre) -> str | None:
+        return next((m.role for m in self.memberships if m.centre_id == centre.id), None)
+
+    def is_staff_of(self, centre: Centre) -> bool:
+        return self.role_in(centre) in STAFF_ROLES
+
+    def is_lead_of(self, centre: Centre) -> bool:
+        return self.role_in(centre) == LEAD
+
+    @property
+    def staff_centres(self) -> list[Centre]:
+        return [m.centre for m in self.memberships if m.role in STAFF_ROLES]
+
+    @property
+    def volunteer_centres(self) -> list[Centre]:
+        return [m.centre for m in self.memberships if m.role == VOLUNTEER]
+
+    @property
+    def centres(self) -> list[Centre]:
+        return [m.centre for m in self.memberships]
+
+
+class Membership(db.Model):
+    """A person's role in one centre: volunteer, coordinator or centre lead."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "centre_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    centre: Mapped[Centre] = relationship(lazy="joined")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    """A failed login, counted per account and per client address to slow down guessing.
+    The key is a hash so that the table holds no addresses in clear."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)

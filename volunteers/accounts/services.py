@@ -1,0 +1,188 @@
+"""Accounts: registration, login with throttling, password reset, roles, API tokens."""
+import hashlib
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..centres.models import Centre
+from ..core import time
+from ..core.errors import DomainError, NotFound, TooManyRequests
+from ..core.tokens import hash_token, new_token
+from ..extensions import db
+from .models import (CENTRE_ROLES, GLOBAL_ROLES, VOLUNTEER, ApiToken, LoginFailure,
+                     Membership, User)
+
+MIN_PASSWORD_LENGTH = 10
+# Checked against a fixed hash when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = generate_password_hash("treffpunkt-timing-equaliser")
+
+
+class AccountError(DomainError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(*, email: str, name: str, password: str, role: str,
+                centre: Centre | None = None, password_hash: str | None = None) -> User:
+    """Create an account with a centre role (volunteer, coordinator, lead) or a global one."""
+    if find_user_by_email(email):
+        raise AccountError(_("Diese E-Mail-Adresse ist bereits registriert."), code="email_taken", field="email")
+    if role in CENTRE_ROLES and centre is None:
+        raise AccountError(_("Für diese Rolle muss ein Zentrum angegeben werden."), code="centre_required")
+    if role not in CENTRE_ROLES + GLOBAL_ROLES:
+        raise AccountError(_("Unbekannte Rolle."), code="invalid_role")
+    user = User(email=normalise_email(email), name=name.strip(),
+                password_hash=password_hash or hash_password(password),
+                global_role=role if role in GLOBAL_ROLES else None)
+    if role in CENTRE_ROLES:
+        user.memberships.append(Membership(centre=centre, role=role))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_volunteer(*, email: str, name: str, password: str, centre: Centre,
+                       consent_version: str, locale: str | None = None) -> User:
+    """Self-registration of a volunteer, with the privacy consent recorded."""
+    user = create_user(email=email, name=name, password=password, role=VOLUNTEER, centre=centre)
+    user.consent_version = consent_version
+    user.consent_at = time.now()
+    user.locale = locale
+    return user
+
+
+def set_centre_role(*, user: User, centre: Centre, role: str | None) -> None:
+    """Give `user` a role in `centre`, change it, or (role None) remove them from the centre."""
+    membership = next((m for m in user.memberships if m.centre_id == centre.id), None)
+    if role is None:
+        if membership:
+            user.memberships.remove(membership)
+    elif membership:
+        membership.role = role
+    else:
+        user.memberships.append(Membership(centre=centre, role=role))
+    db.session.flush()
+
+
+def join_centre(*, user: User, centre: Centre) -> None:
+    if user.role_in(centre) is None:
+        set_centre_role(user=user, centre=centre, role=VOLUNTEER)
+
+
+# --- login and its throttle -------------------------------------------------------------
+
+def _throttle_keys(email: str, client_address: str) -> tuple[str, str]:
+    digest = lambda value: hashlib.sha256(value.encode()).hexdigest()  # noqa: E731
+    return digest("email:" + normalise_email(email)), digest("ip:" + (client_address or ""))
+
+
+def _recent_failures(key_hash: str) -> int:
+    window_start = time.now() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    return db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
+        LoginFailure.key_hash == key_hash, LoginFailure.failed_at >= window_start))
+
+
+def authenticate(*, email: str, password: str, client_address: str) -> User:
+    """The user with these credentials; a wrong password and an unknown email fail alike.
+    Too many failures for one account or one address lock further tries for a while."""
+    config = current_app.config
+    email_key, address_key = _throttle_keys(email, client_address)
+    if (_recent_failures(email_key) >= config["LOGIN_MAX_FAILURES"]
+            or _recent_failures(address_key) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
+        raise TooManyRequests(
+            _("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d Minuten.",
+              minutes=config["LOGIN_LOCKOUT_MINUTES"]), code="too_many_attempts")
+    user = find_user_by_email(email)
+    if not check_password_hash(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        db.session.add_all([LoginFailure(key_hash=email_key), LoginFailure(key_hash=address_key)])
+        db.session.flush()
+        raise AccountError(_("E-Mail-Adresse oder Passwort ist falsch."), code="invalid_credentials")
+    user.last_login_at = time.now()
+    return user
+
+
+def prune_login_failures() -> int:
+    """Forget failures older than the lockout window (called from the login view, cheaply)."""
+    cutoff = time.now() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    return db.session.execute(sa.delete(LoginFailure).where(LoginFailure.failed_at < cutoff)).rowcount
+
+
+# --- password reset ----------------------------------------------------------------------
+
+class _ClockSigner(TimestampSigner):
+    """Signs with the application clock, so that expiry follows core.time (and tests can move it)."""
+
+    def get_timestamp(self) -> int:
+        return int(time.now().timestamp())
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset", signer=_ClockSigner)
+
+
+def password_reset_token(user: User) -> str:
+    # The session version inside makes the link single-use: resetting bumps it.
+    return _reset_serializer().dumps({"user": user.id, "v": user.session_version})
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise AccountError(_("Der Link ist abgelaufen. Bitte fordern Sie einen neuen an."), code="token_expired")
+    except BadSignature:
+        raise AccountError(_("Der Link ist ungültig."), code="token_invalid")
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or user.session_version != data.get("v"):
+        raise AccountError(_("Der Link ist ungültig oder wurde bereits benutzt."), code="token_invalid")
+    return user
+
+
+def change_password(*, user: User, password: str) -> None:
+    """Set a new password and end every other session and reset link of the account."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+def issue_api_token(*, user: User, label: str = "") -> str:
+    """A new bearer token for `user`; the clear text is returned once and never stored."""
+    token = new_token()
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), label=label[:100]))
+    db.session.flush()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    api_token = db.session.scalar(sa.select(ApiToken).where(
+        ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)))
+    if api_token is None:
+        return None
+    # Written at most hourly, so that API reads do not each cost a write.
+    if api_token.last_used_at is None or time.now() - api_token.last_used_at > timedelta(hours=1):
+        api_token.last_used_at = time.now()
+    return api_token.user
+
+
+def revoke_api_token(token: str) -> None:
+    api_token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if api_token is None:
+        raise NotFound(_("Token unbekannt."), code="not_found")
+    api_token.revoked_at = time.now()

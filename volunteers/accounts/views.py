@@ -1,0 +1,161 @@
+"""Registration, login, logout, password reset and the volunteer's own settings."""
+import sqlalchemy as sa
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..centres.models import Centre
+from ..core.errors import DomainError
+from ..core.i18n import LOCALE_COOKIE, LOCALE_NAMES
+from ..core.mail import send_mail
+from ..core.web import safe_next_url, show_domain_error
+from ..extensions import db
+from . import services
+from .forms import (ForgotPasswordForm, JoinCentreForm, LoginForm, ProfileForm, RegistrationForm,
+                    ResetPasswordForm)
+from .models import LOCALES
+
+bp = Blueprint("accounts", __name__)
+
+
+def _centre_choices(exclude=()) -> list[tuple[str, str]]:
+    centres = db.session.scalars(sa.select(Centre).order_by(Centre.name))
+    return [(c.slug, c.name) for c in centres if c.id not in exclude]
+
+
+def _centre_from_choice(slug: str) -> Centre:
+    centre = db.session.scalar(sa.select(Centre).where(Centre.slug == slug))
+    if centre is None:
+        abort(400)
+    return centre
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegistrationForm()
+    form.centre.choices = [("", _("Bitte wählen …"))] + _centre_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.register_volunteer(
+                email=form.email.data, name=form.name.data, password=form.password.data,
+                centre=_centre_from_choice(form.centre.data),
+                consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                locale=request.cookies.get(LOCALE_COOKIE) if request.cookies.get(LOCALE_COOKIE) in LOCALES else None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Willkommen bei Treffpunkt! Ihr Konto ist angelegt."), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(email=form.email.data, password=form.password.data,
+                                         client_address=request.remote_addr)
+        except DomainError as error:
+            services.prune_login_failures()
+            db.session.commit()  # the failure is counted even though the login failed
+            flash(error.message, "error")
+            status = error.status if error.status == 429 else 401
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("pages.home"))
+    elif form.errors:
+        status = 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("Sie haben sich abgemeldet."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None:
+            link = url_for("accounts.reset_password", token=services.password_reset_token(user), _external=True)
+            send_mail(to=user.email, subject=_("Treffpunkt: Passwort zurücksetzen"),
+                      body=render_template("accounts/mail/reset_password.txt", user=user, link=link))
+        # The same answer whether or not the address is known.
+        flash(_("Wenn die Adresse bei uns registriert ist, haben wir Ihnen einen Link geschickt. "
+                "Er ist eine Stunde gültig."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset_token(token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.change_password(user=user, password=form.password.data)
+        db.session.commit()
+        flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich an."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = ProfileForm(obj=current_user)
+    form.locale.choices = list(LOCALE_NAMES.items())
+    join_form = JoinCentreForm(prefix="join")
+    join_form.centre.choices = _centre_choices(exclude={c.id for c in current_user.centres})
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.phone = (form.phone.data or "").strip()
+        current_user.locale = form.locale.data
+        db.session.commit()
+        flash(_("Ihre Einstellungen sind gespeichert."), "success")
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form, join_form=join_form), 422 if form.errors else 200
+
+
+@bp.route("/settings/centres", methods=["POST"])
+@login_required
+def join_centre():
+    join_form = JoinCentreForm(prefix="join")
+    join_form.centre.choices = _centre_choices(exclude={c.id for c in current_user.centres})
+    if join_form.validate_on_submit():
+        services.join_centre(user=current_user, centre=_centre_from_choice(join_form.centre.data))
+        db.session.commit()
+        flash(_("Sie sind dem Zentrum beigetreten."), "success")
+    else:
+        flash(_("Bitte wählen Sie ein Zentrum."), "error")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def set_language(code: str):
+    if code not in LOCALES:
+        abort(404)
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    response = make_response(redirect(safe_next_url(request.form.get("next")) or url_for("pages.home")))
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+

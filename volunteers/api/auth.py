@@ -1,0 +1,59 @@
+"""API sign-in with bearer tokens, and the caller's profile."""
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import services as accounts
+from ..accounts.auth import bearer_token
+from ..extensions import db
+from . import bp
+from .errors import api_error
+from .helpers import json_body, require_login, require_string
+
+
+@bp.post("/auth/token")
+def create_token():
+    body = json_body()
+    try:
+        user = accounts.authenticate(email=require_string(body, "email", max_length=254),
+                                     password=require_string(body, "password"),
+                                     client_address=request.remote_addr)
+    except accounts.AccountError:
+        db.session.commit()  # keep the counted failure
+        raise
+    label = body.get("label") if isinstance(body.get("label"), str) else ""
+    token = accounts.issue_api_token(user=user, label=label)
+    db.session.commit()
+    return jsonify(token=token, token_type="Bearer"), 201
+
+
+@bp.delete("/auth/token")
+def revoke_token():
+    """Revoke the bearer token this request carries (sign out of a client)."""
+    token = bearer_token()
+    require_login()
+    if token is None:
+        return api_error(400, "bearer_required", _("Nur mit einem Bearer-Token möglich."))
+    accounts.revoke_api_token(token)
+    db.session.commit()
+    return "", 204
+
+
+def profile_of(user) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "phone": user.phone,
+        "locale": user.locale,
+        "roles": sorted({m.role for m in user.memberships} | ({user.global_role} if user.global_role else set())),
+        "global_role": user.global_role,
+        "centres": [{"slug": m.centre.slug, "name": m.centre.name, "role": m.role} for m in user.memberships],
+        "calendar_feed_url": None,
+    }
+
+
+@bp.get("/me")
+def me():
+    require_login()
+    return jsonify(profile_of(current_user))

@@ -1,0 +1,78 @@
+"""Forms for meeting points, staff and (for the admin) centres."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, FloatField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .models import BAUSTEINE, REGIERUNGSBEZIRKE
+from .languages import language_choices
+
+REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
+
+
+def _text(label, max_length, required=True):
+    validators = [DataRequired(REQUIRED)] if required else [Optional()]
+    validators.append(Length(max=max_length, message=_l("Höchstens %(max)d Zeichen.", max=max_length)))
+    return StringField(label, validators=validators)
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MeetingPointForm(FlaskForm):
+    name = _text(_l("Name"), 200)
+    municipality = _text(_l("Stadt oder Gemeinde"), 120)
+    street = _text(_l("Straße und Hausnummer"), 200)
+    postcode = StringField(_l("Postleitzahl"), validators=[
+        DataRequired(REQUIRED), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))])
+    city = _text(_l("Ort"), 120)
+    latitude = FloatField(_l("Breitengrad (optional)"), validators=[
+        Optional(), NumberRange(min=50.3, max=52.6, message=_l("Der Ort muss in Nordrhein-Westfalen liegen."))])
+    longitude = FloatField(_l("Längengrad (optional)"), validators=[
+        Optional(), NumberRange(min=5.8, max=9.5, message=_l("Der Ort muss in Nordrhein-Westfalen liegen."))])
+    opening_notes = TextAreaField(_l("Öffnungszeiten und Hinweise"), validators=[
+        Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))])
+    languages = CheckboxListField(_l("Angebotene Sprachen"), validators=[Optional()])
+    default_baustein = SelectField(_l("KommAn-Baustein (Voreinstellung)"),
+                                   choices=[(b, b) for b in BAUSTEINE])
+    is_closed = BooleanField(_l("Geschlossen (keine neuen Schichten)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
+
+    def values(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class StaffForm(FlaskForm):
+    name = _text(_l("Name"), 120)
+    email = EmailField(_l("E-Mail-Adresse"), validators=[
+        DataRequired(REQUIRED), Length(max=254),
+        Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False)])
+    role = SelectField(_l("Rolle"), choices=[("coordinator", _l("Koordination")),
+                                             ("lead", _l("KI-Leitung"))])
+
+
+class CentreForm(FlaskForm):
+    name = _text(_l("Name des Zentrums"), 200)
+    district = _text(_l("Kreis oder kreisfreie Stadt"), 120)
+    is_district_free_city = BooleanField(_l("Kreisfreie Stadt"))
+    regierungsbezirk = SelectField(_l("Regierungsbezirk"), choices=[(r, r) for r in REGIERUNGSBEZIRKE])
+    slug = StringField(_l("Kurzname in Adressen (optional)"), validators=[
+        Optional(), Regexp(r"^[a-z0-9-]{2,60}$", message=_l("Nur Kleinbuchstaben, Ziffern und Bindestriche."))])
+    street = _text(_l("Straße und Hausnummer"), 200, required=False)
+    postcode = StringField(_l("Postleitzahl"), validators=[
+        Optional(), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))])
+    city = _text(_l("Ort"), 120, required=False)
+
+
+class LeadForm(FlaskForm):
+    name = _text(_l("Name"), 120)
+    email = EmailField(_l("E-Mail-Adresse"), validators=[
+        DataRequired(REQUIRED), Length(max=254),
+        Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False)])

@@ -1,0 +1,64 @@
+"""Kommunale Integrationszentren (centres, the tenants) and their Ankommenstreffpunkte."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.time import UTCDateTime, now
+from ..extensions import db
+
+REGIERUNGSBEZIRKE = ("Arnsberg", "Detmold", "Düsseldorf", "Köln", "Münster")
+BAUSTEINE = ("A", "B", "C", "D")
+# Languages a meeting point offers or a shift needs; codes stay stable, names are translated.
+LANGUAGE_CODES = ("de", "ar", "fa", "ku", "ti", "uk", "ru", "tr", "en", "fr", "so", "ps", "sq", "ro", "bg")
+
+
+class Centre(db.Model):
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # The Kreis or kreisfreie Stadt the centre serves, e.g. "Kreis Siegen-Wittgenstein".
+    district: Mapped[str] = mapped_column(sa.String(120))
+    is_district_free_city: Mapped[bool] = mapped_column(default=False)
+    regierungsbezirk: Mapped[str] = mapped_column(sa.String(20))
+    street: Mapped[str] = mapped_column(sa.String(200), default="")
+    postcode: Mapped[str] = mapped_column(sa.String(10), default="")
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    meeting_points: Mapped[list["MeetingPoint"]] = relationship(
+        back_populates="centre", order_by="MeetingPoint.name"
+    )
+
+    @property
+    def address(self) -> str:
+        return ", ".join(part for part in (self.street, f"{self.postcode} {self.city}".strip()) if part)
+
+
+class MeetingPoint(db.Model):
+    __tablename__ = "meeting_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    # Unique across the installation: it names the public feed /calendar/p/<slug>.ics.
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    municipality: Mapped[str] = mapped_column(sa.String(120))
+    street: Mapped[str] = mapped_column(sa.String(200))
+    postcode: Mapped[str] = mapped_column(sa.String(10))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    opening_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    default_baustein: Mapped[str] = mapped_column(sa.String(1), default="A")
+    is_closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    centre: Mapped[Centre] = relationship(back_populates="meeting_points")
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"

@@ -1,0 +1,34 @@
+"""`flask --app wsgi serve`: the single-machine way to run Treffpunkt (what `make run` uses):
+a threaded web server on 127.0.0.1 plus the background workers as child processes.
+Production runs gunicorn and the workers separately (see README)."""
+import os
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from werkzeug.serving import run_simple
+
+# Background workers started beside the web server: (description, flask sub-command).
+WORKERS: list[tuple[str, list[str]]] = []
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int, show_default="PORT or 5000")
+def serve_command(host: str, port: int):
+    """Serve the app and run its background workers until interrupted."""
+    children = [_start_worker(name, args) for name, args in WORKERS]
+    click.echo(f"Treffpunkt läuft auf http://{host}:{port}/ (Strg+C beendet)")
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
+
+
+def _start_worker(name: str, args: list[str]) -> subprocess.Popen:
+    click.echo(f"Starte {name}: flask {' '.join(args)}")
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args])

@@ -1,0 +1,25 @@
+"""What every template can use: the page language and direction, dates shown in Berlin time."""
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_time, get_locale
+
+from ..accounts.labels import ROLE_NAMES
+from .i18n import LOCALE_NAMES, RTL_LOCALES
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        time=lambda value, fmt="short": format_time(value, fmt) if value else "",
+    )
+
+    @app.context_processor
+    def page_language():
+        locale = str(get_locale() or "de")
+        return {
+            "page_locale": locale,
+            "text_direction": "rtl" if locale in RTL_LOCALES else "ltr",
+            "locale_names": LOCALE_NAMES,
+            "role_names": ROLE_NAMES,
+        }

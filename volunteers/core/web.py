@@ -1,0 +1,25 @@
+"""Small helpers shared by the HTML views."""
+from urllib.parse import urlsplit
+
+from flask import flash
+
+from .errors import DomainError
+
+
+def show_domain_error(form, error: DomainError) -> None:
+    """Put a business-rule failure next to its field, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """A local path to go on to after login, or None: never an open redirect."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -1,0 +1,3 @@
+from volunteers import create_app
+
+app = create_app()
