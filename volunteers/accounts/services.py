@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..centres.models import Centre
 from ..core import time
-from ..core.errors import DomainError, NotFound, TooManyRequests
+from ..core.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
 from .models import (CENTRE_ROLES, GLOBAL_ROLES, VOLUNTEER, ApiToken, LoginFailure,
@@ -111,7 +111,7 @@ def authenticate(*, email: str, password: str, client_address: str) -> User:
     if not check_password_hash(user.password_hash if user else _DUMMY_HASH, password) or user is None:
         db.session.add_all([LoginFailure(key_hash=email_key), LoginFailure(key_hash=address_key)])
         db.session.flush()
-        raise AccountError(_("E-Mail-Adresse oder Passwort ist falsch."), code="invalid_credentials")
+        raise Unauthorized(_("E-Mail-Adresse oder Passwort ist falsch."), code="invalid_credentials")
     user.last_login_at = time.now()
     return user
 

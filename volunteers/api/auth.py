@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..accounts import services as accounts
 from ..accounts.auth import bearer_token
+from ..core.errors import Unauthorized
 from ..extensions import db
 from . import bp
 from .errors import api_error
@@ -18,7 +19,7 @@ def create_token():
         user = accounts.authenticate(email=require_string(body, "email", max_length=254),
                                      password=require_string(body, "password"),
                                      client_address=request.remote_addr)
-    except accounts.AccountError:
+    except Unauthorized:
         db.session.commit()  # keep the counted failure
         raise
     label = body.get("label") if isinstance(body.get("label"), str) else ""

@@ -3,7 +3,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, FloatField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import BAUSTEINE, REGIERUNGSBEZIRKE
@@ -22,6 +23,25 @@ class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def pre_validate(self, form):
+        allowed = {value for value, _label in self.choices}
+        if any(value not in allowed for value in self.data or ()):
+            raise ValidationError(_l("Bitte wählen Sie nur Einträge aus der Liste."))
+
+
+class CoordinateField(FloatField):
+    """A decimal degree; accepts the German decimal comma as well."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = float(valuelist[0].strip().replace(",", "."))
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Bitte eine Zahl wie 51.2131 angeben."))
+        else:
+            self.data = None
+
 
 class MeetingPointForm(FlaskForm):
     name = _text(_l("Name"), 200)
@@ -30,9 +50,9 @@ class MeetingPointForm(FlaskForm):
     postcode = StringField(_l("Postleitzahl"), validators=[
         DataRequired(REQUIRED), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))])
     city = _text(_l("Ort"), 120)
-    latitude = FloatField(_l("Breitengrad (optional)"), validators=[
+    latitude = CoordinateField(_l("Breitengrad (optional)"), validators=[
         Optional(), NumberRange(min=50.3, max=52.6, message=_l("Der Ort muss in Nordrhein-Westfalen liegen."))])
-    longitude = FloatField(_l("Längengrad (optional)"), validators=[
+    longitude = CoordinateField(_l("Längengrad (optional)"), validators=[
         Optional(), NumberRange(min=5.8, max=9.5, message=_l("Der Ort muss in Nordrhein-Westfalen liegen."))])
     opening_notes = TextAreaField(_l("Öffnungszeiten und Hinweise"), validators=[
         Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))])

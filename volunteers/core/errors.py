@@ -13,6 +13,10 @@ class DomainError(Exception):
         self.field = field
 
 
+class Unauthorized(DomainError):
+    status = 401
+
+
 class NotFound(DomainError):
     status = 404
 
