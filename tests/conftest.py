@@ -56,13 +56,16 @@ def session_tmp(tmp_path_factory):
 
 class IsolatedClient(FlaskClient):
     """Runs each request in a fresh context, as a real server does: its own app context, `g` and
-    database session, not the test's. Afterwards the test's session forgets what it loaded, so that
-    the test sees what the request committed."""
+    database session, not the test's. The test's own transaction ends before and after, so that
+    the request sees what the test wrote and the test then sees what the request committed."""
 
     def open(self, *args, **kwargs):
+        outermost = has_app_context()  # not when called again inside, to follow a redirect
+        if outermost:
+            db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        if has_app_context():  # not when called again inside, to follow a redirect
-            db.session.expire_all()
+        if outermost:
+            db.session.commit()
         return response
 
 

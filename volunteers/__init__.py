@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import core  # noqa: F401  (registers the database settings)
 from .config import load_config
 from .extensions import babel, csrf, db, login_manager, migrate
 
