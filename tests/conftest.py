@@ -141,3 +141,25 @@ def make_user(app, make_centre):
         db.session.commit()
         return user
     return make
+
+
+@pytest.fixture
+def make_shift(app, make_centre, make_meeting_point):
+    """A published shift (by default tomorrow 16–18 h Berlin) at a new or given meeting point."""
+    from datetime import datetime, timedelta
+
+    from volunteers.core import time
+    from volunteers.shifts.planning import ShiftValues, create_shift
+
+    def make(meeting_point=None, *, starts=None, hours: float = 2, publish: bool = True, **values):
+        meeting_point = meeting_point or make_meeting_point(make_centre())
+        if starts is None:
+            tomorrow = time.to_berlin(time.now()).date() + timedelta(days=1)
+            starts = time.berlin_local(datetime.combine(tomorrow, datetime.min.time()).replace(hour=16))
+        shift_values = ShiftValues(meeting_point=meeting_point, activity=values.pop("activity", "sprachcafe"),
+                                   **{"capacity_min": 1, "capacity_max": 2, **values})
+        shift = create_shift(centre=meeting_point.centre, values=shift_values, starts_at=starts,
+                             ends_at=starts + timedelta(hours=hours), publish=publish)
+        db.session.commit()
+        return shift
+    return make

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import core  # noqa: F401  (registers the database settings)
+from . import core, models  # noqa: F401  (database settings; every table in the metadata)
 from .config import load_config
 from .extensions import babel, csrf, db, login_manager, migrate
 

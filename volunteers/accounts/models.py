@@ -1,5 +1,5 @@
 """People and what they may do: accounts, their role in each centre, API tokens, login throttling."""
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     global_role: Mapped[str | None] = mapped_column(sa.String(20))
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    # Coordinators see the phone number only if the volunteer allows it.
+    shares_phone: Mapped[bool] = mapped_column(default=False)
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     consent_version: Mapped[str | None] = mapped_column(sa.String(20))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -37,8 +40,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
 
     memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        foreign_keys="Membership.user_id")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -51,8 +54,12 @@ class User(UserMixin, db.Model):
     def is_state_viewer(self) -> bool:
         return self.global_role == STATE
 
+    def membership_in(self, centre: Centre) -> "Membership | None":
+        return next((m for m in self.memberships if m.centre_id == centre.id), None)
+
     def role_in(self, centre: Centre) -> str | None:
-        return next((m.role for m in self.memberships if m.centre_id == centre.id), None)
+        membership = self.membership_in(centre)
+        return membership.role if membership else None
 
     def is_staff_of(self, centre: Centre) -> bool:
         return self.role_in(centre) in STAFF_ROLES
@@ -83,9 +90,14 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
     role: Mapped[str] = mapped_column(sa.String(20))
+    # Erweitertes Führungszeugnis: seen by a coordinator of this centre on that date.
+    certificate_verified_on: Mapped[date | None] = mapped_column(sa.Date)
+    certificate_verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    user: Mapped[User] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    certificate_verified_by: Mapped[User | None] = relationship(foreign_keys=[certificate_verified_by_id])
     centre: Mapped[Centre] = relationship(lazy="joined")
 
 

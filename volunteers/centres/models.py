@@ -26,6 +26,11 @@ class Centre(db.Model):
     street: Mapped[str] = mapped_column(sa.String(200), default="")
     postcode: Mapped[str] = mapped_column(sa.String(10), default="")
     city: Mapped[str] = mapped_column(sa.String(120), default="")
+    # Volunteers may cancel free of consequences until this many hours before a shift.
+    cancel_cutoff_hours: Mapped[int] = mapped_column(default=12)
+    # After this many no-shows and late cancellations (last 12 months) sign-ups need a
+    # coordinator's confirmation; 0 switches the rule off.
+    no_show_limit: Mapped[int] = mapped_column(default=3)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     meeting_points: Mapped[list["MeetingPoint"]] = relationship(

@@ -30,9 +30,23 @@ def to_berlin(instant: datetime) -> datetime:
     return instant.astimezone(BERLIN)
 
 
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by the spring DST change (e.g. 02:30 on the last Sunday of March)."""
+
+
 def berlin_local(naive: datetime) -> datetime:
-    """Interpret a wall-clock time as Europe/Berlin; in the repeated autumn hour the earlier one."""
-    return naive.replace(tzinfo=BERLIN, fold=0)
+    """Interpret a wall-clock time as Europe/Berlin, as an aware UTC instant. In the repeated autumn
+    hour the earlier of the two instants is meant; a time skipped in spring is refused."""
+    local = naive.replace(tzinfo=BERLIN, fold=0)
+    instant = local.astimezone(timezone.utc)
+    if instant.astimezone(BERLIN).replace(tzinfo=None) != naive.replace(tzinfo=None):
+        raise NonexistentLocalTime(naive.isoformat())
+    return instant
+
+
+def berlin_local_lenient(naive: datetime) -> datetime:
+    """Like berlin_local, but a skipped spring time moves on by the hour that was skipped."""
+    return naive.replace(tzinfo=BERLIN, fold=0).astimezone(timezone.utc)
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -1,0 +1,5 @@
+"""Every model, imported once so that the metadata (and Alembic) knows all tables."""
+from .accounts.models import ApiToken, LoginFailure, Membership, User  # noqa: F401
+from .activities.models import CentreActivity  # noqa: F401
+from .centres.models import Centre, MeetingPoint  # noqa: F401
+from .shifts.models import Shift, ShiftSeries, Signup  # noqa: F401

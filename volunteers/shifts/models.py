@@ -1,0 +1,126 @@
+"""Shifts (Schichten) at meeting points, recurring series of them, and volunteers' sign-ups."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..centres.models import Centre, MeetingPoint
+from ..core.time import UTCDateTime, now
+from ..extensions import db
+
+DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"
+SHIFT_STATUSES = (DRAFT, PUBLISHED, CANCELLED)
+
+# Sign-up states. PENDING waits for a coordinator (volunteers over the no-show limit).
+CONFIRMED, WAITLISTED, PENDING, WITHDRAWN = "confirmed", "waitlisted", "pending", "cancelled"
+ACTIVE_SIGNUP_STATUSES = (CONFIRMED, WAITLISTED, PENDING)
+ATTENDED, NO_SHOW = "attended", "no_show"
+
+
+class ShiftFields:
+    """Columns that a series and each of its occurrences share."""
+
+    activity: Mapped[str] = mapped_column(sa.String(60))
+    baustein: Mapped[str] = mapped_column(sa.String(1))
+    capacity_min: Mapped[int] = mapped_column(default=1)
+    capacity_max: Mapped[int] = mapped_column(default=1)
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    requires_police_certificate: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ShiftSeries(ShiftFields, db.Model):
+    """A recurring plan: an RFC 5545 RRULE from a first local start, with exception dates.
+    Its occurrences are real Shift rows, so that sign-ups attach to them."""
+
+    __tablename__ = "shift_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    meeting_point_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_points.id"))
+    # Wall-clock start in Europe/Berlin; each occurrence keeps this local time across DST.
+    first_start_local: Mapped[datetime] = mapped_column(sa.DateTime)
+    duration_minutes: Mapped[int]
+    rrule: Mapped[str] = mapped_column(sa.String(300))
+    exception_dates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # ISO dates
+    publish_occurrences: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    meeting_point: Mapped[MeetingPoint] = relationship()
+
+
+class Shift(ShiftFields, db.Model):
+    __tablename__ = "shifts"
+    __table_args__ = (
+        sa.UniqueConstraint("series_id", "occurrence_date"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity_min >= 0 AND capacity_max >= capacity_min", name="capacity_range"),
+        # The database itself refuses to overbook, whatever the code above it does.
+        sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity_max", name="not_overbooked"),
+        sa.Index("ix_shifts_centre_starts", "centre_id", "starts_at"),
+        sa.Index("ix_shifts_meeting_point_starts", "meeting_point_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    meeting_point_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_points.id"))
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shift_series.id", ondelete="SET NULL"))
+    # The local date this occurrence has in its series (stable even if it is moved).
+    occurrence_date: Mapped[date | None] = mapped_column(sa.Date)
+    # Edited on its own ("only this one"): later changes to the series leave it alone.
+    is_detached: Mapped[bool] = mapped_column(default=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(12), default=DRAFT)
+    cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    participants_count: Mapped[int | None]
+    # iCalendar SEQUENCE: goes up with every change that matters to a calendar.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    centre: Mapped[Centre] = relationship()
+    meeting_point: Mapped[MeetingPoint] = relationship()
+    series: Mapped[ShiftSeries | None] = relationship()
+    signups: Mapped[list["Signup"]] = relationship(back_populates="shift", order_by="Signup.created_at")
+
+    @property
+    def duration_minutes(self) -> int:
+        # Subtract instants in UTC: wall-clock subtraction is wrong across a DST change.
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def free_slots(self) -> int:
+        return max(self.capacity_max - self.confirmed_count, 0)
+
+    @property
+    def is_understaffed(self) -> bool:
+        return self.status == PUBLISHED and self.confirmed_count < self.capacity_min
+
+
+class Signup(db.Model):
+    __tablename__ = "signups"
+    __table_args__ = (
+        # One row per person and shift; signing up again reuses it.
+        sa.UniqueConstraint("shift_id", "user_id"),
+        sa.Index("ix_signups_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(12))
+    # Waitlist order: the earliest request comes first.
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_late_cancellation: Mapped[bool] = mapped_column(default=False)
+    attendance: Mapped[str | None] = mapped_column(sa.String(10))
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    shift: Mapped[Shift] = relationship(back_populates="signups")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])

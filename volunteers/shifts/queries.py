@@ -1,0 +1,111 @@
+"""Read-side queries for the shift pages and the API, scoped through core.tenancy."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.models import STAFF_ROLES, VOLUNTEER, Membership, User
+from ..centres.models import Centre, MeetingPoint
+from ..core import time
+from ..core.tenancy import in_centre, in_centres
+from ..extensions import db
+from .models import ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, PUBLISHED, Shift, Signup
+from .planning import week_bounds
+
+
+@dataclass
+class ShiftFilter:
+    start: datetime
+    end: datetime
+    meeting_point: str | None = None  # slug
+    language: str | None = None
+
+
+def visible_shifts(user: User, shift_filter: ShiftFilter) -> list[Shift]:
+    """Shifts the user may see: published ones of every centre they belong to, and for the staff
+    of a centre also its drafts and cancelled shifts."""
+    staff_ids = {m.centre_id for m in user.memberships if m.role in STAFF_ROLES}
+    member_ids = {m.centre_id for m in user.memberships}
+    query = (in_centres(Shift, member_ids)
+             .where(sa.or_(Shift.status == PUBLISHED, Shift.centre_id.in_(staff_ids)))
+             .where(Shift.starts_at >= shift_filter.start, Shift.starts_at < shift_filter.end)
+             .options(joinedload(Shift.meeting_point), joinedload(Shift.centre))
+             .order_by(Shift.starts_at, Shift.id))
+    if shift_filter.meeting_point:
+        query = query.join(Shift.meeting_point).where(MeetingPoint.slug == shift_filter.meeting_point)
+    shifts = list(db.session.scalars(query))
+    if shift_filter.language:
+        # Languages are a short JSON list; filtering here works alike on SQLite and PostgreSQL.
+        shifts = [s for s in shifts if shift_filter.language in s.languages]
+    return shifts
+
+
+def visible_shift_or_none(user: User, shift_id: int) -> Shift | None:
+    staff_ids = {m.centre_id for m in user.memberships if m.role in STAFF_ROLES}
+    shift = db.session.scalar(in_centres(Shift, [m.centre_id for m in user.memberships]).where(Shift.id == shift_id))
+    if shift is None or (shift.status != PUBLISHED and shift.centre_id not in staff_ids):
+        return None
+    return shift
+
+
+def my_signup_statuses(user: User, shifts: list[Shift]) -> dict[int, Signup]:
+    """The user's sign-up (if any) for each of the given shifts, by shift id."""
+    if not shifts:
+        return {}
+    signups = db.session.scalars(sa.select(Signup).where(
+        Signup.user_id == user.id, Signup.shift_id.in_([s.id for s in shifts])))
+    return {s.shift_id: s for s in signups}
+
+
+def my_signups(user: User, *, upcoming: bool, limit: int = 100) -> list[Signup]:
+    """The user's sign-ups with their shifts: upcoming (soonest first) or past (latest first)."""
+    query = (sa.select(Signup).join(Signup.shift).where(Signup.user_id == user.id)
+             .options(joinedload(Signup.shift).joinedload(Shift.meeting_point)).limit(limit))
+    if upcoming:
+        query = query.where(Shift.ends_at >= time.now()).order_by(Shift.starts_at)
+    else:
+        query = query.where(Shift.ends_at < time.now(), Signup.status.in_(ACTIVE_SIGNUP_STATUSES)) \
+                     .order_by(Shift.starts_at.desc())
+    return list(db.session.scalars(query))
+
+
+def week_plan(centre: Centre, week_start: date, meeting_point: MeetingPoint | None) -> dict[date, list[Shift]]:
+    """The centre's shifts of one week by local day, each with its sign-ups and their people."""
+    start, end = week_bounds(week_start)
+    query = (in_centre(Shift, centre).where(Shift.starts_at >= start, Shift.starts_at < end)
+             .options(joinedload(Shift.meeting_point),
+                      selectinload(Shift.signups).joinedload(Signup.user))
+             .order_by(Shift.starts_at))
+    if meeting_point is not None:
+        query = query.where(Shift.meeting_point_id == meeting_point.id)
+    days = {week_start + timedelta(days=n): [] for n in range(7)}
+    for shift in db.session.scalars(query):
+        days[time.to_berlin(shift.starts_at).date()].append(shift)
+    return days
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class DirectoryEntry:
+    user: User
+    membership: Membership
+    last_shift_at: datetime | None
+    shifts_attended: int
+
+
+def volunteer_directory(centre: Centre) -> list[DirectoryEntry]:
+    """The centre's volunteers with languages, certificate and their last shift, in two queries."""
+    members = db.session.execute(
+        sa.select(User, Membership).join(Membership, Membership.user_id == User.id)
+        .where(Membership.centre_id == centre.id, Membership.role == VOLUNTEER).order_by(User.name)).all()
+    stats = dict(((row.user_id, (row.last, row.attended)) for row in db.session.execute(
+        sa.select(Signup.user_id, sa.func.max(Shift.starts_at).label("last"),
+                  sa.func.count().filter(Signup.attendance == ATTENDED).label("attended"))
+        .join(Signup.shift).where(Signup.centre_id == centre.id, Signup.status == CONFIRMED,
+                                  Shift.status != CANCELLED, Shift.starts_at <= time.now())
+        .group_by(Signup.user_id))))
+    return [DirectoryEntry(user, membership, *stats.get(user.id, (None, 0))) for user, membership in members]

@@ -1,0 +1,203 @@
+"""Recurring plans: an RRULE (RFC 5545) from a first local start, with exception dates.
+
+Each occurrence is a real Shift row keyed by (series, occurrence date), so that sign-ups attach to
+it. Rules must end (UNTIL or COUNT) and yield at most MAX_OCCURRENCES; a COUNT is stored as the
+equivalent UNTIL so that a series can be split at any date ("this and following")."""
+import re
+from datetime import date, datetime, time as clock, timedelta
+from itertools import islice
+
+import sqlalchemy as sa
+from dateutil.rrule import rrulestr
+from flask_babel import gettext as _
+
+from ..centres.models import Centre
+from ..core import time
+from ..extensions import db
+from .errors import ShiftError
+from .models import ACTIVE_SIGNUP_STATUSES, CANCELLED, DRAFT, PUBLISHED, Shift, ShiftSeries, Signup
+from .planning import ShiftValues, check_times, check_values
+from .signups import lock_shift, promote_waitlist
+
+MAX_OCCURRENCES = 366
+_SUB_DAILY = re.compile(r"FREQ=(HOURLY|MINUTELY|SECONDLY)|BY(HOUR|MINUTE|SECOND)=", re.I)
+_END_PART = re.compile(r";?(UNTIL|COUNT)=[^;]*", re.I)
+
+
+def occurrence_dates(rule: str, first_start_local: datetime, exceptions=()) -> list[date]:
+    """The local dates of a rule's occurrences, without exception dates. Raises ShiftError."""
+    text = rule.strip().removeprefix("RRULE:")
+    if _SUB_DAILY.search(text):
+        raise ShiftError(_("Eine Serie hat höchstens einen Termin pro Tag (täglich, wöchentlich, monatlich "
+                           "oder jährlich)."), code="rrule_sub_daily", field="rrule")
+    if not re.search(r"\b(UNTIL|COUNT)=", text, re.I):
+        raise ShiftError(_("Die Wiederholung braucht ein Ende (Enddatum oder Anzahl)."), code="rrule_unbounded",
+                         field="rrule")
+    try:
+        starts = list(islice(rrulestr(text, dtstart=first_start_local), MAX_OCCURRENCES + 1))
+    except (ValueError, TypeError):
+        raise ShiftError(_("Die Wiederholungsregel ist ungültig."), code="rrule_invalid", field="rrule")
+    if len(starts) > MAX_OCCURRENCES:
+        raise ShiftError(_("Die Regel ergibt mehr als %(max)d Termine. Bitte kürzen Sie den Zeitraum.",
+                           max=MAX_OCCURRENCES), code="rrule_too_many", field="rrule")
+    if not starts:
+        raise ShiftError(_("Die Regel ergibt keinen einzigen Termin."), code="rrule_empty", field="rrule")
+    skipped = set(exceptions)
+    return [start.date() for start in starts if start.date().isoformat() not in skipped]
+
+
+def _with_until(rule: str, last: date) -> str:
+    base = _END_PART.sub("", rule.strip().removeprefix("RRULE:")).strip(";")
+    return f"{base};UNTIL={last:%Y%m%d}T235959"
+
+
+def occurrence_times(series: ShiftSeries, day: date) -> tuple[datetime, datetime]:
+    """Start and end instants of the occurrence on `day`: the series' wall-clock times in Berlin
+    (16–18 h stays 16–18 h after a DST change)."""
+    local_start = datetime.combine(day, series.first_start_local.time())
+    local_end = local_start + timedelta(minutes=series.duration_minutes)
+    return time.berlin_local_lenient(local_start), time.berlin_local_lenient(local_end)
+
+
+def create_series(*, centre: Centre, values: ShiftValues, first_start_local: datetime, duration_minutes: int,
+                  rule: str, publish: bool = False) -> ShiftSeries:
+    """A new series and all its occurrences."""
+    check_values(centre, values)
+    _check_duration(first_start_local, duration_minutes)
+    dates = occurrence_dates(rule, first_start_local)
+    series = ShiftSeries(centre_id=centre.id, first_start_local=first_start_local,
+                         duration_minutes=duration_minutes, rrule=_with_until(rule, dates[-1]),
+                         exception_dates=[], publish_occurrences=publish, **values.columns())
+    db.session.add(series)
+    db.session.flush()
+    apply_series(series)
+    return series
+
+
+def _check_duration(first_start_local: datetime, minutes: int) -> None:
+    start = time.berlin_local_lenient(first_start_local)
+    check_times(start, start + timedelta(minutes=minutes))
+
+
+def apply_series(series: ShiftSeries, from_date: date | None = None) -> None:
+    """Bring the series' future occurrences (from `from_date` on) in line with its rule and fields:
+    create missing ones, update existing ones, and remove those the rule no longer yields
+    (deleted if nobody signed up, else cancelled so that volunteers learn of it)."""
+    today = time.to_berlin(time.now()).date()
+    start_from = max(from_date or today, today)
+    wanted = [d for d in occurrence_dates(series.rrule, series.first_start_local, series.exception_dates)
+              if d >= start_from]
+    existing = {s.occurrence_date: s for s in db.session.scalars(sa.select(Shift).where(
+        Shift.series_id == series.id, Shift.occurrence_date >= start_from))}
+    for day in wanted:
+        shift = existing.pop(day, None)
+        if shift is None:
+            _add_occurrence(series, day)
+        elif not shift.is_detached and shift.starts_at > time.now():
+            _update_occurrence(series, shift)
+    for shift in existing.values():
+        if not shift.is_detached and shift.starts_at > time.now():
+            _remove_occurrence(shift)
+    db.session.flush()
+
+
+def _add_occurrence(series: ShiftSeries, day: date) -> None:
+    starts_at, ends_at = occurrence_times(series, day)
+    db.session.add(Shift(centre_id=series.centre_id, series_id=series.id, occurrence_date=day,
+                         starts_at=starts_at, ends_at=ends_at,
+                         status=PUBLISHED if series.publish_occurrences else DRAFT, **_shared(series)))
+
+
+def _shared(series: ShiftSeries) -> dict:
+    return {key: getattr(series, key) for key in (
+        "meeting_point_id", "activity", "baustein", "capacity_min", "capacity_max", "languages",
+        "requires_police_certificate", "notes")}
+
+
+def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
+    shift = lock_shift(shift)
+    if shift.status == CANCELLED:
+        return
+    starts_at, ends_at = occurrence_times(series, shift.occurrence_date)
+    fields = _shared(series)
+    if fields["capacity_max"] < shift.confirmed_count:
+        raise ShiftError(_("Am %(day)s sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht "
+                           "darunter liegen.", day=shift.occurrence_date.strftime("%d.%m.%Y"),
+                           count=shift.confirmed_count), code="capacity_below_confirmed", field="capacity_max")
+    if (starts_at, ends_at, fields["meeting_point_id"]) != (shift.starts_at, shift.ends_at, shift.meeting_point_id):
+        shift.sequence += 1
+    for key, value in fields.items():
+        setattr(shift, key, value)
+    shift.starts_at, shift.ends_at, shift.updated_at = starts_at, ends_at, time.now()
+    if series.publish_occurrences and shift.status == DRAFT:
+        shift.status = PUBLISHED
+    promote_waitlist(shift)
+
+
+def _remove_occurrence(shift: Shift) -> None:
+    has_people = db.session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
+        Signup.shift_id == shift.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)))
+    if has_people:
+        shift.status, shift.cancel_reason = CANCELLED, _("Termin entfällt")
+        shift.sequence += 1
+        shift.updated_at = time.now()
+    else:
+        db.session.execute(sa.delete(Signup).where(Signup.shift_id == shift.id))
+        db.session.delete(shift)
+
+
+def add_exception(*, series: ShiftSeries, day: date) -> None:
+    """Skip one date (e.g. a public holiday)."""
+    if day.isoformat() not in series.exception_dates:
+        series.exception_dates = sorted([*series.exception_dates, day.isoformat()])
+    apply_series(series, from_date=day)
+
+
+def remove_exception(*, series: ShiftSeries, day: date) -> None:
+    series.exception_dates = [d for d in series.exception_dates if d != day.isoformat()]
+    apply_series(series, from_date=day)
+
+
+def update_series_from(*, shift: Shift, values: ShiftValues, start_time: clock, duration_minutes: int,
+                       rule: str | None = None) -> ShiftSeries:
+    """Change "this and following": the occurrences from `shift` on get the new values (and rule).
+    Earlier ones stay with the old series, which now ends the day before."""
+    old = shift.series
+    if old is None:
+        raise ShiftError(_("Diese Schicht gehört zu keiner Serie."), code="not_in_series")
+    centre = shift.centre
+    check_values(centre, values)
+    first_start = datetime.combine(shift.occurrence_date, start_time)
+    _check_duration(first_start, duration_minutes)
+    new_rule = rule or old.rrule
+    dates = occurrence_dates(new_rule, first_start)
+    series = old if shift.occurrence_date <= _first_date(old) else _split(old, shift.occurrence_date)
+    series.first_start_local, series.duration_minutes = first_start, duration_minutes
+    series.rrule = _with_until(new_rule, dates[-1])
+    for key, value in values.columns().items():
+        setattr(series, key, value)
+    apply_series(series, from_date=shift.occurrence_date)
+    return series
+
+
+def _first_date(series: ShiftSeries) -> date:
+    return series.first_start_local.date()
+
+
+def _split(old: ShiftSeries, from_date: date) -> ShiftSeries:
+    """End `old` the day before `from_date` and hand its later occurrences to a new series."""
+    new = ShiftSeries(centre_id=old.centre_id, first_start_local=old.first_start_local,
+                      duration_minutes=old.duration_minutes, rrule=old.rrule, publish_occurrences=old.publish_occurrences,
+                      exception_dates=[d for d in old.exception_dates if d >= from_date.isoformat()],
+                      **{k: getattr(old, k) for k in ("meeting_point_id", *_SERIES_FIELDS)})
+    db.session.add(new)
+    db.session.flush()
+    old.rrule = _with_until(old.rrule, from_date - timedelta(days=1))
+    old.exception_dates = [d for d in old.exception_dates if d < from_date.isoformat()]
+    db.session.execute(sa.update(Shift).where(Shift.series_id == old.id, Shift.occurrence_date >= from_date)
+                       .values(series_id=new.id).execution_options(synchronize_session="fetch"))
+    return new
+
+
+_SERIES_FIELDS = ("activity", "baustein", "capacity_min", "capacity_max", "languages",
+                  "requires_police_certificate", "notes")

@@ -1,0 +1,185 @@
+"""Signing up for shifts, cancelling, the waitlist, and attendance.
+
+Capacity is protected by the database: a slot is taken with one conditional UPDATE
+(`confirmed_count = confirmed_count + 1 WHERE confirmed_count < capacity_max`) whose row count
+says whether it worked, and a CHECK constraint refuses any overbooking. On PostgreSQL the shift row
+is also locked (FOR UPDATE) for the whole transaction, so that cancellations and promotions from
+the waitlist never interleave; SQLite gets the same from its database-wide write lock, which every
+writing request takes when it begins (see core/database.py)."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..accounts.models import User
+from ..core import time
+from ..extensions import db
+from .errors import SignupError
+from .models import (ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, NO_SHOW, PENDING, PUBLISHED,
+                     WAITLISTED, WITHDRAWN, Shift, Signup)
+
+CERTIFICATE_VALID_YEARS = 5
+NO_SHOW_WINDOW = timedelta(days=365)
+
+
+def lock_shift(shift: Shift) -> Shift:
+    """Lock the shift row until the transaction ends (PostgreSQL) and reload its counters."""
+    return db.session.scalars(sa.select(Shift).where(Shift.id == shift.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
+def _lock_person(user: User) -> None:
+    # Serialises one person's sign-ups, so two taps on overlapping shifts cannot both succeed.
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+
+
+def _take_slot(shift: Shift) -> bool:
+    taken = db.session.execute(
+        sa.update(Shift).where(Shift.id == shift.id, Shift.confirmed_count < Shift.capacity_max)
+        .values(confirmed_count=Shift.confirmed_count + 1).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.expire(shift, ["confirmed_count"])
+    return taken
+
+
+def _release_slot(shift: Shift) -> None:
+    db.session.execute(
+        sa.update(Shift).where(Shift.id == shift.id, Shift.confirmed_count > 0)
+        .values(confirmed_count=Shift.confirmed_count - 1).execution_options(synchronize_session=False))
+    db.session.expire(shift, ["confirmed_count"])
+
+
+def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -> Signup:
+    """Sign `volunteer` up: confirmed while there is room, else on the waitlist. Volunteers over
+    their centre's no-show limit wait for a coordinator (pending) unless a coordinator assigns them."""
+    _lock_person(volunteer)
+    shift = lock_shift(shift)
+    _check_can_sign_up(shift, volunteer)
+    signup = _signup_row(shift, volunteer)
+    signup.assigned_by_id = assigned_by.id if assigned_by else None
+    signup.requested_at = signup.updated_at = time.now()
+    signup.cancelled_at, signup.is_late_cancellation, signup.attendance = None, False, None
+    if assigned_by is None and needs_confirmation(volunteer, shift.centre):
+        signup.status = PENDING
+    else:
+        signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
+    db.session.flush()
+    return signup
+
+
+def _signup_row(shift: Shift, volunteer: User) -> Signup:
+    signup = db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id))
+    if signup is not None and signup.status in ACTIVE_SIGNUP_STATUSES:
+        raise SignupError(_("Sie sind für diese Schicht schon eingetragen."), code="already_signed_up")
+    if signup is None:
+        signup = Signup(centre_id=shift.centre_id, shift_id=shift.id, user_id=volunteer.id, status=WITHDRAWN)
+        db.session.add(signup)
+    return signup
+
+
+def _check_can_sign_up(shift: Shift, volunteer: User) -> None:
+    membership = volunteer.membership_in(shift.centre)
+    if membership is None:
+        raise SignupError(_("Sie gehören nicht zu diesem Zentrum."), code="not_member")
+    if shift.status != PUBLISHED:
+        raise SignupError(_("Diese Schicht ist nicht (mehr) ausgeschrieben."), code="not_published")
+    if shift.starts_at <= time.now():
+        raise SignupError(_("Die Schicht hat schon begonnen."), code="started")
+    if shift.requires_police_certificate and not has_valid_certificate(membership):
+        raise SignupError(_("Für diese Schicht ist ein erweitertes Führungszeugnis nötig, das die Koordination "
+                            "geprüft hat. Bitte sprechen Sie die Koordination Ihres Zentrums an."),
+                          code="certificate_required")
+    clash = overlapping_signup(volunteer, shift)
+    if clash is not None:
+        raise SignupError(_("Sie haben zu dieser Zeit schon eine Schicht (%(place)s).",
+                            place=clash.shift.meeting_point.name), code="overlap")
+
+
+def has_valid_certificate(membership) -> bool:
+    verified = membership.certificate_verified_on
+    today = time.to_berlin(time.now()).date()
+    return verified is not None and verified > today.replace(year=today.year - CERTIFICATE_VALID_YEARS)
+
+
+def overlapping_signup(volunteer: User, shift: Shift) -> Signup | None:
+    return db.session.scalar(
+        sa.select(Signup).join(Signup.shift).where(
+            Signup.user_id == volunteer.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+            Shift.id != shift.id, Shift.status != CANCELLED,
+            Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at).limit(1))
+
+
+def reliability_strikes(volunteer: User, centre) -> int:
+    """No-shows and late cancellations in the centre during the last twelve months."""
+    since = time.now() - NO_SHOW_WINDOW
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift).where(
+            Signup.user_id == volunteer.id, Signup.centre_id == centre.id, Shift.starts_at >= since,
+            sa.or_(Signup.attendance == NO_SHOW, Signup.is_late_cancellation.is_(True))))
+
+
+def needs_confirmation(volunteer: User, centre) -> bool:
+    return centre.no_show_limit > 0 and reliability_strikes(volunteer, centre) >= centre.no_show_limit
+
+
+def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
+    """Withdraw a sign-up. A volunteer's cancellation after the centre's cut-off is recorded as late.
+    A freed place goes to the first on the waitlist; returns those promoted."""
+    shift = lock_shift(signup.shift)
+    if signup.status not in ACTIVE_SIGNUP_STATUSES:
+        raise SignupError(_("Diese Anmeldung ist schon storniert."), code="not_signed_up")
+    if shift.starts_at <= time.now():
+        raise SignupError(_("Die Schicht hat schon begonnen; bitte melden Sie sich bei der Koordination."),
+                          code="started")
+    was_confirmed = signup.status == CONFIRMED
+    signup.status, signup.cancelled_at = WITHDRAWN, time.now()
+    cutoff = shift.starts_at - timedelta(hours=shift.centre.cancel_cutoff_hours)
+    signup.is_late_cancellation = by_volunteer and was_confirmed and time.now() > cutoff
+    signup.updated_at = time.now()
+    if was_confirmed:
+        _release_slot(shift)
+    db.session.flush()
+    return promote_waitlist(shift)
+
+
+def promote_waitlist(shift: Shift) -> list[Signup]:
+    """Confirm people from the waitlist, earliest first, while there is room."""
+    if shift.status != PUBLISHED:
+        return []
+    promoted = []
+    waiting = db.session.scalars(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.status == WAITLISTED)
+                                 .order_by(Signup.requested_at, Signup.id))
+    for signup in waiting:
+        if not _take_slot(shift):
+            break
+        signup.status, signup.updated_at = CONFIRMED, time.now()
+        promoted.append(signup)
+    db.session.flush()
+    return promoted
+
+
+def confirm_pending(*, signup: Signup, by: User) -> Signup:
+    """A coordinator accepts a pending sign-up: confirmed if there is room, else waitlisted."""
+    shift = lock_shift(signup.shift)
+    if signup.status != PENDING:
+        raise SignupError(_("Diese Anmeldung wartet nicht auf eine Bestätigung."), code="not_pending")
+    signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
+    signup.assigned_by_id, signup.updated_at = by.id, time.now()
+    db.session.flush()
+    return signup
+
+
+def record_attendance(*, shift: Shift, marks: dict[int, str], participants_count: int | None) -> None:
+    """After the shift has begun: who came (attended / no_show) and how many people were reached."""
+    if shift.starts_at > time.now():
+        raise SignupError(_("Die Anwesenheit kann erst ab Beginn der Schicht erfasst werden."), code="not_started")
+    if participants_count is not None and not 0 <= participants_count <= 10000:
+        raise SignupError(_("Die Zahl der Teilnehmenden ist ungültig."), code="invalid", field="participants_count")
+    confirmed = {s.id: s for s in shift.signups if s.status == CONFIRMED}
+    for signup_id, mark in marks.items():
+        if signup_id not in confirmed or mark not in (ATTENDED, NO_SHOW, None):
+            raise SignupError(_("Ungültige Angabe zur Anwesenheit."), code="invalid", field="attendance")
+        confirmed[signup_id].attendance = mark
+    shift.participants_count = participants_count
+    shift.updated_at = time.now()
+    db.session.flush()
