@@ -2,8 +2,14 @@
 A route added later is covered automatically; one with an argument this test does not know fails
 until a value is added below, so nobody can forget."""
 import re
+from datetime import datetime
 
 import pytest
+
+from volunteers.extensions import db
+from volunteers.shifts.planning import ShiftValues
+from volunteers.shifts.series import create_series
+from volunteers.shifts.signups import sign_up
 
 from tests.helpers import csrf_token, login
 
@@ -12,12 +18,23 @@ NOT_CENTRE_SCOPED = {"static", "accounts.reset_password", "accounts.set_language
 
 
 @pytest.fixture
-def world(make_centre, make_meeting_point, make_user):
+def world(make_centre, make_meeting_point, make_user, make_shift):
     home = make_centre("heimat")
     other = make_centre("nachbar")
+    meeting_point = make_meeting_point(home)
+    shift = make_shift(meeting_point)
+    volunteer = make_user("volunteer", home)
+    signup = sign_up(shift=shift, volunteer=volunteer)
+    series = create_series(centre=home, values=ShiftValues(meeting_point=meeting_point, activity="sprachcafe"),
+                           first_start_local=datetime(2030, 1, 8, 16), duration_minutes=120,
+                           rule="FREQ=WEEKLY;COUNT=2")
+    db.session.commit()
     return {
         "home": home,
-        "meeting_point": make_meeting_point(home),
+        "meeting_point": meeting_point,
+        "shift": shift,
+        "signup": signup,
+        "series": series,
         "home_lead": make_user("lead", home),
         "home_coordinator": make_user("coordinator", home),
         "other_lead": make_user("lead", other),
@@ -30,6 +47,9 @@ def argument_values(world) -> dict:
         "slug": world["home"].slug,
         "meeting_point_id": world["meeting_point"].id,
         "user_id": world["home_coordinator"].id,
+        "shift_id": world["shift"].id,
+        "signup_id": world["signup"].id,
+        "series_id": world["series"].id,
     }
 
 

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
+from ..centres.forms import CheckboxListField
+from ..centres.languages import language_choices
 from .models import LOCALES
 from .services import MIN_PASSWORD_LENGTH
 
@@ -59,7 +61,13 @@ class ProfileForm(FlaskForm):
         Length(max=120, message=_l("Der Name darf höchstens %(max)d Zeichen lang sein.", max=120))])
     phone = StringField(_l("Telefon (freiwillig)"), validators=[
         Optional(), Length(max=40, message=_l("Die Telefonnummer ist zu lang."))])
-    locale = SelectField(_l("Sprache"), choices=[(code, code) for code in LOCALES])
+    shares_phone = BooleanField(_l("Die Koordination darf meine Telefonnummer sehen"))
+    languages = CheckboxListField(_l("Sprachen, die ich spreche"), validators=[Optional()])
+    locale = SelectField(_l("Sprache der Oberfläche"), choices=[(code, code) for code in LOCALES])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
 
 
 class JoinCentreForm(FlaskForm):

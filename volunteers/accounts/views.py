@@ -126,6 +126,8 @@ def settings():
     if form.validate_on_submit():
         current_user.name = form.name.data.strip()
         current_user.phone = (form.phone.data or "").strip()
+        current_user.shares_phone = form.shares_phone.data
+        current_user.languages = form.languages.data or []
         current_user.locale = form.locale.data
         db.session.commit()
         flash(_("Ihre Einstellungen sind gespeichert."), "success")

@@ -1,5 +1,6 @@
 """Which activities a centre offers, and adding its own."""
 import sqlalchemy as sa
+from flask import g
 from flask_babel import gettext as _
 
 from ..centres.models import BAUSTEINE, Centre
@@ -36,3 +37,16 @@ def add_centre_activity(*, centre: Centre, name: str, baustein: str | None) -> A
     db.session.add(CentreActivity(centre_id=centre.id, slug=slug, name=name.strip(), baustein=baustein))
     db.session.flush()
     return Activity(slug, name.strip(), baustein)
+
+
+def activity_name(centre_id: int, slug: str) -> str:
+    """Display name of an activity; a centre's own names are read once per request."""
+    defaults = {a.slug: a.name for a in default_activities()}
+    if slug in defaults:
+        return defaults[slug]
+    cache = g.setdefault("centre_activity_names", {})
+    if centre_id not in cache:
+        rows = db.session.execute(sa.select(CentreActivity.slug, CentreActivity.name)
+                                  .where(CentreActivity.centre_id == centre_id))
+        cache[centre_id] = dict(rows.all())
+    return cache[centre_id].get(slug, slug)

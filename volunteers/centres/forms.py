@@ -1,9 +1,9 @@
 """Forms for meeting points, staff and (for the admin) centres."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, FloatField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional, Regexp,
+from wtforms import (BooleanField, DateField, EmailField, FloatField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -96,3 +96,20 @@ class LeadForm(FlaskForm):
     email = EmailField(_l("E-Mail-Adresse"), validators=[
         DataRequired(REQUIRED), Length(max=254),
         Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False)])
+
+
+class CentreSettingsForm(FlaskForm):
+    cancel_cutoff_hours = IntegerField(_l("Austragen ohne Vermerk bis … Stunden vor Beginn"), validators=[
+        InputRequired(REQUIRED), NumberRange(min=0, max=168, message=_l("Bitte eine Zahl von 0 bis 168 angeben."))])
+    no_show_limit = IntegerField(_l("Nach so vielen Ausfällen (12 Monate) braucht eine Anmeldung Bestätigung"),
+                                 validators=[InputRequired(REQUIRED), NumberRange(
+                                     min=0, max=20, message=_l("Bitte eine Zahl von 0 bis 20 angeben."))])
+
+
+class ActivityForm(FlaskForm):
+    name = _text(_l("Neue Tätigkeit"), 120)
+    baustein = SelectField(_l("KommAn-Baustein"), choices=[("", _l("wie der Treffpunkt"))] + [(b, b) for b in BAUSTEINE])
+
+
+class CertificateForm(FlaskForm):
+    verified_on = DateField(_l("Erweitertes Führungszeugnis eingesehen am"), validators=[Optional()])

@@ -1,9 +1,12 @@
 """Centres and meeting points: creating and changing them, and who runs a centre."""
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..accounts import services as accounts
 from ..accounts.models import LEAD, STAFF_ROLES, Membership, User
+from ..core import time
 from ..core.errors import DomainError
 from ..core.slugs import slugify
 from ..core.tokens import new_token
@@ -98,9 +101,25 @@ def remove_staff_member(*, centre: Centre, user: User, acting_user: User) -> Non
 
 def staff_of(centre: Centre) -> list[User]:
     return list(db.session.scalars(
-        sa.select(User).join(Membership).where(Membership.centre_id == centre.id,
+        sa.select(User).join(Membership, Membership.user_id == User.id).where(Membership.centre_id == centre.id,
                                                 Membership.role.in_(STAFF_ROLES)).order_by(User.name)))
 
 
 def assign_lead(*, centre: Centre, email: str, name: str) -> tuple[User, bool]:
     return add_staff_member(centre=centre, email=email, name=name, role=LEAD)
+
+
+def update_settings(*, centre: Centre, cancel_cutoff_hours: int, no_show_limit: int) -> None:
+    if not 0 <= cancel_cutoff_hours <= 168 or not 0 <= no_show_limit <= 20:
+        raise CentreError(_("Ungültige Einstellung."), code="invalid_settings")
+    centre.cancel_cutoff_hours, centre.no_show_limit = cancel_cutoff_hours, no_show_limit
+    db.session.flush()
+
+
+def record_certificate(*, membership: Membership, verified_on: date | None, by: User) -> None:
+    """Note (or, with None, withdraw) that a coordinator has seen the volunteer's certificate."""
+    if verified_on is not None and verified_on > time.to_berlin(time.now()).date():
+        raise CentreError(_("Das Datum liegt in der Zukunft."), code="future_date", field="verified_on")
+    membership.certificate_verified_on = verified_on
+    membership.certificate_verified_by_id = by.id if verified_on else None
+    db.session.flush()

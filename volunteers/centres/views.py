@@ -5,13 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.invitations import send_invitation
-from ..accounts.models import User
+from ..accounts.models import Membership, User
+from ..activities.services import activities_for, add_centre_activity
 from ..core.errors import DomainError
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
-from ..core.web import show_domain_error
+from ..core.web import attempt, show_domain_error
+from ..shifts.queries import volunteer_directory
+from ..shifts.signups import has_valid_certificate, reliability_strikes
 from ..extensions import db
 from . import services
-from .forms import MeetingPointForm, StaffForm
+from .forms import ActivityForm, CentreSettingsForm, CertificateForm, MeetingPointForm, StaffForm
 from .languages import language_name
 from .models import MeetingPoint
 
@@ -117,3 +120,56 @@ def remove_staff(slug: str, user_id: int):
         db.session.commit()
         flash(_("%(name)s gehört nicht mehr zum Team.", name=user.name), "success")
     return redirect(url_for("centres.staff", slug=centre.slug))
+
+
+@bp.route("/centres/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    centre = staff_centre_or_404(slug)
+    form = CentreSettingsForm(obj=centre)
+    activity_form = ActivityForm(prefix="activity")
+    if form.validate_on_submit():
+        ok, _result = attempt(lambda: services.update_settings(
+            centre=centre, cancel_cutoff_hours=form.cancel_cutoff_hours.data, no_show_limit=form.no_show_limit.data), form)
+        if ok:
+            flash(_("Die Einstellungen sind gespeichert."), "success")
+            return redirect(url_for("centres.settings", slug=slug))
+    return render_template("centres/settings.html", centre=centre, form=form, activity_form=activity_form,
+                           activities=activities_for(centre)), 422 if form.errors else 200
+
+
+@bp.route("/centres/<slug>/activities", methods=["POST"])
+@login_required
+def add_activity(slug: str):
+    centre = staff_centre_or_404(slug)
+    form = ActivityForm(prefix="activity")
+    if not form.validate_on_submit():
+        flash(_("Bitte geben Sie einen Namen für die Tätigkeit an."), "error")
+    elif attempt(lambda: add_centre_activity(centre=centre, name=form.name.data, baustein=form.baustein.data or None))[0]:
+        flash(_("Die Tätigkeit ist angelegt."), "success")
+    return redirect(url_for("centres.settings", slug=slug))
+
+
+@bp.route("/centres/<slug>/volunteers")
+@login_required
+def directory(slug: str):
+    centre = staff_centre_or_404(slug)
+    return render_template("centres/directory.html", centre=centre, entries=volunteer_directory(centre),
+                           has_valid_certificate=has_valid_certificate)
+
+
+@bp.route("/centres/<slug>/volunteers/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def volunteer(slug: str, user_id: int):
+    centre = staff_centre_or_404(slug)
+    membership = db.first_or_404(in_centre(Membership, centre).where(Membership.user_id == user_id))
+    form = CertificateForm(obj=membership)
+    if form.validate_on_submit():
+        ok, _result = attempt(lambda: services.record_certificate(
+            membership=membership, verified_on=form.verified_on.data, by=current_user), form)
+        if ok:
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("centres.volunteer", slug=slug, user_id=user_id))
+    return render_template("centres/volunteer.html", centre=centre, membership=membership, person=membership.user,
+                           form=form, has_valid_certificate=has_valid_certificate(membership),
+                           strikes=reliability_strikes(membership.user, centre)), 422 if form.errors else 200

@@ -14,6 +14,12 @@ def init_templating(app: Flask) -> None:
         time=lambda value, fmt="short": format_time(value, fmt) if value else "",
     )
 
+    from ..activities.services import activity_name
+    from ..shifts.labels import template_labels
+
+    app.jinja_env.globals.update(activity_name=lambda shift: activity_name(shift.centre_id, shift.activity),
+                                 **template_labels())
+
     @app.context_processor
     def page_language():
         locale = str(get_locale() or "de")

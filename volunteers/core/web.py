@@ -23,3 +23,31 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def attempt(action, form=None):
+    """Run one service call and commit; on a business-rule failure roll back and show the message
+    (next to the form field if a form is given). Returns (succeeded, result)."""
+    from ..extensions import db
+
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            show_domain_error(form, error)
+        else:
+            flash(error.message, "error")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
+def parse_iso_date(text: str | None, default):
+    """A YYYY-MM-DD query parameter, or `default` when missing or malformed."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default

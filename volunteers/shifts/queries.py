@@ -60,13 +60,13 @@ def my_signup_statuses(user: User, shifts: list[Shift]) -> dict[int, Signup]:
 
 def my_signups(user: User, *, upcoming: bool, limit: int = 100) -> list[Signup]:
     """The user's sign-ups with their shifts: upcoming (soonest first) or past (latest first)."""
-    query = (sa.select(Signup).join(Signup.shift).where(Signup.user_id == user.id)
+    query = (sa.select(Signup).join(Signup.shift)
+             .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
              .options(joinedload(Signup.shift).joinedload(Shift.meeting_point)).limit(limit))
     if upcoming:
         query = query.where(Shift.ends_at >= time.now()).order_by(Shift.starts_at)
     else:
-        query = query.where(Shift.ends_at < time.now(), Signup.status.in_(ACTIVE_SIGNUP_STATUSES)) \
-                     .order_by(Shift.starts_at.desc())
+        query = query.where(Shift.ends_at < time.now()).order_by(Shift.starts_at.desc())
     return list(db.session.scalars(query))
 
 

@@ -1,0 +1,294 @@
+"""The coordinators' planning pages: week plan, shifts, series, staffing and attendance."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.models import User
+from ..activities.services import activities_for
+from ..centres.models import MeetingPoint
+from ..core import time
+from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
+from ..core.web import attempt, parse_iso_date
+from ..extensions import db
+from . import planning, series as series_service, signups
+from .forms import (AssignForm, CancelForm, CopyWeekForm, ExceptionForm, SeriesForm, ShiftForm, series_rule,
+                    shift_values, wall_clock_span)
+from .labels import SIGNUP_STATUS_NAMES
+from .models import ACTIVE_SIGNUP_STATUSES, CONFIRMED, Shift, ShiftSeries, Signup
+from .queries import monday_of, volunteer_directory, week_plan
+
+bp = Blueprint("plan", __name__, url_prefix="/centres/<slug>")
+
+
+def _meeting_points(centre):
+    return list(db.session.scalars(in_centre(MeetingPoint, centre).order_by(MeetingPoint.name)))
+
+
+def _meeting_point_or_none(centre, slug):
+    if not slug:
+        return None
+    return db.first_or_404(in_centre(MeetingPoint, centre).where(MeetingPoint.slug == slug))
+
+
+def _today():
+    return time.to_berlin(time.now()).date()
+
+
+@bp.route("/plan")
+@login_required
+def week(slug):
+    centre = staff_centre_or_404(slug)
+    week_start = monday_of(parse_iso_date(request.args.get("week"), _today()))
+    meeting_point = _meeting_point_or_none(centre, request.args.get("meeting_point"))
+    return render_template("shifts/plan/week.html", centre=centre, week_start=week_start,
+                           days=week_plan(centre, week_start, meeting_point), meeting_point=meeting_point,
+                           meeting_points=_meeting_points(centre), copy_form=CopyWeekForm(),
+                           timedelta=timedelta, today=_today())
+
+
+def _plan_url(centre, shift_or_day, meeting_point=None):
+    day = shift_or_day if not isinstance(shift_or_day, Shift) else time.to_berlin(shift_or_day.starts_at).date()
+    return url_for("plan.week", slug=centre.slug, week=day.isoformat(),
+                   meeting_point=meeting_point.slug if meeting_point else None)
+
+
+@bp.route("/plan/publish", methods=["POST"])
+@login_required
+def publish_week(slug):
+    centre = staff_centre_or_404(slug)
+    week_start = monday_of(parse_iso_date(request.form.get("week"), _today()))
+    meeting_point = _meeting_point_or_none(centre, request.form.get("meeting_point"))
+    start, end = planning.week_bounds(week_start)
+    ok, count = attempt(lambda: planning.publish_drafts(centre=centre, start=start, end=end,
+                                                        meeting_point=meeting_point))
+    if ok:
+        flash(_("%(count)d Schichten veröffentlicht.", count=count), "success")
+    return redirect(_plan_url(centre, week_start, meeting_point))
+
+
+@bp.route("/plan/copy-week", methods=["POST"])
+@login_required
+def copy_week(slug):
+    centre = staff_centre_or_404(slug)
+    week_start = monday_of(parse_iso_date(request.form.get("week"), _today()))
+    meeting_point = _meeting_point_or_none(centre, request.form.get("meeting_point"))
+    form = CopyWeekForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte ein Datum für die Zielwoche angeben."), "error")
+        return redirect(_plan_url(centre, week_start, meeting_point))
+    target = monday_of(form.target.data)
+    ok, count = attempt(lambda: planning.copy_week(centre=centre, week_start=week_start, target_week_start=target,
+                                                   meeting_point=meeting_point))
+    if ok:
+        flash(_("%(count)d Schichten als Entwurf kopiert.", count=count), "success")
+    return redirect(_plan_url(centre, target, meeting_point))
+
+
+def _shift_form(centre, form_class, **kwargs):
+    form = form_class(**kwargs)
+    form.set_choices(_meeting_points(centre), activities_for(centre))
+    return form
+
+
+def _prefill(form, shift):
+    local_start, local_end = time.to_berlin(shift.starts_at), time.to_berlin(shift.ends_at)
+    form.meeting_point.data = shift.meeting_point.slug
+    form.day.data, form.start_time.data, form.end_time.data = local_start.date(), local_start.time(), local_end.time()
+    form.ends_next_day.data = local_end.date() > local_start.date()
+    for name in ("activity", "capacity_min", "capacity_max", "languages", "requires_police_certificate", "notes",
+                 "baustein"):
+        getattr(form, name).data = getattr(shift, name)
+
+
+@bp.route("/shifts/new", methods=["GET", "POST"])
+@login_required
+def new_shift(slug):
+    centre = staff_centre_or_404(slug)
+    form = _shift_form(centre, ShiftForm)
+    if request.method == "GET":
+        if copy_of := request.args.get("copy", type=int):
+            _prefill(form, get_in_centre_or_404(Shift, copy_of, centre))
+            form.day.data = form.day.data + timedelta(days=7)
+        else:
+            form.day.data = parse_iso_date(request.args.get("day"), _today() + timedelta(days=1))
+            form.meeting_point.data = request.args.get("meeting_point")
+    if form.validate_on_submit():
+        meeting_point = _meeting_point_or_none(centre, form.meeting_point.data)
+        ok, shift = attempt(lambda: _create_from(form, centre, meeting_point), form)
+        if ok:
+            flash(_("Die Schicht ist angelegt."), "success")
+            return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+    return render_template("shifts/plan/shift_form.html", centre=centre, form=form, shift=None), \
+        422 if form.errors else 200
+
+
+def _create_from(form, centre, meeting_point):
+    start, end = wall_clock_span(form, form.day.data)
+    return planning.create_shift(centre=centre, values=shift_values(form, meeting_point),
+                                 starts_at=planning.local_instant(start, "start_time"),
+                                 ends_at=planning.local_instant(end, "end_time"), publish=form.publish.data)
+
+
+@bp.route("/shifts/<int:shift_id>")
+@login_required
+def shift_detail(slug, shift_id):
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    assign_form = AssignForm()
+    signed_up = {s.user_id for s in shift.signups if s.status in ACTIVE_SIGNUP_STATUSES}
+    assign_form.volunteer.choices = [(e.user.id, e.user.name) for e in volunteer_directory(centre)
+                                     if e.user.id not in signed_up]
+    return render_template("shifts/plan/shift_detail.html", centre=centre, shift=shift, assign_form=assign_form,
+                           cancel_form=CancelForm(), has_started=shift.starts_at <= time.now())
+
+
+@bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_shift(slug, shift_id):
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    form = _shift_form(centre, ShiftForm)
+    if request.method == "GET":
+        _prefill(form, shift)
+    if form.validate_on_submit():
+        meeting_point = _meeting_point_or_none(centre, form.meeting_point.data)
+        ok, _result = attempt(lambda: _update_from(form, shift, meeting_point), form)
+        if ok:
+            flash(_("Die Änderung ist gespeichert."), "success")
+            return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+    return render_template("shifts/plan/shift_form.html", centre=centre, form=form, shift=shift), \
+        422 if form.errors else 200
+
+
+def _update_from(form, shift, meeting_point):
+    values = shift_values(form, meeting_point)
+    start, end = wall_clock_span(form, form.day.data)
+    if form.scope.data == "following" and shift.series_id:
+        minutes = int((end - start).total_seconds() // 60)
+        return series_service.update_series_from(shift=shift, values=values, start_time=start.time(),
+                                                 duration_minutes=minutes)
+    return planning.update_shift(shift=shift, values=values, starts_at=planning.local_instant(start, "start_time"),
+                                 ends_at=planning.local_instant(end, "end_time"))
+
+
+@bp.route("/shifts/<int:shift_id>/publish", methods=["POST"])
+@login_required
+def publish_shift(slug, shift_id):
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    if attempt(lambda: planning.publish_shift(shift=shift))[0]:
+        flash(_("Die Schicht ist veröffentlicht."), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
+@login_required
+def cancel_shift(slug, shift_id):
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte geben Sie einen Grund für die Absage an."), "error")
+    elif attempt(lambda: planning.cancel_shift(shift=shift, reason=form.reason.data))[0]:
+        flash(_("Die Schicht ist abgesagt."), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
+@login_required
+def assign(slug, shift_id):
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    form = AssignForm()
+    form.volunteer.choices = [(e.user.id, e.user.name) for e in volunteer_directory(centre)]
+    if not form.validate_on_submit():
+        abort(404)  # not a volunteer of this centre
+    volunteer = db.session.get(User, form.volunteer.data)
+    ok, signup = attempt(lambda: signups.sign_up(shift=shift, volunteer=volunteer, assigned_by=current_user))
+    if ok:
+        flash(_("%(name)s ist eingetragen (%(status)s).", name=volunteer.name,
+                status=SIGNUP_STATUS_NAMES[signup.status]), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/attendance", methods=["POST"])
+@login_required
+def attendance(slug, shift_id):
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    marks = {s.id: request.form.get(f"attendance-{s.id}") or None for s in shift.signups if s.status == CONFIRMED}
+    participants = request.form.get("participants_count", "").strip()
+    if participants and not participants.isdigit():
+        flash(_("Die Zahl der Teilnehmenden ist ungültig."), "error")
+    elif attempt(lambda: signups.record_attendance(shift=shift, marks=marks,
+                                                   participants_count=int(participants) if participants else None))[0]:
+        flash(_("Die Anwesenheit ist gespeichert."), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+def _signup_in(centre, signup_id):
+    return get_in_centre_or_404(Signup, signup_id, centre)
+
+
+@bp.route("/signups/<int:signup_id>/confirm", methods=["POST"])
+@login_required
+def confirm_signup(slug, signup_id):
+    centre = staff_centre_or_404(slug)
+    signup = _signup_in(centre, signup_id)
+    if attempt(lambda: signups.confirm_pending(signup=signup, by=current_user))[0]:
+        flash(_("Die Anmeldung ist bestätigt."), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=signup.shift_id))
+
+
+@bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
+@login_required
+def cancel_signup(slug, signup_id):
+    centre = staff_centre_or_404(slug)
+    signup = _signup_in(centre, signup_id)
+    if attempt(lambda: signups.cancel_signup(signup=signup, by_volunteer=False))[0]:
+        flash(_("Die Anmeldung ist storniert."), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=signup.shift_id))
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@login_required
+def new_series(slug):
+    centre = staff_centre_or_404(slug)
+    form = _shift_form(centre, SeriesForm)
+    if request.method == "GET":
+        form.first_day.data = parse_iso_date(request.args.get("day"), _today() + timedelta(days=1))
+        form.meeting_point.data = request.args.get("meeting_point")
+    if form.validate_on_submit():
+        meeting_point = _meeting_point_or_none(centre, form.meeting_point.data)
+        ok, series = attempt(lambda: _create_series_from(form, centre, meeting_point), form)
+        if ok:
+            flash(_("Die Serie ist angelegt."), "success")
+            return redirect(url_for("plan.series_detail", slug=slug, series_id=series.id))
+    return render_template("shifts/plan/series_form.html", centre=centre, form=form), 422 if form.errors else 200
+
+
+def _create_series_from(form, centre, meeting_point):
+    start, end = wall_clock_span(form, form.first_day.data)
+    return series_service.create_series(
+        centre=centre, values=shift_values(form, meeting_point), first_start_local=start,
+        duration_minutes=int((end - start).total_seconds() // 60), rule=series_rule(form),
+        publish=form.publish.data)
+
+
+@bp.route("/series/<int:series_id>", methods=["GET", "POST"])
+@login_required
+def series_detail(slug, series_id):
+    centre = staff_centre_or_404(slug)
+    series = get_in_centre_or_404(ShiftSeries, series_id, centre)
+    form = ExceptionForm()
+    if form.validate_on_submit():
+        action = series_service.remove_exception if request.form.get("remove") else series_service.add_exception
+        if attempt(lambda: action(series=series, day=form.day.data))[0]:
+            flash(_("Die Ausnahmen sind gespeichert."), "success")
+            return redirect(url_for("plan.series_detail", slug=slug, series_id=series.id))
+    occurrences = db.session.scalars(sa.select(Shift).where(Shift.series_id == series.id).order_by(Shift.starts_at))
+    return render_template("shifts/plan/series_detail.html", centre=centre, series=series, form=form,
+                           occurrences=list(occurrences))

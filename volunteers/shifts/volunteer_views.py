@@ -1,0 +1,91 @@
+"""The volunteers' pages, phone first: open shifts, one tap to sign up or cancel, my shifts."""
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..centres.languages import language_choices
+from ..centres.models import MeetingPoint
+from ..core import time
+from ..core.tenancy import in_centres
+from ..core.web import attempt, parse_iso_date, safe_next_url
+from ..extensions import db
+from . import signups
+from .labels import SIGNUP_STATUS_NAMES
+from .queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
+
+bp = Blueprint("shifts", __name__)
+LIST_WEEKS = 4
+
+
+@bp.route("/shifts")
+@login_required
+def open_shifts():
+    today = time.to_berlin(time.now()).date()
+    first_day = max(parse_iso_date(request.args.get("from"), today), today)
+    start = max(time.berlin_local(datetime.combine(first_day, datetime.min.time())), time.now())
+    shift_filter = ShiftFilter(start=start, end=start + timedelta(weeks=LIST_WEEKS),
+                               meeting_point=request.args.get("meeting_point") or None,
+                               language=request.args.get("language") or None)
+    shifts = [s for s in visible_shifts(current_user, shift_filter) if s.status == "published"]
+    meeting_points = db.session.scalars(in_centres(MeetingPoint, [c.id for c in current_user.centres])
+                                        .order_by(MeetingPoint.name))
+    return render_template("shifts/open_shifts.html", shifts=shifts, first_day=first_day,
+                           my_signups=my_signup_statuses(current_user, shifts), filter=shift_filter,
+                           meeting_points=list(meeting_points), languages=language_choices())
+
+
+def _visible_or_404(shift_id: int):
+    shift = visible_shift_or_none(current_user, shift_id)
+    if shift is None:
+        abort(404)
+    return shift
+
+
+@bp.route("/shifts/<int:shift_id>")
+@login_required
+def shift_page(shift_id):
+    shift = _visible_or_404(shift_id)
+    return render_template("shifts/shift.html", shift=shift,
+                           signup=my_signup_statuses(current_user, [shift]).get(shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/signup", methods=["POST"])
+@login_required
+def sign_up(shift_id):
+    shift = _visible_or_404(shift_id)
+    ok, signup = attempt(lambda: signups.sign_up(shift=shift, volunteer=current_user))
+    if ok:
+        messages = {"confirmed": _("Sie sind eingetragen. Danke!"),
+                    "waitlisted": _("Die Schicht ist voll. Sie stehen auf der Warteliste und rücken automatisch nach."),
+                    "pending": _("Ihre Anmeldung wartet auf die Bestätigung der Koordination.")}
+        flash(messages[signup.status], "success")
+    return redirect(_back(shift_id))
+
+
+@bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
+@login_required
+def cancel(shift_id):
+    shift = _visible_or_404(shift_id)
+    signup = my_signup_statuses(current_user, [shift]).get(shift.id)
+    if signup is None:
+        abort(404)
+    ok, _promoted = attempt(lambda: signups.cancel_signup(signup=signup))
+    if ok:
+        flash(_("Sie sind ausgetragen.") + (" " + _("Da die Absage kurzfristig war, ist sie vermerkt.")
+                                             if signup.is_late_cancellation else ""), "success")
+    return redirect(_back(shift_id))
+
+
+def _back(shift_id: int) -> str:
+    """Back to the list the tap came from, else the shift's page."""
+    return safe_next_url(request.form.get("next")) or url_for("shifts.shift_page", shift_id=shift_id)
+
+
+@bp.route("/my/shifts")
+@login_required
+def my_shifts():
+    return render_template("shifts/my_shifts.html", upcoming=my_signups(current_user, upcoming=True),
+                           past=my_signups(current_user, upcoming=False, limit=50),
+                           status_names=SIGNUP_STATUS_NAMES)
