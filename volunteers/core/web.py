@@ -7,11 +7,14 @@ from .errors import DomainError
 
 
 def show_domain_error(form, error: DomainError) -> None:
-    """Put a business-rule failure next to its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
+    """Put a business-rule failure next to its field, or at the top of the form. A form may name
+    its own field for a service's field name in `domain_fields` (e.g. "ends_at": "end_time")."""
+    name = getattr(form, "domain_fields", {}).get(error.field, error.field)
+    field = getattr(form, name, None) if name else None
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
+        form.form_errors.append(error.message)  # makes form.errors non-empty: the page answers 422
         flash(error.message, "error")
 
 

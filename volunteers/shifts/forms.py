@@ -24,6 +24,8 @@ def _count(label, default):
 class ShiftFieldsForm(FlaskForm):
     """What a single shift and a series have in common."""
 
+    domain_fields = {"starts_at": "start_time", "ends_at": "end_time"}
+
     meeting_point = SelectField(_l("Ankommenstreffpunkt"), validators=[DataRequired(REQUIRED)])
     activity = SelectField(_l("Tätigkeit"), validators=[DataRequired(REQUIRED)])
     start_time = TimeField(_l("Beginn"), validators=[InputRequired(_l("Bitte eine Uhrzeit angeben."))])

@@ -21,12 +21,14 @@ from .signups import lock_shift, promote_waitlist
 
 MAX_OCCURRENCES = 366
 _SUB_DAILY = re.compile(r"FREQ=(HOURLY|MINUTELY|SECONDLY)|BY(HOUR|MINUTE|SECOND)=", re.I)
+_DATE_ONLY_UNTIL = re.compile(r"UNTIL=(\d{8})(?=;|$)")
 _END_PART = re.compile(r";?(UNTIL|COUNT)=[^;]*", re.I)
 
 
 def occurrence_dates(rule: str, first_start_local: datetime, exceptions=()) -> list[date]:
     """The local dates of a rule's occurrences, without exception dates. Raises ShiftError."""
-    text = rule.strip().removeprefix("RRULE:")
+    # A date-only UNTIL means "up to and including that day".
+    text = _DATE_ONLY_UNTIL.sub(r"UNTIL=\1T235959", rule.strip().upper().removeprefix("RRULE:"))
     if _SUB_DAILY.search(text):
         raise ShiftError(_("Eine Serie hat höchstens einen Termin pro Tag (täglich, wöchentlich, monatlich "
                            "oder jährlich)."), code="rrule_sub_daily", field="rrule")

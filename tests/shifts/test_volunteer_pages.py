@@ -1,0 +1,103 @@
+"""A volunteer's pages: open shifts, one tap to sign up or cancel, my shifts."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from volunteers.core import time
+from volunteers.extensions import db
+from tests.helpers import login, post_form
+
+NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time.freeze(NOW):
+        yield
+
+
+def at(day: int, hour: int):
+    return time.berlin_local(datetime(2026, 11, day, hour, 0))
+
+
+@pytest.fixture
+def setting(make_centre, make_meeting_point, make_shift, make_user):
+    centre = make_centre("hsk")
+    meschede = make_meeting_point(centre, name="Ankommenstreffpunkt Meschede", languages=["de", "uk"])
+    winterberg = make_meeting_point(centre, name="Treffpunkt Winterberg")
+    return {
+        "centre": centre,
+        "ukrainian": make_shift(meschede, starts=at(3, 15), languages=["uk"], capacity_max=1),
+        "arabic": make_shift(winterberg, starts=at(5, 16), languages=["ar"]),
+        "draft": make_shift(meschede, starts=at(6, 10), publish=False),
+        "other_centre": make_shift(starts=at(4, 10)),
+        "volunteer": make_user("volunteer", centre, name="Kateryna Bondar"),
+    }
+
+
+def test_open_shifts_show_only_published_ones_of_my_centres(client, setting):
+    login(client, setting["volunteer"])
+    page = client.get("/shifts").get_data(as_text=True)
+    assert f"/shifts/{setting['ukrainian'].id}\"" in page and f"/shifts/{setting['arabic'].id}\"" in page
+    assert f"/shifts/{setting['draft'].id}\"" not in page
+    assert f"/shifts/{setting['other_centre'].id}\"" not in page
+    assert client.get(f"/shifts/{setting['draft'].id}").status_code == 404
+    assert client.get(f"/shifts/{setting['other_centre'].id}").status_code == 404
+
+
+def test_filters_by_language_and_meeting_point(client, setting):
+    login(client, setting["volunteer"])
+    page = client.get("/shifts?language=uk").get_data(as_text=True)
+    assert f"/shifts/{setting['ukrainian'].id}\"" in page and f"/shifts/{setting['arabic'].id}\"" not in page
+    slug = setting["arabic"].meeting_point.slug
+    page = client.get(f"/shifts?meeting_point={slug}").get_data(as_text=True)
+    assert f"/shifts/{setting['arabic'].id}\"" in page and f"/shifts/{setting['ukrainian'].id}\"" not in page
+
+
+def test_one_tap_sign_up_then_waitlist_then_cancel(app, client, setting, make_user):
+    shift = setting["ukrainian"]
+    login(client, setting["volunteer"])
+    response = post_form(client, f"/shifts/{shift.id}/signup", {"next": "/shifts"}, follow_redirects=True)
+    assert "Sie sind eingetragen. Danke!" in response.get_data(as_text=True)
+    db.session.refresh(shift)
+    assert shift.confirmed_count == 1
+
+    other = app.test_client()
+    login(other, make_user("volunteer", setting["centre"]))
+    response = post_form(other, f"/shifts/{shift.id}/signup", follow_redirects=True)
+    assert "Warteliste" in response.get_data(as_text=True)
+
+    mine = client.get("/my/shifts").get_data(as_text=True)
+    assert "Ankommenstreffpunkt Meschede" in mine and "bestätigt" in mine
+    response = post_form(client, f"/shifts/{shift.id}/cancel", follow_redirects=True)
+    assert "Sie sind ausgetragen." in response.get_data(as_text=True)
+    # The waitlisted volunteer moved up.
+    assert "bestätigt" in other.get("/my/shifts").get_data(as_text=True)
+
+
+def test_cancellation_after_the_cut_off_is_noted(client, setting):
+    shift = setting["arabic"]
+    login(client, setting["volunteer"])
+    post_form(client, f"/shifts/{shift.id}/signup")
+    with time.freeze(shift.starts_at - timedelta(hours=3)):
+        response = post_form(client, f"/shifts/{shift.id}/cancel", follow_redirects=True)
+    assert "kurzfristig" in response.get_data(as_text=True)
+
+
+def test_certificate_requirement_explains_itself(client, setting, make_shift):
+    shift = make_shift(setting["ukrainian"].meeting_point, starts=at(7, 10), requires_police_certificate=True)
+    login(client, setting["volunteer"])
+    response = post_form(client, f"/shifts/{shift.id}/signup", follow_redirects=True)
+    assert "erweitertes Führungszeugnis nötig" in response.get_data(as_text=True)
+    db.session.refresh(shift)
+    assert shift.confirmed_count == 0
+
+
+def test_past_shifts_appear_under_past(client, setting):
+    shift = setting["ukrainian"]
+    login(client, setting["volunteer"])
+    post_form(client, f"/shifts/{shift.id}/signup")
+    with time.freeze(shift.ends_at + timedelta(days=1)):
+        page = client.get("/my/shifts").get_data(as_text=True)
+    upcoming, past = page.split("Vergangene Schichten")
+    assert "Ankommenstreffpunkt Meschede" in past and "Ankommenstreffpunkt Meschede" not in upcoming
