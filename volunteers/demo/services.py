@@ -1,4 +1,6 @@
 """Filling an empty installation with demo data that makes every page look real."""
+import random
+
 import sqlalchemy as sa
 
 from ..accounts import services as accounts
@@ -7,6 +9,7 @@ from ..centres import services as centres
 from ..centres.models import Centre
 from ..core.slugs import slugify
 from ..extensions import db
+from .plans import seed_plans
 from .data import CENTRES, DEMO_ACCOUNTS, DEMO_PASSWORD, MEETING_POINTS, VOLUNTEER_NAMES
 
 VOLUNTEERS_PER_CENTRE = 8
@@ -29,15 +32,25 @@ def seed_demo() -> None:
                                     role=account["role"], centre=centres_by_slug.get(account.get("centre")),
                                     password_hash=password_hash)
         user.consent_version = "demo"
-    _seed_volunteers(centres_by_slug, password_hash)
+    volunteers = _seed_volunteers(centres_by_slug, password_hash)
+    rng = random.Random(2026)  # the same demo every time
+    for slug, centre in centres_by_slug.items():
+        seed_plans(centre, centre.meeting_points, volunteers[slug], rng)
 
 
-def _seed_volunteers(centres_by_slug: dict, password_hash: str) -> None:
+def _seed_volunteers(centres_by_slug: dict, password_hash: str) -> dict[str, list]:
+    """Volunteers per centre; Düsseldorf's list starts with the demo volunteer of the spec."""
     names = iter(VOLUNTEER_NAMES * 2)
-    for centre in centres_by_slug.values():
+    rng = random.Random(7)
+    volunteers = {slug: [] for slug in centres_by_slug}
+    volunteers["duesseldorf"].append(accounts.find_user_by_email("ehrenamt@example.org"))
+    for slug, centre in centres_by_slug.items():
         for _ in range(VOLUNTEERS_PER_CENTRE):
             name = next(names)
-            email = f"{slugify(name)}.{centre.slug}@example.org"
-            user = accounts.create_user(email=email, name=name, password=DEMO_PASSWORD, role=VOLUNTEER,
-                                        centre=centre, password_hash=password_hash)
+            user = accounts.create_user(email=f"{slugify(name)}.{centre.slug}@example.org", name=name,
+                                        password=DEMO_PASSWORD, role=VOLUNTEER, centre=centre,
+                                        password_hash=password_hash)
             user.consent_version = "demo"
+            user.languages = ["de", *rng.sample(["ar", "fa", "uk", "ru", "tr", "en", "ku", "ti"], 2)]
+            volunteers[slug].append(user)
+    return volunteers
