@@ -46,11 +46,12 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .centres.views import bp as centres_bp
+    from .feeds.views import bp as feeds_bp
     from .pages.views import bp as pages_bp
     from .shifts.plan_views import bp as plan_bp
     from .shifts.volunteer_views import bp as shifts_bp
 
-    for blueprint in (pages_bp, accounts_bp, centres_bp, plan_bp, shifts_bp, admin_bp, api_bp):
+    for blueprint in (pages_bp, accounts_bp, centres_bp, plan_bp, shifts_bp, feeds_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -3,3 +3,4 @@ from .accounts.models import ApiToken, LoginFailure, Membership, User  # noqa: F
 from .activities.models import CentreActivity  # noqa: F401
 from .centres.models import Centre, MeetingPoint  # noqa: F401
 from .shifts.models import Shift, ShiftSeries, Signup  # noqa: F401
+from .feeds.models import CalendarToken  # noqa: F401

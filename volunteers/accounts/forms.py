@@ -64,6 +64,10 @@ class ProfileForm(FlaskForm):
     shares_phone = BooleanField(_l("Die Koordination darf meine Telefonnummer sehen"))
     languages = CheckboxListField(_l("Sprachen, die ich spreche"), validators=[Optional()])
     locale = SelectField(_l("Sprache der Oberfläche"), choices=[(code, code) for code in LOCALES])
+    calendar_alarm_minutes = SelectField(
+        _l("Erinnerung im Kalender-Abo"), coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        choices=[("", _l("keine")), (30, _l("30 Minuten vorher")), (60, _l("1 Stunde vorher")),
+                 (120, _l("2 Stunden vorher")), (1440, _l("1 Tag vorher"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

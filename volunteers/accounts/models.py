@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     # Coordinators see the phone number only if the volunteer allows it.
     shares_phone: Mapped[bool] = mapped_column(default=False)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # A reminder inside the personal calendar feed (VALARM), minutes before a shift; None: no alarm.
+    calendar_alarm_minutes: Mapped[int | None] = mapped_column(default=None)
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     consent_version: Mapped[str | None] = mapped_column(sa.String(20))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

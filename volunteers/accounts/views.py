@@ -129,6 +129,7 @@ def settings():
         current_user.shares_phone = form.shares_phone.data
         current_user.languages = form.languages.data or []
         current_user.locale = form.locale.data
+        current_user.calendar_alarm_minutes = form.calendar_alarm_minutes.data
         db.session.commit()
         flash(_("Ihre Einstellungen sind gespeichert."), "success")
         return redirect(url_for("accounts.settings"))

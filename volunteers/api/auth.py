@@ -7,6 +7,7 @@ from ..accounts import services as accounts
 from ..accounts.auth import bearer_token
 from ..core.errors import Unauthorized
 from ..extensions import db
+from ..feeds.links import personal_feed_url
 from . import bp
 from .errors import api_error
 from .helpers import json_body, require_login, require_string
@@ -50,7 +51,7 @@ def profile_of(user) -> dict:
         "roles": sorted({m.role for m in user.memberships} | ({user.global_role} if user.global_role else set())),
         "global_role": user.global_role,
         "centres": [{"slug": m.centre.slug, "name": m.centre.name, "role": m.role} for m in user.memberships],
-        "calendar_feed_url": None,
+        "calendar_feed_url": personal_feed_url(user),
     }
 
 

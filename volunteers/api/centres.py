@@ -4,6 +4,7 @@ from flask import jsonify, request
 
 from ..centres.models import MeetingPoint
 from ..extensions import db
+from ..feeds.links import public_feed_url
 from . import bp
 
 
@@ -18,7 +19,7 @@ def meeting_point_json(meeting_point: MeetingPoint) -> dict:
         "longitude": meeting_point.longitude,
         "languages": meeting_point.languages,
         "opening_notes": meeting_point.opening_notes,
-        "calendar_url": f"{request.url_root}calendar/p/{meeting_point.slug}.ics",
+        "calendar_url": public_feed_url(meeting_point),
     }
 
 

@@ -13,6 +13,7 @@ from ..core import time
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
 from ..core.web import attempt, parse_iso_date
 from ..extensions import db
+from ..feeds.links import centre_feed_url, subscription
 from . import planning, series as series_service, signups
 from .forms import (AssignForm, CancelForm, CopyWeekForm, ExceptionForm, SeriesForm, ShiftForm, series_rule,
                     shift_values, wall_clock_span)
@@ -46,7 +47,8 @@ def week(slug):
     return render_template("shifts/plan/week.html", centre=centre, week_start=week_start,
                            days=week_plan(centre, week_start, meeting_point), meeting_point=meeting_point,
                            meeting_points=_meeting_points(centre), copy_form=CopyWeekForm(),
-                           timedelta=timedelta, today=_today())
+                           timedelta=timedelta, today=_today(),
+                           calendar=subscription(centre_feed_url(current_user, centre)))
 
 
 def _plan_url(centre, shift_or_day, meeting_point=None):

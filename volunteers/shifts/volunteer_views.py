@@ -11,6 +11,7 @@ from ..core import time
 from ..core.tenancy import in_centres
 from ..core.web import attempt, parse_iso_date, safe_next_url
 from ..extensions import db
+from ..feeds.links import personal_feed_url, subscription
 from . import signups
 from .labels import SIGNUP_STATUS_NAMES
 from .queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
@@ -88,4 +89,5 @@ def _back(shift_id: int) -> str:
 def my_shifts():
     return render_template("shifts/my_shifts.html", upcoming=my_signups(current_user, upcoming=True),
                            past=my_signups(current_user, upcoming=False, limit=50),
-                           status_names=SIGNUP_STATUS_NAMES)
+                           status_names=SIGNUP_STATUS_NAMES,
+                           calendar=subscription(personal_feed_url(current_user)))

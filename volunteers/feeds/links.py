@@ -1,0 +1,28 @@
+"""Links for subscribing to a feed: https to copy, webcal:// to tap, a QR code to scan."""
+import segno
+from flask import url_for
+
+from .models import CENTRE, PERSONAL
+from .tokens import feed_token
+
+
+def subscription(https_url: str | None) -> dict | None:
+    if https_url is None:
+        return None
+    webcal = "webcal://" + https_url.split("://", 1)[1]
+    return {"https": https_url, "webcal": webcal,
+            "qr": segno.make(https_url, error="m").svg_data_uri(scale=4, border=2)}
+
+
+def personal_feed_url(user) -> str | None:
+    token = feed_token(kind=PERSONAL, user_id=user.id)
+    return url_for("feeds.personal_feed", token=token, _external=True) if token else None
+
+
+def centre_feed_url(user, centre) -> str | None:
+    token = feed_token(kind=CENTRE, user_id=user.id, centre_id=centre.id)
+    return url_for("feeds.centre_feed", token=token, _external=True) if token else None
+
+
+def public_feed_url(meeting_point) -> str:
+    return url_for("feeds.public_feed", slug=meeting_point.slug, _external=True)

@@ -1,0 +1,144 @@
+"""The calendar feeds (contracts in the specification) and their subscription controls.
+
+A calendar server polls thousands of feeds: each request first computes a fingerprint with one
+aggregate query and answers 304 when the client already has it, before any row is loaded."""
+import gzip
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.models import User
+from ..centres.models import Centre, MeetingPoint
+from ..core.tenancy import staff_centre_or_404
+from ..extensions import db
+from ..shifts.queries import visible_shift_or_none
+from . import queries, tokens
+from .events import centre_event, personal_event, public_event
+from .ical import build_calendar
+from .models import CENTRE, PERSONAL
+
+bp = Blueprint("feeds", __name__)
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+MAX_AGE = 900
+
+
+def _not_modified(fingerprint) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(fingerprint.etag)
+    since = request.if_modified_since
+    return bool(since and fingerprint.last_modified and fingerprint.last_modified.replace(microsecond=0) <= since)
+
+
+def serve_feed(fingerprint, render, *, public: bool = False, filename: str = "treffpunkt.ics"):
+    """304 from the fingerprint alone, else the rendered calendar (gzip if the client takes it)."""
+    if _not_modified(fingerprint):
+        response = make_response("", 304)
+    else:
+        body = render()
+        response = make_response(body)
+        response.headers["Content-Type"] = CONTENT_TYPE
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        if "gzip" in request.accept_encodings and len(body) > 1024:
+            response.set_data(gzip.compress(body, compresslevel=6))
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(fingerprint.etag, weak=True)  # weak: the same for gzip and identity
+    response.headers["Vary"] = "Accept-Encoding"
+    if fingerprint.last_modified:
+        response.last_modified = fingerprint.last_modified
+    response.cache_control.max_age = MAX_AGE
+    response.cache_control.public = public
+    response.cache_control.private = not public
+    return response
+
+
+def _token_or_404(kind: str, token: str):
+    row = tokens.find_token(kind, token)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/calendar/u/<token>.ics")
+def personal_feed(token: str):
+    user = db.get_or_404(User, _token_or_404(PERSONAL, token).user_id)
+    locale = user.locale or "de"
+
+    def render():
+        with force_locale(locale):
+            events = [personal_event(s, user.calendar_alarm_minutes) for s in queries.personal_signups(user)]
+            return build_calendar(name=_("Treffpunkt – Meine Schichten"), uid=f"treffpunkt-user-{user.id}",
+                                  events=events)
+    return serve_feed(queries.personal_fingerprint(user), render, filename="meine-schichten.ics")
+
+
+@bp.route("/calendar/p/<slug>.ics")
+def public_feed(slug: str):
+    meeting_point = db.first_or_404(sa.select(MeetingPoint).where(MeetingPoint.slug == slug))
+    locale = request.args.get("lang") if request.args.get("lang") in ("de", "en", "ar", "uk") else "de"
+
+    def render():
+        with force_locale(locale):
+            events = [public_event(s) for s in queries.public_shifts(meeting_point)]
+            return build_calendar(name=f"Treffpunkt – {meeting_point.name}", uid=f"treffpunkt-place-{slug}",
+                                  events=events, description=meeting_point.address)
+    return serve_feed(queries.public_fingerprint(meeting_point, locale), render, public=True, filename=f"{slug}.ics")
+
+
+@bp.route("/calendar/c/<token>.ics")
+def centre_feed(token: str):
+    row = _token_or_404(CENTRE, token)
+    owner, centre = db.session.get(User, row.user_id), db.session.get(Centre, row.centre_id)
+    if owner is None or centre is None or not owner.is_staff_of(centre):
+        abort(404)  # no longer on the centre's staff: the link dies with the role
+
+    def render():
+        with force_locale(owner.locale or "de"):
+            events = [centre_event(s) for s in queries.centre_shifts(centre)]
+            return build_calendar(name=_("Treffpunkt – Plan %(centre)s", centre=centre.name),
+                                  uid=f"treffpunkt-centre-{centre.slug}", events=events)
+    return serve_feed(queries.centre_fingerprint(centre, owner.locale), render, filename=f"{centre.slug}.ics")
+
+
+@bp.route("/shifts/<int:shift_id>.ics")
+@login_required
+def single_shift(shift_id: int):
+    """One shift as a one-off download ("add to my calendar")."""
+    shift = visible_shift_or_none(current_user, shift_id)
+    if shift is None:
+        abort(404)
+    body = build_calendar(name=_("Treffpunkt"), uid=f"treffpunkt-shift-{shift.id}", events=[public_event(shift)])
+    response = make_response(body)
+    response.headers["Content-Type"] = CONTENT_TYPE
+    response.headers["Content-Disposition"] = f'attachment; filename="schicht-{shift.id}.ics"'
+    return response
+
+
+def _manage(kind: str, user_id: int, centre_id: int | None) -> None:
+    action = request.form.get("action")
+    if action == "revoke":
+        tokens.revoke_token(kind=kind, user_id=user_id, centre_id=centre_id)
+        flash(_("Das Kalender-Abo ist beendet; der alte Link funktioniert nicht mehr."), "success")
+    elif action == "create":
+        tokens.regenerate_token(kind=kind, user_id=user_id, centre_id=centre_id)
+        flash(_("Ihr neuer Kalender-Link ist bereit. Ein früherer Link funktioniert nicht mehr."), "success")
+    else:
+        abort(400)
+    db.session.commit()
+
+
+@bp.route("/calendar/personal", methods=["POST"])
+@login_required
+def manage_personal():
+    _manage(PERSONAL, current_user.id, None)
+    return redirect(url_for("shifts.my_shifts") + "#calendar")
+
+
+@bp.route("/centres/<slug>/calendar", methods=["POST"])
+@login_required
+def manage_centre(slug: str):
+    centre = staff_centre_or_404(slug)
+    _manage(CENTRE, current_user.id, centre.id)
+    return redirect(url_for("plan.week", slug=slug) + "#calendar")
