@@ -4,3 +4,5 @@ from .activities.models import CentreActivity  # noqa: F401
 from .centres.models import Centre, MeetingPoint  # noqa: F401
 from .shifts.models import Shift, ShiftSeries, Signup  # noqa: F401
 from .feeds.models import CalendarToken  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .hours.models import HoursEntry, ReportPeriod  # noqa: F401

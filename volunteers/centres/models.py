@@ -1,4 +1,5 @@
 """Kommunale Integrationszentren (centres, the tenants) and their Ankommenstreffpunkte."""
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -60,6 +61,8 @@ class MeetingPoint(db.Model):
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     default_baustein: Mapped[str] = mapped_column(sa.String(1), default="A")
     is_closed: Mapped[bool] = mapped_column(default=False)
+    # In the check-in QR code on the poster at the door; random so that nobody checks in from afar.
+    checkin_code: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_urlsafe(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     centre: Mapped[Centre] = relationship(back_populates="meeting_points")

@@ -118,6 +118,9 @@ class Signup(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_late_cancellation: Mapped[bool] = mapped_column(default=False)
     attendance: Mapped[str | None] = mapped_column(sa.String(10))
+    # Scanned at the meeting point's poster on arrival and departure; they propose the hours.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

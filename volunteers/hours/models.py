@@ -1,0 +1,84 @@
+"""Hours given by volunteers (and staff hours spent supporting them), and report periods."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..centres.models import MeetingPoint
+from ..core.time import UTCDateTime, now
+from ..extensions import db
+from ..shifts.models import Shift
+
+SUBMITTED, APPROVED, REJECTED = "submitted", "approved", "rejected"
+VOLUNTEER_HOURS, STAFF_HOURS = "volunteer", "staff"
+OPEN, CLOSED = "open", "closed"
+
+
+class HoursEntry(db.Model):
+    __tablename__ = "hours_entries"
+    __table_args__ = (
+        # A retried offline submission carries the same client id and is stored once.
+        sa.UniqueConstraint("user_id", "client_id"),
+        sa.CheckConstraint("minutes <> 0", name="minutes_not_zero"),
+        sa.Index("ix_hours_entries_centre_date", "centre_id", "work_date"),
+        sa.Index("ix_hours_entries_user_date", "user_id", "work_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(10), default=VOLUNTEER_HOURS)
+    client_id: Mapped[str | None] = mapped_column(sa.String(36))
+    work_date: Mapped[date] = mapped_column(sa.Date)
+    # Negative only in a correction entry that takes hours back.
+    minutes: Mapped[int]
+    activity: Mapped[str] = mapped_column(sa.String(60))
+    baustein: Mapped[str] = mapped_column(sa.String(1))
+    meeting_point_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting_points.id"))
+    shift_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shifts.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default=SUBMITTED)
+    review_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hours_entries.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    meeting_point: Mapped[MeetingPoint | None] = relationship()
+    shift: Mapped[Shift | None] = relationship()
+    corrects: Mapped["HoursEntry | None"] = relationship(remote_side=[id])
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
+
+    def snapshot(self) -> dict:
+        """The fields the audit trail records before and after a change."""
+        return {"work_date": self.work_date.isoformat(), "minutes": self.minutes, "activity": self.activity,
+                "baustein": self.baustein, "meeting_point_id": self.meeting_point_id, "shift_id": self.shift_id,
+                "note": self.note, "status": self.status, "kind": self.kind}
+
+
+class ReportPeriod(db.Model):
+    """A stretch of days whose figures a centre lead can close: then they never change again."""
+
+    __tablename__ = "report_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(100))
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(10), default=OPEN)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Figures frozen at closing (and their checksum), so that a later export gives the same numbers.
+    frozen_figures: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    closed_by: Mapped[User | None] = relationship()
