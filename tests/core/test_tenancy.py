@@ -2,11 +2,13 @@
 A route added later is covered automatically; one with an argument this test does not know fails
 until a value is added below, so nobody can forget."""
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from volunteers.extensions import db
+from volunteers.hours.periods import create_period
+from volunteers.hours.services import HoursInput, log_hours
 from volunteers.shifts.planning import ShiftValues
 from volunteers.shifts.series import create_series
 from volunteers.shifts.signups import sign_up
@@ -28,9 +30,14 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
     series = create_series(centre=home, values=ShiftValues(meeting_point=meeting_point, activity="sprachcafe"),
                            first_start_local=datetime(2030, 1, 8, 16), duration_minutes=120,
                            rule="FREQ=WEEKLY;COUNT=2")
+    entry, _ = log_hours(centre=home, person=volunteer, values=HoursInput(
+        work_date=date(2026, 1, 5), minutes=60, activity="dolmetschen"))
+    period = create_period(centre=home, label="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
     db.session.commit()
     return {
         "home": home,
+        "entry": entry,
+        "period": period,
         "meeting_point": meeting_point,
         "shift": shift,
         "signup": signup,
@@ -50,6 +57,8 @@ def argument_values(world) -> dict:
         "shift_id": world["shift"].id,
         "signup_id": world["signup"].id,
         "series_id": world["series"].id,
+        "entry_id": world["entry"].id,
+        "period_id": world["period"].id,
     }
 
 
