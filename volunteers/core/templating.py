@@ -15,10 +15,12 @@ def init_templating(app: Flask) -> None:
     )
 
     from ..activities.services import activity_name
+    from ..hours.models import HOURS_STATUS_NAMES
     from ..shifts.labels import template_labels
 
-    app.jinja_env.globals.update(activity_name=lambda shift: activity_name(shift.centre_id, shift.activity),
-                                 **template_labels())
+    # Anything with centre_id and activity: shifts, series, hours entries.
+    app.jinja_env.globals.update(activity_name=lambda item: activity_name(item.centre_id, item.activity),
+                                 hours_status_names=HOURS_STATUS_NAMES, **template_labels())
 
     @app.context_processor
     def page_language():

@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -13,6 +14,7 @@ from ..shifts.models import Shift
 SUBMITTED, APPROVED, REJECTED = "submitted", "approved", "rejected"
 VOLUNTEER_HOURS, STAFF_HOURS = "volunteer", "staff"
 OPEN, CLOSED = "open", "closed"
+HOURS_STATUS_NAMES = {SUBMITTED: _l("wartet auf Freigabe"), APPROVED: _l("freigegeben"), REJECTED: _l("abgelehnt")}
 
 
 class HoursEntry(db.Model):

@@ -1,0 +1,44 @@
+"""Forms of the volunteer's hours pages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from .services import HoursInput
+
+
+class DurationMixin:
+    hours = IntegerField(_l("Stunden"), default=0, validators=[
+        InputRequired(_l("Bitte eine Zahl angeben.")),
+        NumberRange(min=0, max=24, message=_l("Bitte eine Zahl von 0 bis 24 angeben."))])
+    minutes = IntegerField(_l("Minuten"), default=0, validators=[
+        InputRequired(_l("Bitte eine Zahl angeben.")),
+        NumberRange(min=0, max=59, message=_l("Bitte eine Zahl von 0 bis 59 angeben."))])
+
+    @property
+    def total_minutes(self) -> int:
+        return (self.hours.data or 0) * 60 + (self.minutes.data or 0)
+
+
+class ManualHoursForm(DurationMixin, FlaskForm):
+    # The service's field names, mapped to this form's, for error messages next to the right field.
+    domain_fields = {"minutes": "hours"}
+
+    client_id = HiddenField()
+    work_date = DateField(_l("Datum"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
+    activity = SelectField(_l("Tätigkeit"), validators=[InputRequired(_l("Bitte wählen Sie eine Tätigkeit."))])
+    meeting_point = SelectField(_l("Treffpunkt (falls zutreffend)"), validators=[Optional()])
+    centre = SelectField(_l("Zentrum"), validators=[InputRequired(_l("Bitte wählen Sie ein Zentrum."))])
+    note = StringField(_l("Kurze Notiz"), validators=[
+        Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))])
+
+    def values(self, meeting_point) -> HoursInput:
+        return HoursInput(work_date=self.work_date.data, minutes=self.total_minutes, activity=self.activity.data,
+                          meeting_point=meeting_point, note=self.note.data or "", client_id=self.client_id.data or None)
+
+
+class ConfirmProposalForm(DurationMixin, FlaskForm):
+    domain_fields = {"minutes": "hours"}
+
+    reason = StringField(_l("Grund für die Abweichung"), validators=[
+        Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))])
