@@ -1,6 +1,6 @@
 """Start page, legal pages and the health check."""
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 
 from ..extensions import db
@@ -33,3 +33,25 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error"), 503
     return jsonify(status="ok")
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    response = send_from_directory(current_app.static_folder, "manifest.webmanifest",
+                                   mimetype="application/manifest+json", max_age=3600)
+    return response
+
+
+@bp.route("/service-worker.js")
+def service_worker():
+    # Served from the root so that its scope is the whole app; never cached, so updates arrive.
+    response = send_from_directory(current_app.static_folder, "js/service-worker.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/offline")
+def offline():
+    return render_template("pages/offline.html")

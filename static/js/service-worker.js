@@ -1,0 +1,93 @@
+// Treffpunkt service worker: app shell from the cache, the volunteer's own pages readable offline,
+// push notifications shown with the shift's time and place.
+"use strict";
+
+const VERSION = "v1";
+const SHELL = `treffpunkt-shell-${VERSION}`;
+const PAGES = `treffpunkt-pages-${VERSION}`;
+const SHELL_FILES = [
+  "/offline",
+  "/static/css/app.css",
+  "/static/js/app.js",
+  "/static/icons/icon.svg",
+  "/static/icons/icon-192.png",
+];
+// Pages kept for reading offline: the volunteer's own shifts and hours.
+const OFFLINE_PAGES = ["/my/shifts", "/hours"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (![SHELL, PAGES].includes(key)) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(cacheFirst(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request, OFFLINE_PAGES.includes(url.pathname)));
+  }
+});
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
+  return response;
+}
+
+async function networkFirst(request, keep) {
+  try {
+    const response = await fetch(request);
+    // Only the volunteer's own pages are kept, and only real (not redirected) answers.
+    if (keep && response.ok && !response.redirected) (await caches.open(PAGES)).put(request, response.clone());
+    return response;
+  } catch (error) {
+    return (await caches.match(request, {ignoreSearch: true})) || (await caches.match("/offline"));
+  }
+}
+
+self.addEventListener("message", (event) => {
+  // Sent by the page on logout: nothing personal stays on a shared phone.
+  if (event.data === "logout") event.waitUntil(caches.delete(PAGES));
+});
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {title: "Treffpunkt", body: event.data ? event.data.text() : ""};
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "Treffpunkt", {
+    body: data.body || "",
+    tag: data.tag || undefined,
+    data: {url: data.url || "/my/shifts"},
+    icon: "/static/icons/icon-192.png",
+    badge: "/static/icons/maskable-192.png",
+    lang: "de",
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data && event.notification.data.url || "/", self.location.origin);
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
+    for (const client of windows) {
+      if (client.url === target.href && "focus" in client) return client.focus();
+    }
+    return self.clients.openWindow(target.href);
+  })());
+});

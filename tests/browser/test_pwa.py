@@ -1,0 +1,114 @@
+"""The installable app: manifest, service worker, offline reading, offline hours sent once,
+and a push shown by the real service worker."""
+import json
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from volunteers.core import time
+from volunteers.extensions import db
+from volunteers.hours.models import HoursEntry
+from volunteers.shifts.signups import sign_up
+from tests.helpers import PASSWORD
+
+
+def log_in(page, base, user):
+    page.goto(base + "/login")
+    page.get_by_label("E-Mail-Adresse").fill(user.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(base + "/")
+
+
+def wait_for_service_worker(page):
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+
+
+def test_manifest_is_installable(live_server, page, client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    data = manifest.get_json(force=True)
+    assert data["display"] == "standalone" and data["start_url"].startswith("/") and data["lang"] == "de"
+    sizes = {(icon["sizes"], icon.get("purpose", "any")) for icon in data["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in data["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    page.goto(live_server + "/")
+    assert page.evaluate("document.querySelector('link[rel=manifest]').href").endswith("/manifest.webmanifest")
+
+
+def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user):
+    shift = make_shift()
+    volunteer = make_user("volunteer", shift.centre)
+    sign_up(shift=shift, volunteer=volunteer)
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    log_in(page, live_server, volunteer)
+    wait_for_service_worker(page)
+    page.goto(live_server + "/my/shifts")  # online once: now kept for offline reading
+    expect(page.locator("main")).to_contain_text(shift.meeting_point.address)
+    context.set_offline(True)
+    page.goto(live_server + "/my/shifts")
+    expect(page.locator("main")).to_contain_text(shift.meeting_point.address)
+    expect(page.locator("#offline-banner")).to_be_visible()
+    page.goto(live_server + "/centres/")
+    expect(page.locator("h1")).to_have_text("Keine Verbindung")
+    context.close()
+
+
+def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browser, make_centre, make_user):
+    centre = make_centre()
+    volunteer = make_user("volunteer", centre)
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server, volunteer)
+    page.goto(live_server + "/hours")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.get_by_label("Stunden", exact=True).fill("2")
+    page.get_by_label("Tätigkeit").select_option("dolmetschen")
+    page.get_by_role("button", name="Eintragen").click()
+    expect(page.locator("#js-status")).to_contain_text("Ohne Verbindung gespeichert")
+    queued = page.evaluate("JSON.parse(localStorage.getItem('treffpunkt-hours-queue'))")
+    assert len(queued) == 1 and queued[0]["minutes"] == 120
+    # Simulate a retry racing the first send: the same item twice in the queue.
+    page.evaluate("(item) => localStorage.setItem('treffpunkt-hours-queue', JSON.stringify([item, item]))", queued[0])
+    context.set_offline(False)
+    expect(page.locator("#js-status")).to_contain_text("übertragen", timeout=10000)
+    db.session.commit()
+    entries = db.session.scalars(sa.select(HoursEntry)).all()
+    assert [(e.minutes, e.activity, e.client_id) for e in entries] == [(120, "dolmetschen", queued[0]["client_id"])]
+    context.close()
+
+
+def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, make_user):
+    context = browser.new_context(permissions=["notifications"])
+    page = context.new_page()
+    log_in(page, live_server, make_user("volunteer", make_centre()))
+    cdp = context.new_cdp_session(page)
+    registrations = {}
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.update(
+        {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r["isDeleted"]}))
+    cdp.send("ServiceWorker.enable")
+    page.goto(live_server + "/")
+    wait_for_service_worker(page)
+    scope = live_server + "/"
+    for _ in range(50):
+        if scope in registrations:
+            break
+        page.wait_for_timeout(100)
+    payload = {"title": "Erinnerung: Sprachcafé morgen", "body": "Di 16:00 · Kölner Straße 265", "url": "/my/shifts",
+               "tag": "shift-1"}
+    cdp.send("ServiceWorker.deliverPushMessage",
+             {"origin": live_server, "registrationId": registrations[scope], "data": json.dumps(payload)})
+    notes = []
+    for _ in range(50):  # the worker shows it asynchronously
+        notes = page.evaluate("""async () => (await (await navigator.serviceWorker.ready).getNotifications())
+                                 .map(n => ({title: n.title, body: n.body, url: n.data.url}))""")
+        if notes:
+            break
+        page.wait_for_timeout(100)
+    assert notes == [{"title": payload["title"], "body": payload["body"], "url": "/my/shifts"}]
+    context.close()
