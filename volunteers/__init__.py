@@ -50,11 +50,12 @@ def _register_blueprints(app: Flask) -> None:
     from .hours.review_views import bp as review_bp
     from .hours.views import bp as hours_bp
     from .pages.views import bp as pages_bp
+    from .reports.views import bp as reports_bp
     from .shifts.plan_views import bp as plan_bp
     from .shifts.volunteer_views import bp as shifts_bp
 
     for blueprint in (pages_bp, accounts_bp, centres_bp, plan_bp, shifts_bp, feeds_bp, hours_bp, review_bp,
-                      admin_bp, api_bp):
+                      reports_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

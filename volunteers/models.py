@@ -6,3 +6,4 @@ from .shifts.models import Shift, ShiftSeries, Signup  # noqa: F401
 from .feeds.models import CalendarToken  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .hours.models import HoursEntry, ReportPeriod  # noqa: F401
+from .reports.models import Grant  # noqa: F401

@@ -60,6 +60,8 @@ class MeetingPointForm(FlaskForm):
     default_baustein = SelectField(_l("KommAn-Baustein (Voreinstellung)"),
                                    choices=[(b, b) for b in BAUSTEINE])
     is_closed = BooleanField(_l("Geschlossen (keine neuen Schichten)"))
+    booked_hours_per_week = FloatField(_l("Gebuchte Raumstunden pro Woche (für den Raumnutzungsplan)"), validators=[
+        Optional(), NumberRange(min=0, max=168, message=_l("Bitte eine Zahl von 0 bis 168 angeben."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

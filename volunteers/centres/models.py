@@ -61,6 +61,9 @@ class MeetingPoint(db.Model):
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     default_baustein: Mapped[str] = mapped_column(sa.String(1), default="A")
     is_closed: Mapped[bool] = mapped_column(default=False)
+    # Hours per week the room is booked (rented or reserved) for the programme; Baustein A asks that
+    # at least a third of them are used for it (the room-use plan). None: not recorded.
+    booked_hours_per_week: Mapped[float | None] = mapped_column(sa.Float)
     # In the check-in QR code on the poster at the door; random so that nobody checks in from afar.
     checkin_code: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_urlsafe(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

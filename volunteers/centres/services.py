@@ -14,7 +14,7 @@ from ..extensions import db
 from .models import BAUSTEINE, LANGUAGE_CODES, REGIERUNGSBEZIRKE, Centre, MeetingPoint
 
 MEETING_POINT_FIELDS = ("name", "municipality", "street", "postcode", "city", "latitude", "longitude",
-                        "opening_notes", "languages", "default_baustein", "is_closed")
+                        "opening_notes", "languages", "default_baustein", "is_closed", "booked_hours_per_week")
 
 
 class CentreError(DomainError):

@@ -9,6 +9,7 @@ from ..core import time
 from ..core.errors import DomainError
 from ..core.tenancy import in_centre
 from ..extensions import db
+from ..reports.services import freeze_figures
 from .models import CLOSED, SUBMITTED, HoursEntry, ReportPeriod
 
 
@@ -57,4 +58,5 @@ def close_period(*, period: ReportPeriod, by) -> ReportPeriod:
         raise PeriodError(_("Es warten noch %(count)d Einträge auf Freigabe.", count=waiting), code="entries_pending")
     period.status, period.closed_by_id, period.closed_at = CLOSED, by.id, time.now()
     db.session.flush()
+    freeze_figures(period)
     return period

@@ -1,0 +1,58 @@
+"""Small server-side SVG charts: readable on a phone and in print, with a title and a text
+description for screen readers (the numbers are in the tables beside them as well)."""
+from markupsafe import Markup, escape
+
+BAR = "#1d5c8f"
+BAR_ALT = "#b36b00"
+INK = "#1b1f24"
+
+
+def _svg(key: str, width: int, height: int, title: str, description: str, body: str) -> Markup:
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{key}-t {key}-d" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{key}-t">{escape(title)}</title>'
+        f'<desc id="{key}-d">{escape(description)}</desc>{body}</svg>')
+
+
+def bar_chart(key: str, rows: list[tuple[str, float]], *, title: str, unit: str) -> Markup:
+    """Horizontal bars, one row per label: long German labels fit, and it reads on a phone."""
+    width, row_height, label_width = 640, 28, 260
+    height = max(row_height * len(rows), row_height) + 8
+    peak = max((value for _, value in rows), default=0) or 1
+    parts = []
+    for index, (label, value) in enumerate(rows):
+        y = 4 + index * row_height
+        bar = (width - label_width - 90) * value / peak
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="{INK}">'
+            f'{escape(label[:38])}</text>'
+            f'<rect x="{label_width}" y="{y + 4}" width="{bar:.1f}" height="{row_height - 10}" fill="{BAR}"/>'
+            f'<text x="{label_width + bar + 6:.1f}" y="{y + 18}" font-size="13" fill="{INK}">'
+            f'{value:.1f}&#160;{escape(unit)}</text>')
+    description = "; ".join(f"{label}: {value:.1f} {unit}" for label, value in rows)
+    return _svg(key, width, height, title, description, "".join(parts))
+
+
+def share_line(key: str, points: list[tuple[str, float | None]], *, title: str, reference: float,
+               reference_label: str) -> Markup:
+    """The volunteer share per month as a line, with the programme's share as a dashed line."""
+    width, height, left, bottom, top = 640, 220, 40, 30, 10
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    step = plot_w / max(len(points) - 1, 1)
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value)
+
+    coords = [(left + i * step, y(v)) for i, (_, v) in enumerate(points) if v is not None]
+    line = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
+    labels = "".join(f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
+                     f'fill="{INK}">{escape(month[2:])}</text>' for i, (month, _) in enumerate(points))
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="{BAR}"/>' for x, yy in coords)
+    axis = "".join(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
+                   f'{int(v * 100)}%</text>' for v in (0, 0.5, 1))
+    body = (f'<line x1="{left}" x2="{width - 10}" y1="{y(reference):.1f}" y2="{y(reference):.1f}" stroke="{BAR_ALT}" '
+            f'stroke-dasharray="6 4" stroke-width="2"/><text x="{width - 12}" y="{y(reference) - 6:.1f}" '
+            f'font-size="12" text-anchor="end" fill="{INK}">{escape(reference_label)}</text>'
+            f'<polyline points="{line}" fill="none" stroke="{BAR}" stroke-width="2.5"/>{dots}{axis}{labels}')
+    description = "; ".join(f"{month}: {'–' if v is None else f'{v * 100:.0f} %'}" for month, v in points)
+    return _svg(key, width, height, title, description, body)
