@@ -1,8 +1,6 @@
 """Supporting documents of the Verwendungsnachweis: the room-use plan per meeting point, the
 hours list per volunteer for signing (Stundennachweis), and participant counts per session."""
 from dataclasses import dataclass
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -81,7 +79,7 @@ def participant_counts(centre: Centre, period: Period) -> list[Shift]:
 
 
 def volunteers_with_hours(centre: Centre, period: Period) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(HoursEntry, HoursEntry.user_id == User.id)
-        .where(HoursEntry.centre_id == centre.id, HoursEntry.status == APPROVED, HoursEntry.kind == VOLUNTEER_HOURS,
-               HoursEntry.work_date.between(period.start, period.end)).distinct().order_by(User.name)))
+    with_hours = sa.select(HoursEntry.user_id).where(
+        HoursEntry.centre_id == centre.id, HoursEntry.status == APPROVED, HoursEntry.kind == VOLUNTEER_HOURS,
+        HoursEntry.work_date.between(period.start, period.end))
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(with_hours)).order_by(User.name)))
