@@ -9,6 +9,7 @@ from ..centres import services as centres
 from ..centres.models import Centre
 from ..core.slugs import slugify
 from ..extensions import db
+from .hours import seed_extra_hours, seed_hours
 from .plans import seed_plans
 from .data import CENTRES, DEMO_ACCOUNTS, DEMO_PASSWORD, MEETING_POINTS, VOLUNTEER_NAMES
 
@@ -36,6 +37,11 @@ def seed_demo() -> None:
     rng = random.Random(2026)  # the same demo every time
     for slug, centre in centres_by_slug.items():
         seed_plans(centre, centre.meeting_points, volunteers[slug], rng)
+        coordinator = accounts.find_user_by_email(f"koordination@{slug}.example")
+        seed_hours(centre, coordinator, rng)
+        seed_extra_hours(centre, volunteers[slug][0], coordinator)
+        for index, meeting_point in enumerate(centre.meeting_points):
+            meeting_point.booked_hours_per_week = (8, 12, 30)[index % 3]  # the third one misses the one-third rule
 
 
 def _seed_volunteers(centres_by_slug: dict, password_hash: str) -> dict[str, list]:
