@@ -18,11 +18,11 @@ install: $(VENV)/.installed translations
 # Compiled catalogues are build output: made from translations/*/LC_MESSAGES/messages.po.
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile --quiet --use-fuzzy -d translations; fi
+	  $(BIN)/pybabel -q compile -d translations; fi
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --sort-by-file -o translations/messages.pot volunteers templates wsgi.py
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: install
 	TREFFPUNKT_DEV=1 $(FLASK) db upgrade
