@@ -174,3 +174,26 @@ def test_closed_period_is_frozen_and_corrections_go_to_the_open_period(people):
     with pytest.raises(PeriodError):
         create_period(centre=people["centre"], label="Überlappend", starts_on=date(2026, 10, 30),
                       ends_on=date(2026, 11, 5))
+
+
+def test_corrections_only_for_approved_entries_of_closed_periods(people):
+    volunteer, coordinator = people["volunteer"], people["coordinator"]
+    entry, _ = log_hours(centre=people["centre"], person=volunteer, values=manual())
+    with pytest.raises(HoursError) as error:
+        book_correction(original=entry, minutes=-10, by=coordinator, reason="x")
+    assert error.value.code == "not_correctable"  # still submitted
+    approve(entry=entry, by=coordinator)
+    with pytest.raises(HoursError) as error:
+        book_correction(original=entry, minutes=-10, by=coordinator, reason="x")
+    assert error.value.code == "period_open"
+
+
+def test_staff_hours_count_for_baustein_d_and_closing_is_audited(people):
+    staff, _ = log_hours(centre=people["centre"], person=people["coordinator"], kind=STAFF_HOURS,
+                         values=manual(activity="sonstiges"))
+    assert staff.baustein == "D"
+    period = create_period(centre=people["centre"], label="Q3", starts_on=date(2026, 7, 1),
+                           ends_on=date(2026, 9, 30), by=people["lead"])
+    close_period(period=period, by=people["lead"])
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "report_period")).all()
+    assert sorted(actions) == ["closed", "created"]

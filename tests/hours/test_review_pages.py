@@ -226,7 +226,7 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
     october, november = db.session.scalars(sa.select(ReportPeriod).order_by(ReportPeriod.starts_on)).all()
 
     response = post_form(lead, f"{periods_url}/{october.id}/close", follow_redirects=True)
-    assert "Es warten noch 1 Einträge auf Freigabe." in response.get_data(as_text=True)
+    assert "Es wartet noch 1 Eintrag auf Freigabe." in response.get_data(as_text=True)
     response = post_form(lead, f"{periods_url}/{november.id}/close", follow_redirects=True)
     assert "Ein Zeitraum kann erst nach seinem letzten Tag abgeschlossen werden." in response.get_data(as_text=True)
     assert (reload(october).status, reload(november).status) == ("open", "open")

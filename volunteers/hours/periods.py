@@ -3,7 +3,9 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from ..audit.services import record
 from ..centres.models import Centre
 from ..core import time
 from ..core.errors import DomainError
@@ -30,7 +32,7 @@ def require_open(centre_id: int, day: date) -> None:
                             "offenen Zeitraum buchen.", label=period.label), code="period_closed", field="work_date")
 
 
-def create_period(*, centre: Centre, label: str, starts_on: date, ends_on: date) -> ReportPeriod:
+def create_period(*, centre: Centre, label: str, starts_on: date, ends_on: date, by=None) -> ReportPeriod:
     if ends_on < starts_on:
         raise PeriodError(_("Das Ende muss nach dem Beginn liegen."), code="invalid_dates", field="ends_on")
     overlapping = db.session.scalar(in_centre(ReportPeriod, centre).where(
@@ -41,6 +43,8 @@ def create_period(*, centre: Centre, label: str, starts_on: date, ends_on: date)
     period = ReportPeriod(centre_id=centre.id, label=label.strip()[:100], starts_on=starts_on, ends_on=ends_on)
     db.session.add(period)
     db.session.flush()
+    record(centre_id=centre.id, actor=by, entity="report_period", entity_id=period.id, action="created",
+           after={"label": period.label, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
     return period
 
 
@@ -55,8 +59,12 @@ def close_period(*, period: ReportPeriod, by) -> ReportPeriod:
         HoursEntry.centre_id == period.centre_id, HoursEntry.status == SUBMITTED,
         HoursEntry.work_date.between(period.starts_on, period.ends_on)))
     if waiting:
-        raise PeriodError(_("Es warten noch %(count)d Einträge auf Freigabe.", count=waiting), code="entries_pending")
+        raise PeriodError(ngettext("Es wartet noch %(num)d Eintrag auf Freigabe.",
+                                   "Es warten noch %(num)d Einträge auf Freigabe.", waiting), code="entries_pending")
     period.status, period.closed_by_id, period.closed_at = CLOSED, by.id, time.now()
     db.session.flush()
     freeze_figures(period)
+    record(centre_id=period.centre_id, actor=by, entity="report_period", entity_id=period.id, action="closed",
+           after={"label": period.label, "starts_on": period.starts_on.isoformat(),
+                  "ends_on": period.ends_on.isoformat(), "checksum": period.frozen_figures["checksum"]})
     return period

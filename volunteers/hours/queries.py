@@ -25,7 +25,8 @@ AUDIT_PAGE_SIZE = 50
 KIND_NAMES = {"volunteer": _l("Ehrenamt"), "staff": _l("Hauptamt")}
 PERIOD_STATUS_NAMES = {"open": _l("offen"), "closed": _l("abgeschlossen")}
 ACTION_NAMES = {"created": _l("eingetragen"), "approved": _l("freigegeben"), "rejected": _l("abgelehnt"),
-                "updated": _l("geändert"), "corrected": _l("Korrektur gebucht")}
+                "updated": _l("geändert"), "corrected": _l("Korrektur gebucht"),
+                "closed": _l("Zeitraum abgeschlossen")}
 FIELD_NAMES = {"work_date": _l("Datum"), "minutes": _l("Dauer"), "activity": _l("Tätigkeit"),
                "baustein": _l("Baustein"), "meeting_point_id": _l("Treffpunkt"), "shift_id": _l("Schicht"),
                "note": _l("Notiz"), "status": _l("Status"), "kind": _l("Art")}
@@ -196,6 +197,9 @@ def audit_rows(centre: Centre, events: list[AuditEvent]) -> list[AuditRow]:
 
 def _changes(event: AuditEvent, values: "_ValueNames") -> list[Change]:
     before, after = event.before or {}, event.after or {}
+    if event.entity == "report_period":
+        span = f'{values.show("work_date", after.get("starts_on"))} – {values.show("work_date", after.get("ends_on"))}'
+        return [Change(str(_l("Zeitraum")), None, f'{after.get("label", "")} ({span})')]
     if event.action == "corrected":
         return [Change(str(_l("Korrektur")), None, format_minutes(after.get("minutes")) + " h"),
                 Change(str(_l("zum Eintrag vom")), None, values.show("work_date", before.get("work_date")))]

@@ -197,7 +197,7 @@ def periods(slug):
     centre = staff_centre_or_404(slug, lead_only=True)
     form = PeriodForm()
     if form.validate_on_submit():
-        ok, period = attempt(lambda: create_period(centre=centre, label=form.label.data,
+        ok, period = attempt(lambda: create_period(centre=centre, label=form.label.data, by=current_user,
                                                    starts_on=form.starts_on.data, ends_on=form.ends_on.data), form)
         if ok:
             flash(_("Der Zeitraum „%(label)s“ ist angelegt.", label=period.label), "success")

@@ -14,7 +14,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..shifts.models import CONFIRMED, NO_SHOW, Shift, Signup
 from .models import APPROVED, REJECTED, STAFF_HOURS, SUBMITTED, VOLUNTEER_HOURS, HoursEntry
-from .periods import require_open
+from .periods import closed_period_on, require_open
 
 MINUTES_PER_DAY = 24 * 60
 ENTITY = "hours_entry"
@@ -42,7 +42,7 @@ def log_hours(*, centre: Centre, person: User, values: HoursInput, by: User | No
     if values.client_id and (existing := _by_client_id(person, values.client_id)):
         return existing, False
     _check_person(centre, person, kind)
-    baustein = _check(centre, person, values)
+    baustein = _check(centre, person, values, staff=kind == STAFF_HOURS)
     entry = HoursEntry(centre_id=centre.id, user_id=person.id, kind=kind, client_id=values.client_id,
                        work_date=values.work_date, minutes=values.minutes, activity=values.activity,
                        baustein=baustein, meeting_point_id=values.meeting_point.id if values.meeting_point else None,
@@ -73,7 +73,8 @@ def _check_person(centre: Centre, person: User, kind: str) -> None:
         raise HoursError(_("Sie gehören nicht zu diesem Zentrum."), code="not_member")
 
 
-def _check(centre: Centre, person: User, values: HoursInput, replacing: HoursEntry | None = None) -> str:
+def _check(centre: Centre, person: User, values: HoursInput, replacing: HoursEntry | None = None,
+           staff: bool = False) -> str:
     """Every rule an entry must meet; returns its KommAn Baustein. Raises HoursError."""
     if values.minutes <= 0:
         raise HoursError(_("Die Dauer muss größer als null sein."), code="invalid_minutes", field="minutes")
@@ -93,6 +94,8 @@ def _check(centre: Centre, person: User, values: HoursInput, replacing: HoursEnt
     activity = activity_for(centre, values.activity)
     if values.shift is not None:
         return values.shift.baustein
+    if staff and activity.baustein is None:
+        return "D"  # staff time supporting volunteers: training and support of volunteers
     # Work outside shifts (e.g. Behördenbegleitung) counts for encounter and accompaniment by default.
     return activity.baustein or (values.meeting_point.default_baustein if values.meeting_point else "B")
 
@@ -178,8 +181,11 @@ def edit_entry(*, entry: HoursEntry, values: HoursInput, by: User, reason: str) 
     if entry.is_correction:
         raise HoursError(_("Korrekturbuchungen werden nicht geändert; bitte eine neue Korrektur buchen."),
                          code="is_correction")
+    if entry.status == REJECTED:
+        raise HoursError(_("Abgelehnte Einträge werden nicht geändert; bitte einen neuen Eintrag anlegen."),
+                         code="rejected")
     centre = db.session.get(Centre, entry.centre_id)
-    baustein = _check(centre, entry.user, values, replacing=entry)
+    baustein = _check(centre, entry.user, values, replacing=entry, staff=entry.kind == STAFF_HOURS)
     before = entry.snapshot()
     entry.work_date, entry.minutes, entry.activity, entry.baustein = (
         values.work_date, values.minutes, values.activity, baustein)
@@ -197,6 +203,14 @@ def book_correction(*, original: HoursEntry, minutes: int, by: User, reason: str
     adding (or, negative, taking back) minutes and pointing at the original."""
     if not (reason or "").strip():
         raise HoursError(_("Bitte begründen Sie die Korrektur."), code="reason_required", field="reason")
+    if original.is_correction or original.status != APPROVED:
+        raise HoursError(_("Korrigiert werden nur freigegebene Einträge, keine Korrekturen."), code="not_correctable")
+    if closed_period_on(original.centre_id, original.work_date) is None:
+        raise HoursError(_("Der Eintrag liegt in einem offenen Zeitraum; bitte ändern Sie ihn direkt."),
+                         code="period_open")
+    if abs(minutes) > MINUTES_PER_DAY:
+        raise HoursError(_("Eine Korrektur kann höchstens 24 Stunden betragen."), code="invalid_minutes",
+                         field="minutes")
     if minutes == 0:
         raise HoursError(_("Eine Korrektur braucht eine Dauer ungleich null."), code="invalid_minutes",
                          field="minutes")
