@@ -63,6 +63,7 @@ def _register_cli(app: Flask) -> None:
     from .accounts.cli import create_user_command
     from .core.serve import serve_command
     from .demo.cli import seed_demo_command
+    from .reports.cli import report_cli
 
-    for command in (create_user_command, seed_demo_command, serve_command):
+    for command in (create_user_command, seed_demo_command, serve_command, report_cli):
         app.cli.add_command(command)

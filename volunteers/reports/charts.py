@@ -1,10 +1,16 @@
 """Small server-side SVG charts: readable on a phone and in print, with a title and a text
 description for screen readers (the numbers are in the tables beside them as well)."""
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 BAR = "#1d5c8f"
 BAR_ALT = "#b36b00"
 INK = "#1b1f24"
+
+
+def _number(value: float, pattern: str = "#,##0.0") -> str:
+    """In the reader's locale: 70,5 in German, 70.5 in English."""
+    return format_decimal(value, pattern)
 
 
 def _svg(key: str, width: int, height: int, title: str, description: str, body: str) -> Markup:
@@ -28,8 +34,8 @@ def bar_chart(key: str, rows: list[tuple[str, float]], *, title: str, unit: str)
             f'{escape(label[:38])}</text>'
             f'<rect x="{label_width}" y="{y + 4}" width="{bar:.1f}" height="{row_height - 10}" fill="{BAR}"/>'
             f'<text x="{label_width + bar + 6:.1f}" y="{y + 18}" font-size="13" fill="{INK}">'
-            f'{value:.1f}&#160;{escape(unit)}</text>')
-    description = "; ".join(f"{label}: {value:.1f} {unit}" for label, value in rows)
+            f'{_number(value)}&#160;{escape(unit)}</text>')
+    description = "; ".join(f"{label}: {_number(value)} {unit}" for label, value in rows)
     return _svg(key, width, height, title, description, "".join(parts))
 
 
@@ -49,10 +55,10 @@ def share_line(key: str, points: list[tuple[str, float | None]], *, title: str, 
                      f'fill="{INK}">{escape(month[2:])}</text>' for i, (month, _) in enumerate(points))
     dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="{BAR}"/>' for x, yy in coords)
     axis = "".join(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
-                   f'{int(v * 100)}%</text>' for v in (0, 0.5, 1))
+                   f'{int(v * 100)}&#160;%</text>' for v in (0, 0.5, 1))
     body = (f'<line x1="{left}" x2="{width - 10}" y1="{y(reference):.1f}" y2="{y(reference):.1f}" stroke="{BAR_ALT}" '
             f'stroke-dasharray="6 4" stroke-width="2"/><text x="{width - 12}" y="{y(reference) - 6:.1f}" '
             f'font-size="12" text-anchor="end" fill="{INK}">{escape(reference_label)}</text>'
             f'<polyline points="{line}" fill="none" stroke="{BAR}" stroke-width="2.5"/>{dots}{axis}{labels}')
-    description = "; ".join(f"{month}: {'–' if v is None else f'{v * 100:.0f} %'}" for month, v in points)
+    description = "; ".join(f"{month}: {'–' if v is None else _number(v * 100, '#,##0')} %" for month, v in points)
     return _svg(key, width, height, title, description, body)

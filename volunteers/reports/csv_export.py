@@ -1,7 +1,7 @@
 """CSV as German spreadsheets expect it: semicolons, UTF-8 with BOM, decimal comma."""
 import csv
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .tables import EUR, HOURS, PERCENT, Table
 
@@ -10,7 +10,9 @@ def german_number(value, kind: str) -> str:
     if value is None:
         return ""
     if kind == PERCENT:
-        return f"{Decimal(str(value)) * 100:.1f}".replace(".", ",") + " %"
+        # Half up, as spreadsheets round: 12.25 % shows as 12,3 % everywhere.
+        percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{percent}".replace(".", ",") + " %"
     if kind in (HOURS, EUR):
         return f"{Decimal(str(value)):.2f}".replace(".", ",")
     if isinstance(value, (int, float, Decimal)):

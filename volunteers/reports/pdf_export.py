@@ -1,0 +1,224 @@
+"""The Sachbericht as a PDF (A4): the export header, the report's tables and its charts.
+
+reportlab lays it out; svglib turns the report's own SVG charts into reportlab drawings, so the
+PDF shows the same charts as the HTML page. The font is Bitstream Vera, which ships inside the
+reportlab package and is embedded: ä ö ü ß – € „ “ render on any machine, no system font needed.
+Numbers are German (1.234,50 €; 12,5 %) and rounded exactly as in the CSV. reportlab's
+invariant mode fixes the document's internal dates and id, so the same report gives the same
+bytes; when it was made is printed on the page (the header's creation date)."""
+import io
+import re
+import xml.etree.ElementTree as ElementTree
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import reportlab
+from flask_babel import gettext as _
+from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Table as Grid
+from reportlab.platypus import TableStyle
+from svglib.svglib import svg2rlg
+
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Table
+
+FONT, FONT_BOLD = "TreffpunktSans", "TreffpunktSans-Bold"
+INK, MUTED = colors.HexColor("#1b1f24"), colors.HexColor("#555f6b")
+RULE, SHADE = colors.HexColor("#c5ccd3"), colors.HexColor("#eef2f5")
+MARGIN = 18 * mm
+PORTRAIT_WIDTH = A4[0] - 2 * MARGIN
+CHART_WIDTH = 0.9 * PORTRAIT_WIDTH  # labels then come out about as large as the text
+BODY_SIZE = 8.5
+CELL_PADDING = 4
+MIN_TEXT_WIDTH = 110  # names of centres and meeting points wrap, but not letter by letter
+SVG_NS = "{http://www.w3.org/2000/svg}"
+NBSP = "\u00a0"
+_GERMAN_SEPARATORS = str.maketrans(",.", ".,")
+CHART_DECIMAL = re.compile(r"^-?\d+\.\d+(?=[\s\u00a0]*(h|%)?$)")
+
+
+@cache
+def _register_fonts() -> None:
+    folder = Path(reportlab.__file__).parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.3, textColor=INK)
+    return {
+        "body": base,
+        "kicker": ParagraphStyle("kicker", base, fontSize=9, textColor=MUTED, spaceAfter=2),
+        "title": ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=17, leading=21, spaceAfter=8),
+        "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=12,
+                                  spaceAfter=5),
+        "th": ParagraphStyle("th", base, fontName=FONT_BOLD),
+        "th_number": ParagraphStyle("th_number", base, fontName=FONT_BOLD, alignment=2),
+        "note": ParagraphStyle("note", base, textColor=MUTED),
+    }
+
+
+def _grouped(value: Decimal, places: int) -> str:
+    # Rounded half up like the CSV (and spreadsheets), with German thousands dots.
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}".translate(_GERMAN_SEPARATORS)
+
+
+def german_number(value, kind: str) -> str:
+    """A cell as a German reader expects it: 1.234,50 (hours), 1.234,50 €, 12,5 %, 1.234."""
+    if value is None:
+        return "–"
+    if kind == PERCENT:
+        return _grouped(Decimal(str(value)) * 100, 1) + NBSP + "%"
+    if kind in (HOURS, EUR):
+        return _grouped(Decimal(str(value)), 2) + (NBSP + "€" if kind == EUR else "")
+    if kind in (MINUTES, COUNT) or isinstance(value, (int, Decimal)):
+        return _grouped(Decimal(value), 0)
+    return str(value)
+
+
+def _cell_text(cell, kind: str) -> str:
+    return german_number(*cell) if isinstance(cell, tuple) else german_number(cell, kind)
+
+
+def _is_number_column(table: Table, index: int) -> bool:
+    """Numbers are right-aligned; the summary's value column holds numbers with their own kinds."""
+    return table.columns[index].kind != TEXT or any(isinstance(row[index], tuple) for row in table.rows)
+
+
+def _texts(table: Table) -> list[list[str]]:
+    return [[_cell_text(cell, column.kind) for cell, column in zip(row, table.columns)] for row in table.rows]
+
+
+def _number_widths(table: Table, texts: list[list[str]]) -> list[float | None]:
+    """Number columns as wide as their widest value or the longest word of their title (titles
+    wrap between words); None for text columns, which share the rest and wrap long names."""
+    widths: list[float | None] = []
+    for index, column in enumerate(table.columns):
+        if not _is_number_column(table, index):
+            widths.append(None)
+            continue
+        values = [pdfmetrics.stringWidth(row[index], FONT, BODY_SIZE) for row in texts]
+        words = [pdfmetrics.stringWidth(word, FONT_BOLD, BODY_SIZE) for word in column.title.split()]
+        widths.append(max(values + words + [30]) + 2 * CELL_PADDING + 2)
+    return widths
+
+
+def _needed_width(table: Table) -> float:
+    return sum(w if w is not None else MIN_TEXT_WIDTH for w in _number_widths(table, _texts(table)))
+
+
+def _column_widths(table: Table, texts: list[list[str]], width: float) -> list[float]:
+    widths = _number_widths(table, texts)
+    rest = width - sum(w for w in widths if w is not None)
+    text_columns = widths.count(None) or 1
+    return [w if w is not None else max(rest / text_columns, MIN_TEXT_WIDTH) for w in widths]
+
+
+def _grid(table: Table, styles: dict, width: float):
+    texts = _texts(table)
+    numeric = [_is_number_column(table, i) for i in range(len(table.columns))]
+    head = [Paragraph(escape(column.title), styles["th_number" if numeric[i] else "th"])
+            for i, column in enumerate(table.columns)]
+    body = [[text if numeric[i] else Paragraph(escape(text), styles["body"]) for i, text in enumerate(row)]
+            for row in texts]
+    grid = Grid([head] + body, colWidths=_column_widths(table, texts, width), repeatRows=1, hAlign="LEFT")
+    commands = [("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING)]
+    commands += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, is_number in enumerate(numeric) if is_number]
+    return grid, commands
+
+
+def _table_block(table: Table, styles: dict, width: float) -> list:
+    heading = Paragraph(escape(table.title), styles["heading"])
+    if not table.rows:
+        return [KeepTogether([heading, Paragraph(escape(_("Keine Daten im Zeitraum.")), styles["note"])])]
+    grid, commands = _grid(table, styles, width)
+    grid.setStyle(TableStyle(commands))
+    return [heading, grid]
+
+
+def _header_block(header: list[tuple[str, str]], styles: dict, width: float) -> list:
+    """The first header line is the report's title; the others (period, date, status, checksum)
+    follow as label and value."""
+    (kicker, title), details = header[0], header[1:]
+    rows = [[Paragraph(escape(label), styles["th"]), Paragraph(escape(str(value)), styles["body"])]
+            for label, value in details]
+    grid = Grid(rows, colWidths=[42 * mm, width - 42 * mm], hAlign="LEFT")
+    grid.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return [Paragraph(escape(kicker), styles["kicker"]), Paragraph(escape(title), styles["title"]), grid]
+
+
+def _germanise(node) -> None:
+    """The SVG names no font, so svglib picks Helvetica: use the embedded one like the text around
+    it. Its value labels carry a decimal point ("70.5 h"): write them German ("70,5 h")."""
+    if isinstance(node, String):
+        node.fontName = FONT
+        node.text = CHART_DECIMAL.sub(lambda match: match[0].replace(".", ","), node.text)
+    for child in getattr(node, "contents", []):
+        _germanise(child)
+
+
+def _chart_block(svg: str, styles: dict, width: float) -> list:
+    """One chart, scaled to the text width, under its own title. A chart without data (its text
+    description is empty) is left out; the tables say that there is nothing."""
+    root = ElementTree.fromstring(svg)
+    if not (root.findtext(f"{SVG_NS}desc") or "").strip():
+        return []
+    drawing = svg2rlg(io.BytesIO(svg.encode()))
+    _germanise(drawing)
+    scale = width / drawing.width
+    scaled = Drawing(width, drawing.height * scale, initialFontName=FONT)
+    scaled.add(Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
+    title = root.findtext(f"{SVG_NS}title") or ""
+    return [KeepTogether([Paragraph(escape(title), styles["heading"]), scaled])]
+
+
+def _footer(text: str):
+    def draw(canvas, document) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN, 10 * mm, text)
+        canvas.drawRightString(document.pagesize[0] - MARGIN, 10 * mm, _("Seite %(page)d", page=document.page))
+        canvas.restoreState()
+    return draw
+
+
+def _page_size(tables: list[Table]) -> tuple[float, float]:
+    """Portrait A4; landscape A4 when a table needs more width (the state's eight columns)."""
+    return landscape(A4) if any(_needed_width(table) > PORTRAIT_WIDTH for table in tables) else A4
+
+
+def to_pdf(header: list[tuple[str, str]], tables: list[Table], charts_svg: dict[str, str]) -> bytes:
+    """The report as an A4 PDF: header, the first table (the summary), the charts, then the
+    other tables, in the order of the HTML page."""
+    _register_fonts()
+    styles, out = _styles(), io.BytesIO()
+    (kicker, title), period = header[0], header[1][1] if len(header) > 1 else ""
+    document = SimpleDocTemplate(out, pagesize=_page_size(tables), leftMargin=MARGIN, rightMargin=MARGIN,
+                                 topMargin=MARGIN, bottomMargin=MARGIN, title=f"{kicker}: {title}", subject=period,
+                                 author="Treffpunkt", creator="Treffpunkt", lang="de-DE", invariant=1,
+                                 initialFontName=FONT, initialFontSize=BODY_SIZE)
+    story = _header_block(header, styles, document.width)
+    for index, table in enumerate(tables):
+        story += _table_block(table, styles, document.width)
+        if index == 0:
+            for svg in charts_svg.values():
+                story += _chart_block(str(svg), styles, CHART_WIDTH)
+    footer = _footer(f"{title} · {period}")
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
