@@ -1,11 +1,13 @@
 """Fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set, and in CI
 always), the app, a test client, factories and logins through the real login form."""
+import base64
 import contextvars
 import os
 from itertools import count
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from flask import has_app_context
 from flask.testing import FlaskClient
@@ -18,6 +20,9 @@ from volunteers.extensions import db
 from tests.helpers import PASSWORD
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# One VAPID key for the whole run, so that no test writes one into the real instance folder.
+TEST_VAPID_KEY = base64.urlsafe_b64encode(
+    ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
 IN_CI = os.environ.get("CI") == "true"
 if IN_CI and not PG_URL:
     raise RuntimeError("CI must test PostgreSQL too: set TEST_DATABASE_URL (.ci/run does).")
@@ -44,6 +49,7 @@ def config_for_tests(url: str, tmp_dir) -> dict:
         "REMEMBER_COOKIE_SECURE": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
         "MAIL_OUTBOX_DIR": str(tmp_dir / "mail"),
+        "VAPID_PRIVATE_KEY": TEST_VAPID_KEY,
         "SERVER_NAME": None,
         "PREFERRED_URL_SCHEME": "http",  # https would make CSRF demand a Referer header
     }

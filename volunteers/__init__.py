@@ -50,12 +50,14 @@ def _register_blueprints(app: Flask) -> None:
     from .hours.review_views import bp as review_bp
     from .hours.views import bp as hours_bp
     from .pages.views import bp as pages_bp
+    from .privacy.views import bp as privacy_bp
+    from .push.views import bp as push_bp
     from .reports.views import bp as reports_bp
     from .shifts.plan_views import bp as plan_bp
     from .shifts.volunteer_views import bp as shifts_bp
 
     for blueprint in (pages_bp, accounts_bp, centres_bp, plan_bp, shifts_bp, feeds_bp, hours_bp, review_bp,
-                      reports_bp, admin_bp, api_bp):
+                      reports_bp, privacy_bp, push_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -63,7 +65,10 @@ def _register_cli(app: Flask) -> None:
     from .accounts.cli import create_user_command
     from .core.serve import serve_command
     from .demo.cli import seed_demo_command
+    from .privacy.cli import privacy_group
+    from .push.cli import reminders_cli
     from .reports.cli import report_cli
 
-    for command in (create_user_command, seed_demo_command, serve_command, report_cli):
+    for command in (create_user_command, seed_demo_command, serve_command, report_cli, reminders_cli,
+                    privacy_group):
         app.cli.add_command(command)

@@ -7,3 +7,4 @@ from .feeds.models import CalendarToken  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .hours.models import HoursEntry, ReportPeriod  # noqa: F401
 from .reports.models import Grant  # noqa: F401
+from .push.models import DeliveryAttempt, Notification, PushSubscription  # noqa: F401

@@ -39,7 +39,7 @@ def load_user_from_bearer(req) -> User | None:
     if not req.path.startswith(API_PREFIX):
         return None
     token = bearer_token()
-    return user_for_api_token(token) if token else None
+    return user_for_api_token(token, record_use=req.method not in ("GET", "HEAD", "OPTIONS")) if token else None
 
 
 def unauthorized():

@@ -77,3 +77,16 @@ class ProfileForm(FlaskForm):
 class JoinCentreForm(FlaskForm):
     centre = SelectField(_l("Weiterem Zentrum beitreten"), coerce=str,
                          validators=[InputRequired(_l("Bitte wählen Sie ein Zentrum."))])
+
+
+HOURS_OF_DAY = [(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
+class NotificationSettingsForm(FlaskForm):
+    reminder_minutes = CheckboxListField(_l("Erinnerung vor einer Schicht"), coerce=int, choices=[
+        (2880, _l("2 Tage vorher")), (1440, _l("1 Tag vorher")), (240, _l("4 Stunden vorher")),
+        (120, _l("2 Stunden vorher")), (60, _l("1 Stunde vorher"))], validators=[Optional()])
+    quiet_start_hour = SelectField(_l("Nachtruhe von"), coerce=int, choices=HOURS_OF_DAY)
+    quiet_end_hour = SelectField(_l("Nachtruhe bis"), coerce=int, choices=HOURS_OF_DAY)
+    notify_channel = SelectField(_l("Benachrichtigen per"), choices=[
+        ("push", _l("Push-Nachricht auf meinen Geräten")), ("email", _l("E-Mail")), ("both", _l("beides"))])

@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from werkzeug.security import check_password_hash
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..centres.models import Centre
@@ -33,6 +34,12 @@ class User(UserMixin, db.Model):
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # A reminder inside the personal calendar feed (VALARM), minutes before a shift; None: no alarm.
     calendar_alarm_minutes: Mapped[int | None] = mapped_column(default=None)
+    # Push reminders: minutes before a shift (whole days keep the wall-clock time), no messages
+    # during quiet hours (local hours, e.g. 22 to 7), and the channel: push, email or both.
+    reminder_minutes: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: [1440, 120])
+    quiet_start_hour: Mapped[int] = mapped_column(default=22)
+    quiet_end_hour: Mapped[int] = mapped_column(default=7)
+    notify_channel: Mapped[str] = mapped_column(sa.String(10), default="push")
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     consent_version: Mapped[str | None] = mapped_column(sa.String(20))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,6 +47,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password change and logout-everywhere: old sessions and reset links stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Set when the person deleted their account: the row stays, pseudonymised, so that the hours
+    # they gave still count in the funding figures.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
@@ -47,6 +57,13 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deleted_at is None
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
 
     @property
     def is_admin(self) -> bool:

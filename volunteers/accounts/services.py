@@ -170,13 +170,13 @@ def issue_api_token(*, user: User, label: str = "") -> str:
     return token
 
 
-def user_for_api_token(token: str) -> User | None:
+def user_for_api_token(token: str, *, record_use: bool = True) -> User | None:
     api_token = db.session.scalar(sa.select(ApiToken).where(
         ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)))
     if api_token is None:
         return None
-    # Written at most hourly, so that API reads do not each cost a write.
-    if api_token.last_used_at is None or time.now() - api_token.last_used_at > timedelta(hours=1):
+    # Written at most hourly and only by writing requests, so that reads never write.
+    if record_use and (api_token.last_used_at is None or time.now() - api_token.last_used_at > timedelta(hours=1)):
         api_token.last_used_at = time.now()
     return api_token.user
 

@@ -12,8 +12,8 @@ from ..core.mail import send_mail
 from ..core.web import safe_next_url, show_domain_error
 from ..extensions import db
 from . import services
-from .forms import (ForgotPasswordForm, JoinCentreForm, LoginForm, ProfileForm, RegistrationForm,
-                    ResetPasswordForm)
+from .forms import (ForgotPasswordForm, JoinCentreForm, LoginForm, NotificationSettingsForm, ProfileForm,
+                    RegistrationForm, ResetPasswordForm)
 from .models import LOCALES
 
 bp = Blueprint("accounts", __name__)
@@ -133,7 +133,24 @@ def settings():
         db.session.commit()
         flash(_("Ihre Einstellungen sind gespeichert."), "success")
         return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form, join_form=join_form), 422 if form.errors else 200
+    notify_form = NotificationSettingsForm(prefix="notify", obj=current_user)
+    return render_template("accounts/settings.html", form=form, join_form=join_form,
+                           notify_form=notify_form), 422 if form.errors else 200
+
+
+@bp.route("/settings/notifications", methods=["POST"])
+@login_required
+def notification_settings():
+    form = NotificationSettingsForm(prefix="notify")
+    if form.validate_on_submit():
+        current_user.reminder_minutes = sorted(form.reminder_minutes.data or [], reverse=True)
+        current_user.quiet_start_hour, current_user.quiet_end_hour = form.quiet_start_hour.data, form.quiet_end_hour.data
+        current_user.notify_channel = form.notify_channel.data
+        db.session.commit()
+        flash(_("Ihre Benachrichtigungen sind eingestellt. Sie gelten für künftige Anmeldungen."), "success")
+    else:
+        flash(_("Bitte prüfen Sie Ihre Angaben."), "error")
+    return redirect(url_for("accounts.settings") + "#notifications")
 
 
 @bp.route("/settings/centres", methods=["POST"])

@@ -22,8 +22,17 @@ def _list_of(ref: str) -> dict:
     return {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}}
 
 
-def _json_body(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _json_body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "description": description, "schema": schema or {"type": "string"}}
+
+
+SHIFT_ID = {"name": "shift_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+STRINGS = {"type": "array", "items": {"type": "string"}}
+INSTANT = {"type": "string", "format": "date-time"}
 
 
 SCHEMAS = {
@@ -45,7 +54,45 @@ SCHEMAS = {
         "centres": {"type": "array", "items": {"type": "object", "properties": {
             "slug": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}}}},
         "calendar_feed_url": {"type": "string", "nullable": True}}},
+    "Activity": {"type": "object", "properties": {
+        "slug": {"type": "string"}, "name": {"type": "string"},
+        "baustein": {"type": "string", "enum": ["A", "B", "C", "D"], "nullable": True,
+                     "description": "KommAn-Baustein; null: der Standard des Treffpunkts"}}},
+    "Shift": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "meeting_point": {"type": "string", "description": "Slug des Treffpunkts"},
+        "meeting_point_name": {"type": "string"}, "address": {"type": "string"},
+        "centre": {"type": "string", "description": "Slug des Zentrums"},
+        "starts_at": {**INSTANT, "description": "mit dem Versatz von Europe/Berlin, z. B. 2026-10-27T16:00:00+01:00"},
+        "ends_at": INSTANT, "duration_minutes": {"type": "integer"},
+        "capacity": {"type": "integer", "description": "Höchstzahl der Plätze"},
+        "capacity_min": {"type": "integer"}, "confirmed_count": {"type": "integer"},
+        "free_slots": {"type": "integer"},
+        "status": {"type": "string", "enum": ["draft", "published", "cancelled"]},
+        "activity": {"type": "string"}, "activity_name": {"type": "string"},
+        "baustein": {"type": "string", "enum": ["A", "B", "C", "D"]}, "languages": STRINGS,
+        "requires_police_certificate": {"type": "boolean"}, "notes": {"type": "string"},
+        "cancel_reason": {"type": "string", "nullable": True},
+        "series_id": {"type": "integer", "nullable": True},
+        "my_signup": {"type": "string", "nullable": True,
+                      "enum": ["confirmed", "waitlisted", "pending", "cancelled", None],
+                      "description": "Status der eigenen Anmeldung, null ohne Anmeldung"}}},
+    "ShiftInput": {"type": "object", "description": "Bei PATCH jede Teilmenge; Zeiten ohne Versatz gelten "
+                   "als Ortszeit Europe/Berlin.", "properties": {
+        "meeting_point": {"type": "string"}, "starts_at": INSTANT, "ends_at": INSTANT,
+        "capacity": {"type": "integer", "minimum": 1}, "capacity_min": {"type": "integer", "minimum": 0},
+        "activity": {"type": "string"}, "languages": STRINGS, "requires_police_certificate": {"type": "boolean"},
+        "notes": {"type": "string"}, "baustein": {"type": "string", "enum": ["A", "B", "C", "D"], "nullable": True},
+        "status": {"type": "string", "enum": ["draft", "published"]}}},
+    "Signup": {"type": "object", "properties": {
+        "signup_id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["confirmed", "waitlisted", "pending", "cancelled"]},
+        "is_late_cancellation": {"type": "boolean"},
+        "attendance": {"type": "string", "enum": ["attended", "no_show", None], "nullable": True},
+        "shift": {"$ref": "#/components/schemas/Shift"}}},
 }
+
+SHIFT = {"$ref": "#/components/schemas/Shift"}
+SIGNUP = {"$ref": "#/components/schemas/Signup"}
 
 PATHS = {
     "/auth/token": {
@@ -64,6 +111,47 @@ PATHS = {
         "summary": "Ankommenstreffpunkte (öffentlich)", "security": [],
         "parameters": [{"name": "centre", "in": "query", "schema": {"type": "string"}}],
         "responses": _ok("Liste", _list_of("#/components/schemas/MeetingPoint"))}},
+    "/activities": {"get": {
+        "summary": "Tätigkeiten (öffentlich): die Standardliste, mit centre auch die eigenen des Zentrums",
+        "security": [], "parameters": [_query("centre", "Slug eines Zentrums")],
+        "responses": {**_ok("Liste", _list_of("#/components/schemas/Activity")), **_errors(404)}}},
+    "/shifts": {
+        "get": {"summary": "Sichtbare Schichten im Zeitraum (Koordination: auch Entwürfe und Absagen)",
+                "parameters": [
+                    _query("from", "JJJJ-MM-TT (Tagesbeginn in Berlin) oder ISO 8601; Standard: jetzt"),
+                    _query("to", "JJJJ-MM-TT (einschließlich) oder ISO 8601; Standard: from + 8 Wochen; "
+                                 "höchstens 366 Tage nach from"),
+                    _query("meeting_point", "Slug des Treffpunkts"), _query("language", "Sprachcode, z. B. ar")],
+                "responses": {**_ok("Liste", _list_of("#/components/schemas/Shift")), **_errors(401, 422)}},
+        "post": {"summary": "Schicht anlegen (Koordination des Treffpunkts)",
+                 "requestBody": _json_body({"allOf": [{"$ref": "#/components/schemas/ShiftInput"}, {
+                     "required": ["meeting_point", "starts_at", "ends_at", "capacity", "activity"]}]}),
+                 "responses": {**_ok("Angelegt", SHIFT, 201), **_errors(400, 401, 403, 404, 415, 422)}},
+    },
+    "/shifts/{shift_id}": {
+        "parameters": [SHIFT_ID],
+        "get": {"summary": "Eine Schicht", "responses": {**_ok("Schicht", SHIFT), **_errors(401, 404)}},
+        "patch": {"summary": "Schicht ändern oder veröffentlichen (status: published); nur Koordination",
+                  "requestBody": _json_body({"$ref": "#/components/schemas/ShiftInput"}),
+                  "responses": {**_ok("Geändert", SHIFT), **_errors(400, 401, 403, 404, 415, 422)}},
+        "delete": {"summary": "Schicht absagen; Anmeldungen bleiben sichtbar. Nur Koordination",
+                   "parameters": [_query("reason", "Grund der Absage (oder im JSON-Inhalt)")],
+                   "requestBody": _json_body({"type": "object", "properties": {"reason": {"type": "string"}}},
+                                             required=False),
+                   "responses": {**_ok("Abgesagt", SHIFT), **_errors(400, 401, 403, 404, 422)}},
+    },
+    "/shifts/{shift_id}/signup": {
+        "parameters": [SHIFT_ID],
+        "post": {"summary": "Für die Schicht anmelden: bestätigt, solange Plätze frei sind, sonst Warteliste",
+                 "responses": {**_ok("Angemeldet", SIGNUP, 201), **_errors(401, 404, 409)}},
+        "delete": {"summary": "Eigene Anmeldung stornieren; der erste auf der Warteliste rückt nach",
+                   "responses": {**_ok("Storniert", SIGNUP), **_errors(401, 404, 409)}},
+    },
+    "/me/shifts": {"get": {
+        "summary": "Eigene Anmeldungen mit ihren Schichten",
+        "parameters": [_query("when", "upcoming (Standard) oder past",
+                              {"type": "string", "enum": ["upcoming", "past"], "default": "upcoming"})],
+        "responses": {**_ok("Liste", _list_of("#/components/schemas/Signup")), **_errors(401, 422)}}},
     "/openapi.json": {"get": {"summary": "Diese Beschreibung", "security": [],
                               "responses": _ok("OpenAPI 3.0")}},
 }

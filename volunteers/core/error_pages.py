@@ -11,7 +11,8 @@ from .errors import DomainError, http_message
 
 
 def _wants_api() -> bool:
-    return request.path.startswith("/api/")
+    # The push endpoints are JSON too (called by the PWA's script).
+    return request.path.startswith(("/api/", "/push/"))
 
 
 def init_error_handlers(app: Flask) -> None:

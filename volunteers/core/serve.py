@@ -10,7 +10,7 @@ from flask import current_app
 from werkzeug.serving import run_simple
 
 # Background workers started beside the web server: (description, flask sub-command).
-WORKERS: list[tuple[str, list[str]]] = []
+WORKERS: list[tuple[str, list[str]]] = [("Erinnerungs-Worker", ["reminders", "run"])]
 
 
 @click.command("serve")

@@ -14,6 +14,7 @@ from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
 from ..core.web import attempt, parse_iso_date
 from ..extensions import db
 from ..feeds.links import centre_feed_url, subscription
+from ..reminders import notify
 from . import planning, series as series_service, signups
 from .forms import (AssignForm, CancelForm, CopyWeekForm, ExceptionForm, SeriesForm, ShiftForm, series_rule,
                     shift_values, wall_clock_span)
@@ -213,6 +214,22 @@ def assign(slug, shift_id):
     if ok:
         flash(_("%(name)s ist eingetragen (%(status)s).", name=volunteer.name,
                 status=SIGNUP_STATUS_NAMES[signup.status]), "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/call", methods=["POST"])
+@login_required
+def staffing_call(slug, shift_id):
+    """"We still need people": a message to matching volunteers who are not signed up."""
+    centre = staff_centre_or_404(slug)
+    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    message = (request.form.get("message") or "").strip()[:300]
+    if shift.status != "published" or shift.starts_at <= time.now():
+        flash(_("Ein Aufruf ist nur für veröffentlichte, künftige Schichten möglich."), "error")
+    else:
+        ok, count = attempt(lambda: notify.staffing_call(shift=shift, message=message))
+        if ok:
+            flash(_("Aufruf an %(count)d Ehrenamtliche verschickt.", count=count), "success")
     return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
 
 

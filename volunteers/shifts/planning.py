@@ -10,6 +10,7 @@ from ..centres.models import BAUSTEINE, LANGUAGE_CODES, Centre, MeetingPoint
 from ..core import time
 from ..core.tenancy import in_centre
 from ..extensions import db
+from ..reminders import notify
 from .errors import ShiftError
 from .models import CANCELLED, DRAFT, PUBLISHED, Shift
 from .signups import lock_shift, promote_waitlist
@@ -38,13 +39,14 @@ class ShiftValues:
                 "requires_police_certificate": self.requires_police_certificate}
 
 
-def check_values(centre: Centre, values: ShiftValues) -> ShiftValues:
-    """Refuse what cannot be planned; fill in the Baustein. Raises ShiftError."""
+def check_values(centre: Centre, values: ShiftValues, current_meeting_point_id: int | None = None) -> ShiftValues:
+    """Refuse what cannot be planned; fill in the Baustein. Raises ShiftError. A shift that is
+    already at a closed meeting point may still be edited there (e.g. its notes)."""
     meeting_point = values.meeting_point
     if meeting_point is None or meeting_point.centre_id != centre.id:
         raise ShiftError(_("Diesen Treffpunkt gibt es in Ihrem Zentrum nicht."), code="invalid_meeting_point",
                          field="meeting_point")
-    if meeting_point.is_closed:
+    if meeting_point.is_closed and meeting_point.id != current_meeting_point_id:
         raise ShiftError(_("Der Treffpunkt ist geschlossen; dort können keine Schichten geplant werden."),
                          code="meeting_point_closed", field="meeting_point")
     _check_capacity(values.capacity_min, values.capacity_max)
@@ -62,7 +64,7 @@ def check_values(centre: Centre, values: ShiftValues) -> ShiftValues:
 def _check_capacity(minimum: int, maximum: int) -> None:
     if minimum < 0 or maximum < 0:
         raise ShiftError(_("Die Anzahl der Plätze darf nicht negativ sein."), code="invalid_capacity",
-                         field="capacity_min")
+                         field="capacity_min" if minimum < 0 else "capacity_max")
     if maximum < 1 or maximum > MAX_CAPACITY:
         raise ShiftError(_("Eine Schicht braucht zwischen 1 und %(max)d Plätze.", max=MAX_CAPACITY),
                          code="invalid_capacity", field="capacity_max")
@@ -104,19 +106,22 @@ def update_shift(*, shift: Shift, values: ShiftValues, starts_at: datetime, ends
     """Change one shift. Capacity may not drop below those already confirmed; more room promotes
     people from the waitlist."""
     _require_changeable(shift)
-    check_values(shift.centre, values)
+    check_values(shift.centre, values, current_meeting_point_id=shift.meeting_point_id)
     check_times(starts_at, ends_at)
     lock_shift(shift)
     if values.capacity_max < shift.confirmed_count:
         raise ShiftError(_("Es sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
                            count=shift.confirmed_count), code="capacity_below_confirmed", field="capacity_max")
-    if (starts_at, ends_at, values.meeting_point.id) != (shift.starts_at, shift.ends_at, shift.meeting_point_id):
+    moved = (starts_at, ends_at, values.meeting_point.id) != (shift.starts_at, shift.ends_at, shift.meeting_point_id)
+    if moved:
         shift.sequence += 1
     for key, value in values.columns().items():
         setattr(shift, key, value)
     shift.starts_at, shift.ends_at = starts_at, ends_at
     shift.is_detached = shift.series_id is not None
     _touch(shift)
+    if moved and shift.status == PUBLISHED:
+        notify.shift_changed(shift)
     promote_waitlist(shift)
     return shift
 
@@ -157,6 +162,7 @@ def cancel_shift(*, shift: Shift, reason: str) -> None:
     shift.sequence += 1
     shift.is_detached = shift.series_id is not None
     _touch(shift)
+    notify.shift_cancelled(shift)
 
 
 def copy_shift(*, shift: Shift, starts_at: datetime) -> Shift:

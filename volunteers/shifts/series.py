@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from ..centres.models import Centre
 from ..core import time
 from ..extensions import db
+from ..reminders import notify
 from .errors import ShiftError
 from .models import ACTIVE_SIGNUP_STATUSES, CANCELLED, DRAFT, PUBLISHED, Shift, ShiftSeries, Signup
 from .planning import ShiftValues, check_times, check_values
@@ -126,13 +127,17 @@ def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
         raise ShiftError(_("Am %(day)s sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht "
                            "darunter liegen.", day=shift.occurrence_date.strftime("%d.%m.%Y"),
                            count=shift.confirmed_count), code="capacity_below_confirmed", field="capacity_max")
-    if (starts_at, ends_at, fields["meeting_point_id"]) != (shift.starts_at, shift.ends_at, shift.meeting_point_id):
+    moved = (starts_at, ends_at, fields["meeting_point_id"]) != (shift.starts_at, shift.ends_at, shift.meeting_point_id)
+    if moved:
         shift.sequence += 1
     for key, value in fields.items():
         setattr(shift, key, value)
     shift.starts_at, shift.ends_at, shift.updated_at = starts_at, ends_at, time.now()
     if series.publish_occurrences and shift.status == DRAFT:
         shift.status = PUBLISHED
+    if moved and shift.status == PUBLISHED:
+        db.session.flush()
+        notify.shift_changed(shift)
     promote_waitlist(shift)
 
 
@@ -143,6 +148,7 @@ def _remove_occurrence(shift: Shift) -> None:
         shift.status, shift.cancel_reason = CANCELLED, _("Termin entfällt")
         shift.sequence += 1
         shift.updated_at = time.now()
+        notify.shift_cancelled(shift)
     else:
         db.session.execute(sa.delete(Signup).where(Signup.shift_id == shift.id))
         db.session.delete(shift)

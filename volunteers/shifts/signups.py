@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from ..accounts.models import User
 from ..core import time
 from ..extensions import db
+from ..reminders import notify
 from .errors import SignupError
 from .models import (ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, NO_SHOW, PENDING, PUBLISHED,
                      WAITLISTED, WITHDRAWN, Shift, Signup)
@@ -64,6 +65,7 @@ def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -
     else:
         signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
     db.session.flush()
+    notify.schedule_reminders(signup)
     return signup
 
 
@@ -126,6 +128,7 @@ def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
     """Withdraw a sign-up. A volunteer's cancellation after the centre's cut-off is recorded as late.
     A freed place goes to the first on the waitlist; returns those promoted."""
     shift = lock_shift(signup.shift)
+    db.session.refresh(signup)  # read under the lock: a parallel request may have changed it
     if signup.status not in ACTIVE_SIGNUP_STATUSES:
         raise SignupError(_("Diese Anmeldung ist schon storniert."), code="not_signed_up")
     if shift.starts_at <= time.now():
@@ -139,6 +142,7 @@ def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
     if was_confirmed:
         _release_slot(shift)
     db.session.flush()
+    notify.withdraw_reminders(signup)
     return promote_waitlist(shift)
 
 
@@ -155,17 +159,21 @@ def promote_waitlist(shift: Shift) -> list[Signup]:
         signup.status, signup.updated_at = CONFIRMED, time.now()
         promoted.append(signup)
     db.session.flush()
+    for signup in promoted:
+        notify.promoted(signup)
     return promoted
 
 
 def confirm_pending(*, signup: Signup, by: User) -> Signup:
     """A coordinator accepts a pending sign-up: confirmed if there is room, else waitlisted."""
     shift = lock_shift(signup.shift)
+    db.session.refresh(signup)
     if signup.status != PENDING:
         raise SignupError(_("Diese Anmeldung wartet nicht auf eine Bestätigung."), code="not_pending")
     signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
     signup.assigned_by_id, signup.updated_at = by.id, time.now()
     db.session.flush()
+    notify.schedule_reminders(signup)
     return signup
 
 

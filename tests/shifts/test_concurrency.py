@@ -1,0 +1,175 @@
+"""Never overbooked: many volunteers tap the last slots at the same moment, served by several
+gunicorn worker processes on the test's own database (SQLite file or PostgreSQL)."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time as wall
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from volunteers.accounts.services import issue_api_token
+from volunteers.core import time
+from volunteers.extensions import db
+from volunteers.shifts.models import CONFIRMED, WAITLISTED, Shift, Signup
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+WORKERS, CAPACITY, CROWD = 4, 3, 20
+# The served app gets the test's database whatever an instance/settings.py might say.
+WSGI_MODULE = """import os
+from volunteers import create_app
+app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"], "SECRET_KEY": os.environ["SECRET_KEY"]})
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+    deadline = wall.monotonic() + seconds
+    while wall.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn ended with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        wall.sleep(0.1)
+    pytest.fail(f"gunicorn did not answer /healthz within {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def server(app, tmp_path):
+    """gunicorn with several sync workers on the same database; always stopped afterwards."""
+    (tmp_path / "concurrency_wsgi.py").write_text(WSGI_MODULE)
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "concurrency-test"}
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [str(GUNICORN), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "30",
+             "--graceful-timeout", "5", "--pythonpath", f"{ROOT},{tmp_path}", "concurrency_wsgi:app"],
+            cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until_healthy(port, process, log)
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown; SIGTERM waits for idle workers
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def all_at_once(port: int, calls: list[tuple[str, str, str]]) -> list[tuple[int | None, object]]:
+    """Send (method, path, token) requests from one thread each, released together by a barrier."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [(None, "no answer")] * len(calls)
+
+    def call(index: int, method: str, path: str, token: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.connect()
+            barrier.wait(timeout=30)
+            connection.request(method, path, headers={"Authorization": f"Bearer {token}"})
+            response = connection.getresponse()
+            results[index] = (response.status, json.loads(response.read() or b"null"))
+        except Exception as error:  # reported in the assertion, not lost in a thread
+            results[index] = (None, repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=(n, *c)) for n, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def statuses_of(results) -> Counter:
+    assert all(status in (200, 201) for status, _ in results), results
+    return Counter(answer["status"] for _, answer in results)
+
+
+def signups_by_status(shift_id: int) -> dict[str, list[int]]:
+    """User ids per status in waitlist order, read in a fresh transaction."""
+    db.session.rollback()
+    rows = db.session.execute(sa.select(Signup.user_id, Signup.status).where(Signup.shift_id == shift_id)
+                              .order_by(Signup.requested_at, Signup.id)).all()
+    db.session.rollback()
+    grouped: dict[str, list[int]] = {}
+    for user_id, status in rows:
+        grouped.setdefault(status, []).append(user_id)
+    return grouped
+
+
+def assert_never_overbooked(shift_id: int) -> list[int]:
+    """The confirmed people in waitlist order, once they are checked against the counter and capacity."""
+    confirmed = signups_by_status(shift_id).get(CONFIRMED, [])
+    confirmed_count = db.session.scalar(sa.select(Shift.confirmed_count).where(Shift.id == shift_id))
+    db.session.rollback()
+    assert confirmed_count == len(confirmed) == CAPACITY
+    return confirmed
+
+
+@pytest.fixture
+def crowd(make_shift, make_user):
+    """A published shift with CAPACITY places in a week, and volunteers of its centre with tokens."""
+    shift = make_shift(starts=time.now() + timedelta(days=7), capacity_max=CAPACITY)
+    people = [make_user("volunteer", shift.centre) for _ in range(CROWD + 4)]
+    tokens = {person.id: issue_api_token(user=person) for person in people}
+    db.session.commit()  # nothing of the test's may hold the database while the server writes
+    return shift.id, [person.id for person in people], tokens
+
+
+def test_simultaneous_signups_never_overbook(server, crowd):
+    shift_id, people, tokens = crowd
+    signup = f"/api/v1/shifts/{shift_id}/signup"
+    started = wall.monotonic()
+
+    first = all_at_once(server, [("POST", signup, tokens[p]) for p in people[:CROWD]])
+    assert statuses_of(first) == {"confirmed": CAPACITY, "waitlisted": CROWD - CAPACITY}
+    assert all(status == 201 for status, _ in first)
+    confirmed = assert_never_overbooked(shift_id)
+    waitlist = signups_by_status(shift_id)[WAITLISTED]
+
+    # The confirmed and the first three on the waitlist cancel while newcomers sign up.
+    newcomers = people[CROWD:CROWD + 3]
+    second = all_at_once(server, [("DELETE", signup, tokens[p]) for p in confirmed + waitlist[:3]]
+                         + [("POST", signup, tokens[p]) for p in newcomers])
+    assert statuses_of(second) == {"cancelled": 6, "waitlisted": 3}
+    assert assert_never_overbooked(shift_id) == waitlist[3:6]  # promoted earliest first
+
+    # Those who cancelled come back while the promoted cancel in turn.
+    third = all_at_once(server, [("POST", signup, tokens[p]) for p in confirmed]
+                        + [("DELETE", signup, tokens[p]) for p in waitlist[3:6]])
+    assert statuses_of(third) == {"waitlisted": 3, "cancelled": 3}
+    assert assert_never_overbooked(shift_id) == waitlist[6:9]
+
+    # Double taps: one person cancels twice at once, another signs up twice at once.
+    latecomer = people[-1]
+    fourth = all_at_once(server, [("DELETE", signup, tokens[waitlist[6]])] * 2
+                         + [("POST", signup, tokens[latecomer])] * 2)
+    assert all(status in (200, 201, 409) for status, _ in fourth), fourth
+    assert sorted((status, answer.get("status") or answer["error"]["code"]) for status, answer in fourth) == [
+        (200, "cancelled"), (201, "waitlisted"), (409, "already_signed_up"), (409, "not_signed_up")]
+    assert assert_never_overbooked(shift_id) == waitlist[7:10]
+    assert wall.monotonic() - started < 30

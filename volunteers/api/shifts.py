@@ -1,0 +1,364 @@
+"""Shifts and sign-ups in the JSON API: parse the request, call the shift services, answer JSON.
+The rules themselves live in volunteers/shifts; here only types and shapes are checked."""
+import re
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..activities.services import activities_for
+from ..centres.models import LANGUAGE_CODES, MeetingPoint
+from ..core import time
+from ..core.errors import Conflict, DomainError, Forbidden, NotFound
+from ..extensions import db
+from ..shifts import planning, signups
+from ..shifts.models import CANCELLED, DRAFT, PUBLISHED, Shift, Signup
+from ..shifts.queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
+from . import bp
+from .helpers import InvalidInput, json_body, require_login
+
+DEFAULT_SPAN = timedelta(weeks=8)
+MAX_SPAN = timedelta(days=366)
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# --- answers ---------------------------------------------------------------------------
+
+def berlin_iso(instant: datetime) -> str:
+    """ISO 8601 with the offset Berlin had at that instant, e.g. 2026-10-27T16:00:00+01:00."""
+    return time.to_berlin(instant).isoformat(timespec="seconds")
+
+
+def activity_lookup(centres) -> dict:
+    """The activities of the given centres by (centre id, slug): one query per centre, not per shift."""
+    unique = {centre.id: centre for centre in centres}
+    return {(centre.id, a.slug): a for centre in unique.values() for a in activities_for(centre)}
+
+
+def shift_json(shift: Shift, signup: Signup | None, activities: dict) -> dict:
+    activity = activities.get((shift.centre_id, shift.activity))
+    meeting_point = shift.meeting_point
+    return {
+        "id": shift.id,
+        "meeting_point": meeting_point.slug,
+        "meeting_point_name": meeting_point.name,
+        "address": meeting_point.address,
+        "centre": shift.centre.slug,
+        "starts_at": berlin_iso(shift.starts_at),
+        "ends_at": berlin_iso(shift.ends_at),
+        "duration_minutes": shift.duration_minutes,
+        "capacity": shift.capacity_max,
+        "capacity_min": shift.capacity_min,
+        "confirmed_count": shift.confirmed_count,
+        "free_slots": shift.free_slots,
+        "status": shift.status,
+        "activity": shift.activity,
+        "activity_name": activity.name if activity else shift.activity,
+        "baustein": shift.baustein,
+        "languages": list(shift.languages),
+        "requires_police_certificate": shift.requires_police_certificate,
+        "notes": shift.notes,
+        "cancel_reason": shift.cancel_reason or None,
+        "series_id": shift.series_id,
+        "my_signup": signup.status if signup else None,
+    }
+
+
+def shifts_json(shifts: list[Shift]) -> list[dict]:
+    """Shifts with the caller's sign-up, in the same few queries however many shifts there are."""
+    mine = my_signup_statuses(current_user, shifts)
+    activities = activity_lookup(shift.centre for shift in shifts)
+    return [shift_json(shift, mine.get(shift.id), activities) for shift in shifts]
+
+
+def signups_json(items: list[Signup]) -> list[dict]:
+    activities = activity_lookup(signup.shift.centre for signup in items)
+    return [{"signup_id": signup.id, "status": signup.status, "is_late_cancellation": signup.is_late_cancellation,
+             "attendance": signup.attendance, "shift": shift_json(signup.shift, signup, activities)}
+            for signup in items]
+
+
+# --- looking things up -----------------------------------------------------------------
+
+def _visible_shift(shift_id: int) -> Shift:
+    require_login()
+    shift = visible_shift_or_none(current_user, shift_id)
+    if shift is None:
+        raise NotFound(_("Diese Schicht gibt es nicht."), code="not_found")
+    return shift
+
+
+def _managed_shift(shift_id: int) -> Shift:
+    shift = _visible_shift(shift_id)
+    if not current_user.is_staff_of(shift.centre):
+        raise Forbidden(_("Nur die Koordination des Zentrums kann Schichten ändern."), code="forbidden")
+    return shift
+
+
+def _require_planner() -> None:
+    require_login()
+    if not current_user.staff_centres:
+        raise Forbidden(_("Nur die Koordination kann Schichten planen."), code="forbidden")
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+def _invalid(message: str, name: str) -> InvalidInput:
+    return InvalidInput(message, code="invalid", field=name)
+
+
+def _string(value, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
+    return value.strip()
+
+
+def _text(value, name: str) -> str:
+    if value is not None and not isinstance(value, str):
+        raise _invalid(_("„%(name)s“ muss ein Text sein.", name=name), name)
+    return (value or "").strip()
+
+
+def _optional_string(value, name: str) -> str | None:
+    return _text(value, name) or None
+
+
+def _integer(minimum: int):
+    def parse(value, name: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _invalid(_("„%(name)s“ muss eine ganze Zahl ab %(min)d sein.", name=name, min=minimum), name)
+        return value
+    return parse
+
+
+def _boolean(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(_("„%(name)s“ muss true oder false sein.", name=name), name)
+    return value
+
+
+def _string_list(value, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _invalid(_("„%(name)s“ muss eine Liste von Texten sein.", name=name), name)
+    return value
+
+
+def _instant(value, name: str) -> datetime:
+    """An ISO 8601 date and time: with an offset as given, without one as Berlin wall-clock time."""
+    text = _string(value, name)
+    try:
+        parsed = None if _DATE_ONLY.fullmatch(text) else datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise _invalid(_("„%(name)s“ braucht Datum und Uhrzeit nach ISO 8601, z. B. 2026-10-27T16:00:00+01:00.",
+                         name=name), name)
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else planning.local_instant(parsed, name)
+
+
+def _meeting_point(value, name: str) -> MeetingPoint:
+    """A meeting point of a centre the caller coordinates; any other is "not found"."""
+    slug = _string(value, name)
+    meeting_point = db.session.scalar(sa.select(MeetingPoint).where(MeetingPoint.slug == slug))
+    if meeting_point is None or not current_user.is_staff_of(meeting_point.centre):
+        raise NotFound(_("Diesen Treffpunkt gibt es in Ihrem Zentrum nicht."), code="not_found", field=name)
+    return meeting_point
+
+
+SHIFT_FIELDS = {
+    "meeting_point": _meeting_point,
+    "starts_at": _instant,
+    "ends_at": _instant,
+    "capacity": _integer(1),
+    "capacity_min": _integer(0),
+    "activity": _string,
+    "languages": _string_list,
+    "requires_police_certificate": _boolean,
+    "notes": _text,
+    "baustein": _optional_string,
+}
+REQUIRED_FOR_NEW = ("meeting_point", "starts_at", "ends_at", "capacity", "activity")
+NEW_SHIFT = {"capacity_min": 1, "languages": [], "requires_police_certificate": False, "notes": "", "baustein": None}
+
+
+def _given_fields(body: dict, required=()) -> dict:
+    for name in required:
+        if body.get(name) is None:
+            raise _invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
+    return {name: parse(body[name], name) for name, parse in SHIFT_FIELDS.items() if name in body}
+
+
+def _fields_of(shift: Shift) -> dict:
+    return {"meeting_point": shift.meeting_point, "starts_at": shift.starts_at, "ends_at": shift.ends_at,
+            "capacity": shift.capacity_max, "capacity_min": shift.capacity_min, "activity": shift.activity,
+            "languages": shift.languages, "requires_police_certificate": shift.requires_police_certificate,
+            "notes": shift.notes, "baustein": shift.baustein}
+
+
+def _shift_values(given: dict, base: dict) -> tuple[planning.ShiftValues, datetime, datetime]:
+    """`given` over `base`; without its own minimum, a smaller capacity lowers the minimum with it."""
+    fields = {**base, **given}
+    if "capacity_min" not in given:
+        fields["capacity_min"] = min(base["capacity_min"], fields["capacity"])
+    values = planning.ShiftValues(
+        meeting_point=fields["meeting_point"], activity=fields["activity"], capacity_min=fields["capacity_min"],
+        capacity_max=fields["capacity"], languages=list(fields["languages"]), notes=fields["notes"],
+        requires_police_certificate=fields["requires_police_certificate"], baustein=fields["baustein"])
+    return values, fields["starts_at"], fields["ends_at"]
+
+
+@contextmanager
+def _in_api_terms():
+    """The services name the column capacity_max; API clients know that field as "capacity"."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field == "capacity_max":
+            error.field = "capacity"
+        raise
+
+
+def _status_for_new(body: dict) -> bool:
+    status = body.get("status", DRAFT)
+    if status not in (DRAFT, PUBLISHED):
+        raise InvalidInput(_("Eine neue Schicht ist ein Entwurf („draft“) oder veröffentlicht („published“)."),
+                           code="invalid_status", field="status")
+    return status == PUBLISHED
+
+
+def _publishes(body: dict, shift: Shift) -> bool:
+    """Whether a PATCH asks to publish a draft. Cancelling goes through DELETE, with a reason."""
+    status = body.get("status", shift.status)
+    if status == shift.status:
+        return False
+    if (shift.status, status) == (DRAFT, PUBLISHED):
+        return True
+    if status == CANCELLED:
+        raise InvalidInput(_("Zum Absagen bitte DELETE mit einem Grund verwenden."), code="invalid_status",
+                           field="status")
+    raise InvalidInput(_("Dieser Statuswechsel ist nicht möglich."), code="invalid_status", field="status")
+
+
+def _cancel_reason() -> str:
+    body = request.get_json(silent=True) if request.is_json else None
+    reason = body.get("reason") if isinstance(body, dict) and "reason" in body else request.args.get("reason")
+    return _text(reason, "reason") or _("Abgesagt durch die Koordination")
+
+
+def _instant_arg(name: str, *, end_of_day: bool) -> datetime | None:
+    """A query argument as an instant: a date (start of that day in Berlin, or its end for `to`), or
+    an ISO 8601 date and time."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        if _DATE_ONLY.fullmatch(value):
+            day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
+            return time.berlin_local_lenient(datetime.combine(day, datetime.min.time()))
+        if "T" in value:  # an unencoded "+" of the offset arrives as a space
+            value = value.replace(" ", "+")
+        parsed = datetime.fromisoformat(value)
+        return parsed.astimezone(timezone.utc) if parsed.tzinfo else time.berlin_local_lenient(parsed)
+    except (ValueError, OverflowError):
+        raise _invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT oder ISO 8601 mit Uhrzeit).",
+                         name=name), name) from None
+
+
+def _list_filter() -> ShiftFilter:
+    start = _instant_arg("from", end_of_day=False) or time.now()
+    end = _instant_arg("to", end_of_day=True) or start + DEFAULT_SPAN
+    if end <= start:
+        raise _invalid(_("„to“ muss nach „from“ liegen."), "to")
+    if end - start > MAX_SPAN:
+        raise _invalid(_("Der Zeitraum darf höchstens 366 Tage umfassen."), "to")
+    language = request.args.get("language") or None
+    if language is not None and language not in LANGUAGE_CODES:
+        raise InvalidInput(_("Unbekannte Sprache."), code="invalid_language", field="language")
+    return ShiftFilter(start=start, end=end, meeting_point=request.args.get("meeting_point") or None,
+                       language=language)
+
+
+# --- routes ----------------------------------------------------------------------------
+
+@bp.get("/shifts")
+def list_shifts():
+    require_login()
+    return jsonify(items=shifts_json(visible_shifts(current_user, _list_filter())))
+
+
+@bp.get("/shifts/<int:shift_id>")
+def get_shift(shift_id: int):
+    return jsonify(shifts_json([_visible_shift(shift_id)])[0])
+
+
+@bp.post("/shifts")
+def create_shift():
+    _require_planner()
+    body = json_body()
+    publish = _status_for_new(body)
+    values, starts_at, ends_at = _shift_values(_given_fields(body, REQUIRED_FOR_NEW), NEW_SHIFT)
+    with _in_api_terms():
+        shift = planning.create_shift(centre=values.meeting_point.centre, values=values, starts_at=starts_at,
+                                      ends_at=ends_at, publish=publish)
+    answer = shifts_json([shift])[0]
+    db.session.commit()
+    return jsonify(answer), 201
+
+
+@bp.patch("/shifts/<int:shift_id>")
+def update_shift(shift_id: int):
+    shift = _managed_shift(shift_id)
+    body = json_body()
+    publish = _publishes(body, shift)
+    given = _given_fields(body)
+    with _in_api_terms():
+        if given:
+            values, starts_at, ends_at = _shift_values(given, _fields_of(shift))
+            planning.update_shift(shift=shift, values=values, starts_at=starts_at, ends_at=ends_at)
+        if publish:
+            planning.publish_shift(shift=shift)
+    answer = shifts_json([shift])[0]
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.delete("/shifts/<int:shift_id>")
+def cancel_shift(shift_id: int):
+    shift = _managed_shift(shift_id)
+    planning.cancel_shift(shift=shift, reason=_cancel_reason())
+    answer = shifts_json([shift])[0]
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.post("/shifts/<int:shift_id>/signup")
+def sign_up(shift_id: int):
+    shift = _visible_shift(shift_id)
+    signup = signups.sign_up(shift=shift, volunteer=current_user._get_current_object())
+    answer = signups_json([signup])[0]
+    db.session.commit()
+    return jsonify(answer), 201
+
+
+@bp.delete("/shifts/<int:shift_id>/signup")
+def cancel_signup(shift_id: int):
+    shift = _visible_shift(shift_id)
+    signup = my_signup_statuses(current_user, [shift]).get(shift.id)
+    if signup is None:
+        raise Conflict(_("Sie sind für diese Schicht nicht eingetragen."), code="not_signed_up")
+    signups.cancel_signup(signup=signup)
+    answer = signups_json([signup])[0]
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.get("/me/shifts")
+def my_shifts():
+    require_login()
+    when = request.args.get("when", "upcoming")
+    if when not in ("upcoming", "past"):
+        raise _invalid(_("„when“ ist „upcoming“ oder „past“."), "when")
+    return jsonify(items=signups_json(my_signups(current_user, upcoming=when == "upcoming")))

@@ -1,0 +1,33 @@
+"""`flask --app wsgi privacy inactive` lists, `privacy pseudonymise-inactive` pseudonymises volunteer
+accounts without any activity for RETENTION_INACTIVE_DAYS (default two years)."""
+import click
+
+from ..extensions import db
+from .services import delete_account, inactive_volunteers
+
+
+@click.group("privacy")
+def privacy_group():
+    """Retention of personal data."""
+
+
+@privacy_group.command("inactive")
+@click.option("--days", type=int, help="Override RETENTION_INACTIVE_DAYS.")
+def list_inactive(days):
+    """Count the inactive volunteer accounts (no names are printed)."""
+    click.echo(f"{len(inactive_volunteers(days))} inactive volunteer accounts")
+
+
+@privacy_group.command("pseudonymise-inactive")
+@click.option("--days", type=int, help="Override RETENTION_INACTIVE_DAYS.")
+@click.option("--yes", is_flag=True, help="Do it; without this flag nothing changes.")
+def pseudonymise_inactive(days, yes):
+    """Pseudonymise inactive volunteer accounts; their hours stay for the funding figures."""
+    users = inactive_volunteers(days)
+    if not yes:
+        click.echo(f"{len(users)} accounts would be pseudonymised; run again with --yes")
+        return
+    for user in users:
+        delete_account(user=user)
+    db.session.commit()
+    click.echo(f"{len(users)} accounts pseudonymised")

@@ -1,0 +1,174 @@
+"""One push to one device: the message the service worker receives, the headers that tell the
+push service how to treat it, and what the push service's answer means for us.
+
+Nothing here touches the database, so the worker can call it outside any transaction."""
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+import requests
+from py_vapid import Vapid
+from pywebpush import WebPushException, webpush
+
+from ..core.time import now
+from .endpoints import EndpointRefused, EndpointUnresolvable, check_endpoint, push_host
+from .models import DELIVERED, DEVICE_FAILED, GONE, REFUSED, RETRY
+
+# A push message carries at most 4,096 bytes; encryption (aes128gcm) takes 103 of them.
+MAX_PAYLOAD_BYTES = 3900
+MIN_TTL, MAX_TTL, DEFAULT_TTL = timedelta(seconds=60), timedelta(weeks=4), timedelta(days=1)
+# Messages about a shift that begins this soon may wake the phone (Urgency: high).
+URGENT_KINDS = frozenset({"reminder", "shift_changed", "shift_cancelled"})
+URGENT_WITHIN = timedelta(hours=3)
+MAX_RETRY_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Message:
+    """What goes to every device of the notification's recipient."""
+    payload: bytes
+    ttl: int
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Device:
+    subscription_id: int
+    endpoint: str = field(repr=False)  # the path is a bearer secret: keep it out of logs
+    p256dh: str = field(repr=False)
+    auth: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Result:
+    subscription_id: int
+    push_host: str
+    outcome: str
+    status_code: int | None = None
+    retry_after: timedelta | None = None
+    error: str | None = None  # short, for Notification.last_error
+
+
+class NoRedirectSession(requests.Session):
+    """Push services answer, they do not redirect; following a redirect could lead to an
+    internal address that check_endpoint() never saw."""
+
+    def post(self, url, **kwargs):
+        return super().post(url, allow_redirects=False, **kwargs)
+
+
+def build_message(*, notification, at: datetime) -> Message:
+    """The push for a Notification row, as of instant `at`."""
+    payload = fit_payload(title=notification.title, body=notification.body,
+                          url=notification.url, tag=notification.tag)
+    headers = {"Urgency": urgency(kind=notification.kind, expires_at=notification.expires_at, at=at),
+               "Topic": topic(notification.dedupe_key or f"notification:{notification.id}")}
+    return Message(payload=payload, ttl=ttl_seconds(expires_at=notification.expires_at, at=at),
+                   headers=headers)
+
+
+def fit_payload(*, title: str, body: str, url: str, tag: str) -> bytes:
+    """JSON for the service worker; the body is shortened if the whole would not fit a push."""
+    encoded = _json(title, body, url, tag)
+    if len(encoded) <= MAX_PAYLOAD_BYTES:
+        return encoded
+    # The longest start of the body that fits: characters take 1 to 4 bytes, escapes more.
+    fits, too_long = 0, len(body)
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if len(_json(title, body[:middle] + "…", url, tag)) <= MAX_PAYLOAD_BYTES:
+            fits = middle
+        else:
+            too_long = middle
+    return _json(title, body[:fits] + "…", url, tag)
+
+
+def _json(title: str, body: str, url: str, tag: str) -> bytes:
+    data = {"title": title, "body": body, "url": url, "tag": tag}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def topic(key: str) -> str:
+    """A Topic header (≤ 32 base64url characters) that is the same for every push of one
+    notification, so that a repeated push replaces the earlier one still waiting at the service."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:32]
+
+
+def ttl_seconds(*, expires_at: datetime | None, at: datetime) -> int:
+    """How long the push service keeps the message for an offline device: until it expires."""
+    remaining = DEFAULT_TTL if expires_at is None else expires_at - at
+    return int(min(max(remaining, MIN_TTL), MAX_TTL).total_seconds())
+
+
+def urgency(*, kind: str, expires_at: datetime | None, at: datetime) -> str:
+    soon = expires_at is not None and expires_at - at < URGENT_WITHIN
+    return "high" if kind in URGENT_KINDS and soon else "normal"
+
+
+def push_to_device(*, device: Device, message: Message, vapid: Vapid, subject: str,
+                   allow_loopback: bool, timeout: float, session: requests.Session) -> Result:
+    """Send `message` to one device and say what came of it; never raises for network trouble."""
+    host = push_host(device.endpoint)
+    refusal = _refusal(device, host, allow_loopback)
+    if refusal is not None:
+        return refusal
+    try:
+        response = webpush(
+            subscription_info={"endpoint": device.endpoint,
+                               "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+            data=message.payload, vapid_private_key=vapid,
+            vapid_claims={"sub": subject},  # a new dict each call: webpush() adds aud and exp to it
+            ttl=message.ttl, timeout=timeout, headers=dict(message.headers), requests_session=session)
+    except WebPushException as error:
+        if error.response is None:
+            return Result(device.subscription_id, host, DEVICE_FAILED, error="push rejected locally")
+        return classify(device.subscription_id, host, error.response.status_code, error.retry_after)
+    except requests.RequestException as error:
+        # The exception's text names the full URL; the class name is enough to read the log.
+        return Result(device.subscription_id, host, RETRY, error=f"{type(error).__name__} ({host})")
+    except ValueError:
+        return Result(device.subscription_id, host, DEVICE_FAILED, error="unusable subscription keys")
+    return classify(device.subscription_id, host, response.status_code, None)
+
+
+def _refusal(device: Device, host: str, allow_loopback: bool) -> Result | None:
+    try:
+        check_endpoint(device.endpoint, allow_loopback=allow_loopback)
+    except EndpointUnresolvable:
+        return Result(device.subscription_id, host, RETRY, error=f"DNS lookup failed ({host})")
+    except EndpointRefused:
+        return Result(device.subscription_id, host, REFUSED, error=f"endpoint refused ({host})")
+    return None
+
+
+def classify(subscription_id: int, host: str, status: int, retry_after: str | None,
+             *, at: datetime | None = None) -> Result:
+    """Turn the push service's HTTP status into an outcome (RFC 8030 §5, §6)."""
+    if 200 <= status <= 202:
+        return Result(subscription_id, host, DELIVERED, status)
+    if status in (404, 410):  # the browser unsubscribed or the subscription expired
+        return Result(subscription_id, host, GONE, status, error=f"HTTP {status} ({host})")
+    if status == 429 or status >= 500:
+        return Result(subscription_id, host, RETRY, status, parse_retry_after(retry_after, at=at),
+                      error=f"HTTP {status} ({host})")
+    return Result(subscription_id, host, DEVICE_FAILED, status, error=f"HTTP {status} ({host})")
+
+
+def parse_retry_after(value: str | None, *, at: datetime | None = None) -> timedelta | None:
+    """Retry-After as delay-seconds or as an HTTP date; at most a day, never negative."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        delay = timedelta(seconds=int(value))
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        delay = when.replace(tzinfo=when.tzinfo or timezone.utc) - (at or now())
+    return min(max(delay, timedelta(0)), MAX_RETRY_AFTER)

@@ -1,0 +1,93 @@
+"""Web push endpoints for the PWA's JavaScript (JSON, under /push/) and the coordinators'
+delivery log page.
+
+The JSON endpoints work with the session cookie, so the global CSRF protection applies (the
+script sends the token as X-CSRFToken). They are not under /api/, where the app answers errors
+in JSON; the `devices` blueprint therefore answers its own errors in the API's error format."""
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..api.errors import api_error, api_http_error
+from ..api.helpers import json_body, require_login
+from ..core.errors import DomainError
+from ..core.tenancy import staff_centre_or_404
+from ..extensions import db
+from . import services
+from .labels import KIND_NAMES, OUTCOME_NAMES, STATUS_NAMES
+from .vapid import public_key_b64url, vapid_key
+
+bp = Blueprint("push", __name__)
+devices = Blueprint("devices", __name__, url_prefix="/push")
+
+
+@devices.get("/vapid-public-key")
+def vapid_public_key():
+    return jsonify(publicKey=public_key_b64url(vapid_key()))
+
+
+@devices.post("/subscriptions")
+def subscribe():
+    require_login()
+    body = json_body()
+    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    services.subscribe_device(user=current_user, endpoint=body.get("endpoint"), p256dh=keys.get("p256dh"),
+                              auth=keys.get("auth"), user_agent=request.user_agent.string)
+    db.session.commit()
+    return jsonify(status="subscribed"), 201
+
+
+@devices.delete("/subscriptions")
+def unsubscribe():
+    require_login()
+    endpoint = json_body().get("endpoint")
+    if not isinstance(endpoint, str) or not services.unsubscribe_device(user=current_user, endpoint=endpoint):
+        return api_error(404, "not_found", _("Dieses Gerät ist nicht angemeldet."))
+    db.session.commit()
+    return "", 204
+
+
+@devices.post("/test")
+def send_test():
+    require_login()
+    services.queue_test_notification(user=current_user)
+    db.session.commit()
+    return jsonify(status="queued"), 202
+
+
+@devices.errorhandler(CSRFError)
+def csrf_failed(error):
+    return api_error(400, "csrf_failed", _("Das Sicherheitstoken fehlt oder ist ungültig. Bitte laden Sie "
+                                           "die Seite neu und versuchen Sie es noch einmal."))
+
+
+@devices.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    db.session.rollback()
+    return api_error(error.status, error.code, error.message, error.field)
+
+
+@devices.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return api_http_error(error)
+
+
+@devices.errorhandler(Exception)
+def unexpected_error(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return api_error(500, "internal_error", _("Ein Fehler ist aufgetreten. Wir kümmern uns darum."))
+
+
+bp.register_blueprint(devices)
+
+
+@bp.get("/centres/<slug>/notifications")
+@login_required
+def delivery_log(slug: str):
+    centre = staff_centre_or_404(slug)
+    return render_template("push/delivery_log.html", centre=centre,
+                           notifications=services.recent_notifications(centre=centre),
+                           kind_names=KIND_NAMES, status_names=STATUS_NAMES, outcome_names=OUTCOME_NAMES)
