@@ -44,7 +44,7 @@ class Device:
 
 @dataclass(frozen=True)
 class Result:
-    subscription_id: int
+    subscription_id: int | None  # None for an email
     push_host: str
     outcome: str
     status_code: int | None = None

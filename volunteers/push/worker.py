@@ -26,6 +26,7 @@ from ..core.database import begin_write
 from ..core.time import now
 from ..extensions import db
 from .delivery import Device, Message, NoRedirectSession, Result, build_message, push_to_device
+from .email import Email, email_for, send_email
 from .endpoints import loopback_allowed
 from .models import (DELIVERED, DEVICE_FAILED, FAILED, GONE, NO_DEVICE, PENDING, REFUSED, RETRY, SENDING, SENT,
                      DeliveryAttempt, Notification, PushSubscription)
@@ -49,6 +50,7 @@ class Job:
     message: Message
     devices: list[Device]
     delivered_before: bool
+    email: Email | None = None
 
 
 def send_due(*, limit: int = 100) -> Counter:
@@ -117,6 +119,8 @@ def deliver_claimed(*, notification_id: int, lease: datetime, http: requests.Ses
     if job is None:
         return status
     results = [_push(device, job.message, http) for device in job.devices]
+    if job.email is not None:
+        results.append(send_email(job.email))
     return _record_results(notification_id, lease, job, results)
 
 
@@ -149,11 +153,13 @@ def _prepare(notification: Notification) -> Job | None:
         _settle(notification, status=FAILED, error="given up after repeated worker failures", at=at)
         return None
     delivered_before = _was_delivered(notification)
-    devices = _devices_to_reach(notification)
-    if not devices:
+    wants_push = notification.user is None or notification.user.notify_channel in ("push", "both", None)
+    devices = _devices_to_reach(notification) if wants_push else []
+    email = email_for(notification, has_devices=bool(devices))
+    if not devices and email is None:
         _settle(notification, status=SENT if delivered_before else NO_DEVICE, at=at)
         return None
-    return Job(build_message(notification=notification, at=at), devices, delivered_before)
+    return Job(build_message(notification=notification, at=at), devices, delivered_before, email)
 
 
 def _was_delivered(notification: Notification) -> bool:
