@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install translations extract-messages clean
+.PHONY: run test audit install translations extract-messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Static security checks: bandit must be clean (explained exceptions carry "# nosec <id>: why");
+# pip-audit asks PyPI's vulnerability data, which this network may not reach (see docs/security.md).
+audit: install
+	$(BIN)/bandit -q -r volunteers
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 
 clean:
 	rm -rf $(VENV) .pytest_cache

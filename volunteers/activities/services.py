@@ -39,11 +39,14 @@ def add_centre_activity(*, centre: Centre, name: str, baustein: str | None) -> A
     return Activity(slug, name.strip(), baustein)
 
 
+# Lazy strings: each is translated when looked up, into the locale of that moment.
+_DEFAULT_NAMES = {slug: name for slug, name, _baustein in DEFAULT_ACTIVITIES}
+
+
 def activity_name(centre_id: int, slug: str) -> str:
     """Display name of an activity; a centre's own names are read once per request."""
-    defaults = {a.slug: a.name for a in default_activities()}
-    if slug in defaults:
-        return defaults[slug]
+    if slug in _DEFAULT_NAMES:
+        return str(_DEFAULT_NAMES[slug])
     cache = g.setdefault("centre_activity_names", {})
     if centre_id not in cache:
         rows = db.session.execute(sa.select(CentreActivity.slug, CentreActivity.name)

@@ -23,4 +23,4 @@ def protect_cookie_sessions():
         csrf.protect()
 
 
-from . import activities, auth, centres, openapi, shifts  # noqa: E402,F401  (routes register on bp)
+from . import activities, auth, centres, hours, me, openapi, shifts  # noqa: E402,F401  (routes register on bp)

@@ -31,8 +31,11 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 
 
 SHIFT_ID = {"name": "shift_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ENTRY_ID = {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 INSTANT = {"type": "string", "format": "date-time"}
+DAY = {"type": "string", "format": "date"}
+SLUG = {"type": "string", "nullable": True}
 
 
 SCHEMAS = {
@@ -89,10 +92,40 @@ SCHEMAS = {
         "is_late_cancellation": {"type": "boolean"},
         "attendance": {"type": "string", "enum": ["attended", "no_show", None], "nullable": True},
         "shift": {"$ref": "#/components/schemas/Shift"}}},
+    "HoursEntry": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "client_id": {"type": "string", "format": "uuid", "nullable": True},
+        "date": DAY, "minutes": {"type": "integer", "description": "negativ nur bei Korrekturen"},
+        "activity": {"type": "string"}, "activity_name": {"type": "string"},
+        "baustein": {"type": "string", "enum": ["A", "B", "C", "D"]},
+        "meeting_point": {**SLUG, "description": "Slug des Treffpunkts"},
+        "shift_id": {"type": "integer", "nullable": True}, "note": {"type": "string"},
+        "status": {"type": "string", "enum": ["submitted", "approved", "rejected"]},
+        "review_reason": {"type": "string", "nullable": True, "description": "Grund einer Ablehnung"},
+        "centre": {"type": "string", "description": "Slug des Zentrums"},
+        "kind": {"type": "string", "enum": ["volunteer", "staff"]}, "is_correction": {"type": "boolean"},
+        "created_at": INSTANT}},
+    "HoursInput": {"type": "object", "required": ["client_id", "date", "minutes", "activity"], "properties": {
+        "client_id": {"type": "string", "format": "uuid",
+                      "description": "vom Gerät erzeugt; dieselbe ID noch einmal speichert nichts Neues"},
+        "date": DAY, "minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+        "activity": {"type": "string", "description": "Slug der Tätigkeit"},
+        "shift_id": {"type": "integer", "nullable": True, "description": "eine Schicht, bei der man dabei war"},
+        "meeting_point": {**SLUG, "description": "Slug des Treffpunkts; Standard: der Treffpunkt der Schicht"},
+        "centre": {**SLUG, "description": "Slug des Zentrums; Standard: das der Schicht, sonst das einzige, "
+                                          "in dem man Ehrenamtliche/r ist"},
+        "note": {"type": "string", "maxLength": 500}}},
+    "HoursList": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/HoursEntry"}},
+        "totals": {"type": "object", "description": "Minuten im laufenden Monat und Jahr", "properties": {
+            name: {"type": "integer"} for name in ("month_approved_minutes", "month_submitted_minutes",
+                                                   "year_approved_minutes", "year_submitted_minutes")}}}},
+    "Export": {"type": "object", "additionalProperties": True,
+               "description": "Alle gespeicherten Daten der Person: profile, memberships, signups, hours, devices"},
 }
 
 SHIFT = {"$ref": "#/components/schemas/Shift"}
 SIGNUP = {"$ref": "#/components/schemas/Signup"}
+HOURS_ENTRY = {"$ref": "#/components/schemas/HoursEntry"}
 
 PATHS = {
     "/auth/token": {
@@ -105,8 +138,41 @@ PATHS = {
         "delete": {"summary": "Das verwendete Bearer-Token widerrufen",
                    "responses": {"204": {"description": "widerrufen"}, **_errors(400, 401)}},
     },
-    "/me": {"get": {"summary": "Eigenes Profil, Rollen, Zentren, Kalender-Abo",
-                    "responses": {**_ok("Profil", {"$ref": "#/components/schemas/Me"}), **_errors(401)}}},
+    "/me": {
+        "get": {"summary": "Eigenes Profil, Rollen, Zentren, Kalender-Abo",
+                "responses": {**_ok("Profil", {"$ref": "#/components/schemas/Me"}), **_errors(401)}},
+        "delete": {"summary": "Eigenes Konto löschen (DSGVO Art. 17): persönliche Daten gelöscht, Stunden bleiben "
+                              "pseudonymisiert in der Statistik; braucht das Passwort",
+                   "requestBody": _json_body({"type": "object", "required": ["password"],
+                                              "properties": {"password": {"type": "string"}}}),
+                   "responses": {"204": {"description": "gelöscht; Token und Sitzungen gelten nicht mehr"},
+                                 **_errors(400, 401, 403, 415, 422, 429)}},
+    },
+    "/me/export": {"get": {
+        "summary": "Alle eigenen Daten als JSON-Download (DSGVO Art. 15/20)",
+        "responses": {**_ok("Download (Content-Disposition: attachment)", {"$ref": "#/components/schemas/Export"}),
+                      **_errors(401)}}},
+    "/me/hours": {
+        "get": {"summary": "Eigene Stunden mit Status, neueste zuerst, und Summen für Monat und Jahr",
+                "parameters": [_query("from", "JJJJ-MM-TT, erster Tag (einschließlich)", DAY),
+                               _query("to", "JJJJ-MM-TT, letzter Tag (einschließlich)", DAY)],
+                "responses": {**_ok("Liste", {"$ref": "#/components/schemas/HoursList"}), **_errors(401, 422)}},
+        "post": {"summary": "Stunden eintragen; dieselbe client_id noch einmal gibt den gespeicherten Eintrag (200)",
+                 "requestBody": _json_body({"$ref": "#/components/schemas/HoursInput"}),
+                 "responses": {**_ok("Eingetragen", HOURS_ENTRY, 201),
+                               **_ok("Schon gespeichert (gleiche client_id)", HOURS_ENTRY),
+                               **_errors(400, 401, 415, 422)}},
+    },
+    "/hours/{entry_id}/approve": {
+        "parameters": [ENTRY_ID],
+        "post": {"summary": "Stunden freigeben (Koordination des Zentrums)",
+                 "responses": {**_ok("Freigegeben", HOURS_ENTRY), **_errors(400, 401, 404, 422)}}},
+    "/hours/{entry_id}/reject": {
+        "parameters": [ENTRY_ID],
+        "post": {"summary": "Stunden ablehnen, mit Grund (Koordination des Zentrums)",
+                 "requestBody": _json_body({"type": "object", "required": ["reason"],
+                                            "properties": {"reason": {"type": "string", "maxLength": 500}}}),
+                 "responses": {**_ok("Abgelehnt", HOURS_ENTRY), **_errors(400, 401, 404, 415, 422)}}},
     "/meeting-points": {"get": {
         "summary": "Ankommenstreffpunkte (öffentlich)", "security": [],
         "parameters": [{"name": "centre", "in": "query", "schema": {"type": "string"}}],

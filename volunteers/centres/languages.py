@@ -9,7 +9,8 @@ LANGUAGE_NAMES = {
     "en": _l("Englisch"), "fr": _l("Französisch"), "so": _l("Somali"), "ps": _l("Paschtu"),
     "sq": _l("Albanisch"), "ro": _l("Rumänisch"), "bg": _l("Bulgarisch"),
 }
-assert set(LANGUAGE_NAMES) == set(LANGUAGE_CODES)
+if set(LANGUAGE_NAMES) != set(LANGUAGE_CODES):  # a new code without a name is a programming error
+    raise RuntimeError("LANGUAGE_NAMES and LANGUAGE_CODES differ")
 
 
 def language_choices() -> list[tuple[str, str]]:

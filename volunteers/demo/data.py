@@ -1,7 +1,7 @@
 """Demo data: the four centres named in the background articles, with plausible meeting points.
 Addresses of the centres follow the articles; meeting points are invented but realistic."""
 
-DEMO_PASSWORD = "treffpunkt-demo"
+DEMO_PASSWORD = "treffpunkt-demo"  # nosec B105: the published demo password of the spec
 
 CENTRES = [
     {"slug": "duesseldorf", "name": "Kommunales Integrationszentrum Düsseldorf",

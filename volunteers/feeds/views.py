@@ -4,14 +4,12 @@ A calendar server polls thousands of feeds: each request first computes a finger
 aggregate query and answers 304 when the client already has it, before any row is loaded."""
 import gzip
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.models import User
-from ..centres.models import Centre, MeetingPoint
+from ..centres.models import MeetingPoint
 from ..core.tenancy import staff_centre_or_404
 from ..extensions import db
 from ..shifts.queries import visible_shift_or_none
@@ -54,52 +52,53 @@ def serve_feed(fingerprint, render, *, public: bool = False, filename: str = "tr
     return response
 
 
-def _token_or_404(kind: str, token: str):
-    row = tokens.find_token(kind, token)
-    if row is None:
+def _found(state):
+    """What a feed's URL names (owner and fingerprint), or 404: unknown, revoked, role lost."""
+    if state is None:
         abort(404)
-    return row
+    return state
+
+
+def _token_hash(token: str) -> str:
+    return tokens.lookup_hash(token) or abort(404)
 
 
 @bp.route("/calendar/u/<token>.ics")
 def personal_feed(token: str):
-    user = db.get_or_404(User, _token_or_404(PERSONAL, token).user_id)
-    locale = user.locale or "de"
+    (user_id, alarm_minutes, locale), fingerprint = _found(queries.personal_state(_token_hash(token)))
 
     def render():
-        with force_locale(locale):
-            events = [personal_event(s, user.calendar_alarm_minutes) for s in queries.personal_signups(user)]
-            return build_calendar(name=_("Treffpunkt – Meine Schichten"), uid=f"treffpunkt-user-{user.id}",
+        with force_locale(locale or "de"):
+            events = [personal_event(s, alarm_minutes) for s in queries.personal_signups(user_id)]
+            return build_calendar(name=_("Treffpunkt – Meine Schichten"), uid=f"treffpunkt-user-{user_id}",
                                   events=events)
-    return serve_feed(queries.personal_fingerprint(user), render, filename="meine-schichten.ics")
+    return serve_feed(fingerprint, render, filename="meine-schichten.ics")
 
 
 @bp.route("/calendar/p/<slug>.ics")
 def public_feed(slug: str):
-    meeting_point = db.first_or_404(sa.select(MeetingPoint).where(MeetingPoint.slug == slug))
     locale = request.args.get("lang") if request.args.get("lang") in ("de", "en", "ar", "uk") else "de"
+    meeting_point_id, fingerprint = _found(queries.public_state(slug, locale))
 
     def render():
+        meeting_point = db.session.get(MeetingPoint, meeting_point_id)
         with force_locale(locale):
-            events = [public_event(s) for s in queries.public_shifts(meeting_point)]
+            events = [public_event(s) for s in queries.public_shifts(meeting_point_id)]
             return build_calendar(name=f"Treffpunkt – {meeting_point.name}", uid=f"treffpunkt-place-{slug}",
                                   events=events, description=meeting_point.address)
-    return serve_feed(queries.public_fingerprint(meeting_point, locale), render, public=True, filename=f"{slug}.ics")
+    return serve_feed(fingerprint, render, public=True, filename=f"{slug}.ics")
 
 
 @bp.route("/calendar/c/<token>.ics")
 def centre_feed(token: str):
-    row = _token_or_404(CENTRE, token)
-    owner, centre = db.session.get(User, row.user_id), db.session.get(Centre, row.centre_id)
-    if owner is None or centre is None or not owner.is_staff_of(centre):
-        abort(404)  # no longer on the centre's staff: the link dies with the role
+    (_user_id, centre_id, locale, slug, centre_name), fingerprint = _found(queries.centre_state(_token_hash(token)))
 
     def render():
-        with force_locale(owner.locale or "de"):
-            events = [centre_event(s) for s in queries.centre_shifts(centre)]
-            return build_calendar(name=_("Treffpunkt – Plan %(centre)s", centre=centre.name),
-                                  uid=f"treffpunkt-centre-{centre.slug}", events=events)
-    return serve_feed(queries.centre_fingerprint(centre, owner.locale), render, filename=f"{centre.slug}.ics")
+        with force_locale(locale or "de"):
+            events = [centre_event(s) for s in queries.centre_shifts(centre_id)]
+            return build_calendar(name=_("Treffpunkt – Plan %(centre)s", centre=centre_name),
+                                  uid=f"treffpunkt-centre-{slug}", events=events)
+    return serve_feed(fingerprint, render, filename=f"{slug}.ics")
 
 
 @bp.route("/shifts/<int:shift_id>.ics")

@@ -1,6 +1,7 @@
 """Small server-side SVG charts: readable on a phone and in print, with a title and a text
 description for screen readers (the numbers are in the tables beside them as well)."""
-from flask_babel import format_decimal
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 BAR = "#1d5c8f"
@@ -9,12 +10,13 @@ INK = "#1b1f24"
 
 
 def _number(value: float, pattern: str = "#,##0.0") -> str:
-    """In the reader's locale: 70,5 in German, 70.5 in English."""
-    return format_decimal(value, pattern)
+    """In the reader's locale (German outside a request): 70,5 in German, 70.5 in English."""
+    return format_decimal(value, pattern, locale=str(get_locale() or "de"))
 
 
 def _svg(key: str, width: int, height: int, title: str, description: str, body: str) -> Markup:
-    return Markup(
+    # Every label and the title went through escape() above: safe to mark up.
+    return Markup(  # nosec B704
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{key}-t {key}-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{key}-t">{escape(title)}</title>'
         f'<desc id="{key}-d">{escape(description)}</desc>{body}</svg>')
