@@ -7,11 +7,13 @@ from ..accounts import services as accounts
 from ..accounts.models import VOLUNTEER
 from ..centres import services as centres
 from ..centres.models import Centre
+from ..core import time
 from ..core.slugs import slugify
 from ..extensions import db
+from ..push.models import Notification
 from .hours import seed_extra_hours, seed_hours
-from .plans import seed_plans
 from .data import CENTRES, DEMO_ACCOUNTS, DEMO_PASSWORD, MEETING_POINTS, VOLUNTEER_NAMES
+from .plans import seed_plans
 
 VOLUNTEERS_PER_CENTRE = 8
 
@@ -42,6 +44,8 @@ def seed_demo() -> None:
         seed_extra_hours(centre, volunteers[slug][0], coordinator)
         for index, meeting_point in enumerate(centre.meeting_points):
             meeting_point.booked_hours_per_week = (8, 12, 30)[index % 3]  # the third one misses the one-third rule
+    # Reminders about the demo's past shifts were written "back then": nobody is to receive them now.
+    db.session.execute(sa.delete(Notification).where(Notification.expires_at < time.now()))
 
 
 def _seed_volunteers(centres_by_slug: dict, password_hash: str) -> dict[str, list]:
