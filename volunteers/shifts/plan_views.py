@@ -35,6 +35,12 @@ def _meeting_point_or_none(centre, slug):
     return db.first_or_404(in_centre(MeetingPoint, centre).where(MeetingPoint.slug == slug))
 
 
+def _centre_and_shift(slug, shift_id):
+    """The coordinator's centre and one of its shifts (404 for anything of another centre)."""
+    centre = staff_centre_or_404(slug)
+    return centre, get_in_centre_or_404(Shift, shift_id, centre)
+
+
 def _today():
     return time.to_berlin(time.now()).date()
 
@@ -138,8 +144,7 @@ def _create_from(form, centre, meeting_point):
 @bp.route("/shifts/<int:shift_id>")
 @login_required
 def shift_detail(slug, shift_id):
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     assign_form = AssignForm()
     signed_up = {s.user_id for s in shift.signups if s.status in ACTIVE_SIGNUP_STATUSES}
     assign_form.volunteer.choices = [(e.user.id, e.user.name) for e in volunteer_directory(centre)
@@ -151,8 +156,7 @@ def shift_detail(slug, shift_id):
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_shift(slug, shift_id):
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     form = _shift_form(centre, ShiftForm)
     if request.method == "GET":
         _prefill(form, shift)
@@ -180,8 +184,7 @@ def _update_from(form, shift, meeting_point):
 @bp.route("/shifts/<int:shift_id>/publish", methods=["POST"])
 @login_required
 def publish_shift(slug, shift_id):
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     if attempt(lambda: planning.publish_shift(shift=shift))[0]:
         flash(_("Die Schicht ist veröffentlicht."), "success")
     return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
@@ -190,8 +193,7 @@ def publish_shift(slug, shift_id):
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
 @login_required
 def cancel_shift(slug, shift_id):
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Bitte geben Sie einen Grund für die Absage an."), "error")
@@ -203,8 +205,7 @@ def cancel_shift(slug, shift_id):
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
 @login_required
 def assign(slug, shift_id):
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     form = AssignForm()
     form.volunteer.choices = [(e.user.id, e.user.name) for e in volunteer_directory(centre)]
     if not form.validate_on_submit():
@@ -221,8 +222,7 @@ def assign(slug, shift_id):
 @login_required
 def staffing_call(slug, shift_id):
     """"We still need people": a message to matching volunteers who are not signed up."""
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     message = (request.form.get("message") or "").strip()[:300]
     if shift.status != "published" or shift.starts_at <= time.now():
         flash(_("Ein Aufruf ist nur für veröffentlichte, künftige Schichten möglich."), "error")
@@ -236,8 +236,7 @@ def staffing_call(slug, shift_id):
 @bp.route("/shifts/<int:shift_id>/attendance", methods=["POST"])
 @login_required
 def attendance(slug, shift_id):
-    centre = staff_centre_or_404(slug)
-    shift = get_in_centre_or_404(Shift, shift_id, centre)
+    centre, shift = _centre_and_shift(slug, shift_id)
     marks = {s.id: request.form.get(f"attendance-{s.id}") or None for s in shift.signups if s.status == CONFIRMED}
     participants = request.form.get("participants_count", "").strip()
     if participants and not participants.isdigit():
