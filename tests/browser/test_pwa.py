@@ -43,7 +43,7 @@ def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user)
     volunteer = make_user("volunteer", shift.centre)
     sign_up(shift=shift, volunteer=volunteer)
     db.session.commit()
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
     page = context.new_page()
     log_in(page, live_server, volunteer)
     wait_for_service_worker(page)
@@ -61,7 +61,7 @@ def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user)
 def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browser, make_centre, make_user):
     centre = make_centre()
     volunteer = make_user("volunteer", centre)
-    context = browser.new_context()
+    context = browser.new_context(locale="de-DE")
     page = context.new_page()
     log_in(page, live_server, volunteer)
     page.goto(live_server + "/hours")
@@ -84,7 +84,7 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
 
 
 def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, make_user):
-    context = browser.new_context(permissions=["notifications"])
+    context = browser.new_context(permissions=["notifications"], locale="de-DE")
     page = context.new_page()
     log_in(page, live_server, make_user("volunteer", make_centre()))
     cdp = context.new_cdp_session(page)

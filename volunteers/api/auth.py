@@ -26,7 +26,7 @@ def create_token():
     label = body.get("label") if isinstance(body.get("label"), str) else ""
     token = accounts.issue_api_token(user=user, label=label)
     db.session.commit()
-    return jsonify(token=token, token_type="Bearer")  # nosec B106: the scheme name, not a secret, 201
+    return jsonify(token=token, token_type="Bearer"), 201  # nosec B106: the scheme name, not a secret
 
 
 @bp.delete("/auth/token")

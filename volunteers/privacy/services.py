@@ -7,6 +7,7 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from ..accounts.models import STAFF_ROLES, ApiToken, User
+from ..audit.models import AuditEvent
 from ..core import time
 from ..core.tokens import new_token
 from ..extensions import db
@@ -69,7 +70,21 @@ def delete_account(*, user: User) -> None:
     user.session_version += 1
     user.deleted_at = now
     db.session.execute(sa.update(HoursEntry).where(HoursEntry.user_id == user.id).values(note=""))
+    _scrub_notes_from_audit_trail(user)
     db.session.flush()
+
+
+def _scrub_notes_from_audit_trail(user: User) -> None:
+    """The person's own notes are free text about them: erased from the audit trail's copies too.
+    Who changed what and when stays."""
+    entry_ids = sa.select(HoursEntry.id).where(HoursEntry.user_id == user.id)
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.entity == "hours_entry", AuditEvent.entity_id.in_(entry_ids)))
+    for event in events:
+        for side in ("before", "after"):
+            snapshot = getattr(event, side)
+            if snapshot and snapshot.get("note"):
+                setattr(event, side, {**snapshot, "note": ""})
 
 
 def _forget_devices_and_tokens(user: User) -> None:
