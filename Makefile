@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
+NPM := $(shell command -v npm)
 
 .PHONY: run test audit install translations extract-messages clean
 
@@ -13,7 +14,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
+# axe-core for the accessibility tests. Without npm they are skipped (and fail in CI, where CI=true).
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	@if [ -z "$(NPM)" ]; then echo "npm not found: tests/browser/test_accessibility.py will be skipped"; \
+	elif [ -f package-lock.json ]; then $(NPM) ci --no-audit --no-fund && touch $@; \
+	else $(NPM) install --no-audit --no-fund && touch $@; fi
+
+install: $(VENV)/.installed translations node_modules/.installed
 
 # Compiled catalogues are build output: made from translations/*/LC_MESSAGES/messages.po.
 translations: $(VENV)/.installed
@@ -39,4 +46,4 @@ audit: install
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

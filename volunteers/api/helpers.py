@@ -32,3 +32,23 @@ def require_string(body: dict, name: str, *, max_length: int = 200) -> str:
 def require_login():
     if not current_user.is_authenticated:
         abort(401)
+
+
+def invalid(message: str, name: str) -> InvalidInput:
+    return InvalidInput(message, code="invalid", field=name)
+
+
+def string_field(value, name: str) -> str:
+    """A non-empty text value of a JSON body, stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
+    return value.strip()
+
+
+def text_field(value, name: str, max_length: int | None = None) -> str:
+    """An optional text value ("" when missing), at most `max_length` characters."""
+    if value is not None and not isinstance(value, str):
+        raise invalid(_("„%(name)s“ muss ein Text sein.", name=name), name)
+    if max_length is not None and value and len(value.strip()) > max_length:
+        raise invalid(_("„%(name)s“ darf höchstens %(max)d Zeichen lang sein.", name=name, max=max_length), name)
+    return (value or "").strip()

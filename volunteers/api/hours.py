@@ -22,7 +22,7 @@ from ..hours.models import HoursEntry
 from ..shifts.models import Shift
 from ..shifts.queries import visible_shift_or_none
 from . import bp
-from .helpers import InvalidInput, json_body, require_login
+from .helpers import invalid, json_body, require_login, string_field, text_field
 from .shifts import berlin_iso
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -61,33 +61,19 @@ def totals_json(totals: Totals) -> dict:
 
 # --- parsing ---------------------------------------------------------------------------
 
-def _invalid(message: str, name: str) -> InvalidInput:
-    return InvalidInput(message, code="invalid", field=name)
-
-
-def _string(value, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
-    return value.strip()
-
-
 def _optional_string(value, name: str) -> str | None:
     """None for a missing, null or empty value (the PWA sends "" and null alike)."""
-    return None if value is None or value == "" else _string(value, name)
+    return None if value is None or value == "" else string_field(value, name)
 
 
 def _text(value, name: str, max_length: int = NOTE_MAX) -> str:
-    if value is not None and not isinstance(value, str):
-        raise _invalid(_("„%(name)s“ muss ein Text sein.", name=name), name)
-    if value and len(value.strip()) > max_length:
-        raise _invalid(_("„%(name)s“ darf höchstens %(max)d Zeichen lang sein.", name=name, max=max_length), name)
-    return (value or "").strip()
+    return text_field(value, name, max_length)
 
 
 def _client_id(value) -> str:
-    text = _string(value, "client_id")
+    text = string_field(value, "client_id")
     if not _UUID.fullmatch(text):
-        raise _invalid(_("„client_id“ muss eine UUID sein, z. B. 0d3c5a8e-4a8f-4a43-9d5e-1c1a2f7b9e10."),
+        raise invalid(_("„client_id“ muss eine UUID sein, z. B. 0d3c5a8e-4a8f-4a43-9d5e-1c1a2f7b9e10."),
                        "client_id")
     return text.lower()
 
@@ -98,12 +84,12 @@ def _date(text: str, name: str) -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise _invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT).", name=name), name)
+    raise invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT).", name=name), name)
 
 
 def _minutes(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _invalid(_("„minutes“ muss eine ganze Zahl ab 1 sein."), "minutes")
+        raise invalid(_("„minutes“ muss eine ganze Zahl ab 1 sein."), "minutes")
     return value
 
 
@@ -111,10 +97,10 @@ def _shift(value) -> Shift | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _invalid(_("„shift_id“ muss eine ganze Zahl sein."), "shift_id")
+        raise invalid(_("„shift_id“ muss eine ganze Zahl sein."), "shift_id")
     shift = visible_shift_or_none(current_user, value)
     if shift is None:
-        raise _invalid(_("Diese Schicht gibt es nicht."), "shift_id")
+        raise invalid(_("Diese Schicht gibt es nicht."), "shift_id")
     return shift
 
 
@@ -126,7 +112,7 @@ def _meeting_point(value, shift: Shift | None) -> MeetingPoint | None:
         return shift.meeting_point if shift else None
     meeting_point = db.session.scalar(sa.select(MeetingPoint).where(MeetingPoint.slug == slug))
     if meeting_point is None:
-        raise _invalid(_("Diesen Treffpunkt gibt es nicht."), "meeting_point")
+        raise invalid(_("Diesen Treffpunkt gibt es nicht."), "meeting_point")
     return meeting_point
 
 
@@ -137,21 +123,21 @@ def _centre(value, shift: Shift | None) -> Centre:
     if slug is not None:
         centre = db.session.scalar(sa.select(Centre).where(Centre.slug == slug))
         if centre is None:
-            raise _invalid(_("Dieses Zentrum gibt es nicht."), "centre")
+            raise invalid(_("Dieses Zentrum gibt es nicht."), "centre")
         return centre
     if shift is not None:
         return shift.centre
     centres = current_user.volunteer_centres
     if len(centres) != 1:
-        raise _invalid(_("Bitte geben Sie an, für welches Zentrum die Stunden zählen („centre“)."), "centre")
+        raise invalid(_("Bitte geben Sie an, für welches Zentrum die Stunden zählen („centre“)."), "centre")
     return centres[0]
 
 
 def _hours_input(body: dict, client_id: str) -> tuple[services.HoursInput, Centre]:
     shift = _shift(body.get("shift_id"))
     values = services.HoursInput(
-        work_date=_date(_string(body.get("date"), "date"), "date"), minutes=_minutes(body.get("minutes")),
-        activity=_string(body.get("activity"), "activity"), shift=shift,
+        work_date=_date(string_field(body.get("date"), "date"), "date"), minutes=_minutes(body.get("minutes")),
+        activity=string_field(body.get("activity"), "activity"), shift=shift,
         meeting_point=_meeting_point(body.get("meeting_point"), shift), note=_text(body.get("note"), "note"),
         client_id=client_id)
     return values, _centre(body.get("centre"), shift)
@@ -225,7 +211,7 @@ def list_my_hours():
     require_login()
     start, end = _date_arg("from"), _date_arg("to")
     if start and end and end < start:
-        raise _invalid(_("„to“ darf nicht vor „from“ liegen."), "to")
+        raise invalid(_("„to“ darf nicht vor „from“ liegen."), "to")
     return jsonify(items=[entry_json(entry) for entry in _my_entries(start, end)],
                    totals=totals_json(my_totals(current_user)))
 

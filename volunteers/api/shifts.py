@@ -18,7 +18,7 @@ from ..shifts import planning, signups
 from ..shifts.models import CANCELLED, DRAFT, PUBLISHED, Shift, Signup
 from ..shifts.queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
 from . import bp
-from .helpers import InvalidInput, json_body, require_login
+from .helpers import InvalidInput, invalid, json_body, require_login, string_field, text_field
 
 DEFAULT_SPAN = timedelta(weeks=8)
 MAX_SPAN = timedelta(days=366)
@@ -106,62 +106,46 @@ def _require_planner() -> None:
 
 # --- parsing ---------------------------------------------------------------------------
 
-def _invalid(message: str, name: str) -> InvalidInput:
-    return InvalidInput(message, code="invalid", field=name)
-
-
-def _string(value, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
-    return value.strip()
-
-
-def _text(value, name: str) -> str:
-    if value is not None and not isinstance(value, str):
-        raise _invalid(_("„%(name)s“ muss ein Text sein.", name=name), name)
-    return (value or "").strip()
-
-
 def _optional_string(value, name: str) -> str | None:
-    return _text(value, name) or None
+    return text_field(value, name) or None
 
 
 def _integer(minimum: int):
     def parse(value, name: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _invalid(_("„%(name)s“ muss eine ganze Zahl ab %(min)d sein.", name=name, min=minimum), name)
+            raise invalid(_("„%(name)s“ muss eine ganze Zahl ab %(min)d sein.", name=name, min=minimum), name)
         return value
     return parse
 
 
 def _boolean(value, name: str) -> bool:
     if not isinstance(value, bool):
-        raise _invalid(_("„%(name)s“ muss true oder false sein.", name=name), name)
+        raise invalid(_("„%(name)s“ muss true oder false sein.", name=name), name)
     return value
 
 
 def _string_list(value, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise _invalid(_("„%(name)s“ muss eine Liste von Texten sein.", name=name), name)
+        raise invalid(_("„%(name)s“ muss eine Liste von Texten sein.", name=name), name)
     return value
 
 
 def _instant(value, name: str) -> datetime:
     """An ISO 8601 date and time: with an offset as given, without one as Berlin wall-clock time."""
-    text = _string(value, name)
+    text = string_field(value, name)
     try:
         parsed = None if _DATE_ONLY.fullmatch(text) else datetime.fromisoformat(text)
     except ValueError:
         parsed = None
     if parsed is None:
-        raise _invalid(_("„%(name)s“ braucht Datum und Uhrzeit nach ISO 8601, z. B. 2026-10-27T16:00:00+01:00.",
+        raise invalid(_("„%(name)s“ braucht Datum und Uhrzeit nach ISO 8601, z. B. 2026-10-27T16:00:00+01:00.",
                          name=name), name)
     return parsed.astimezone(timezone.utc) if parsed.tzinfo else planning.local_instant(parsed, name)
 
 
 def _meeting_point(value, name: str) -> MeetingPoint:
     """A meeting point of a centre the caller coordinates; any other is "not found"."""
-    slug = _string(value, name)
+    slug = string_field(value, name)
     meeting_point = db.session.scalar(sa.select(MeetingPoint).where(MeetingPoint.slug == slug))
     if meeting_point is None or not current_user.is_staff_of(meeting_point.centre):
         raise NotFound(_("Diesen Treffpunkt gibt es in Ihrem Zentrum nicht."), code="not_found", field=name)
@@ -174,10 +158,10 @@ SHIFT_FIELDS = {
     "ends_at": _instant,
     "capacity": _integer(1),
     "capacity_min": _integer(0),
-    "activity": _string,
+    "activity": string_field,
     "languages": _string_list,
     "requires_police_certificate": _boolean,
-    "notes": _text,
+    "notes": text_field,
     "baustein": _optional_string,
 }
 REQUIRED_FOR_NEW = ("meeting_point", "starts_at", "ends_at", "capacity", "activity")
@@ -187,7 +171,7 @@ NEW_SHIFT = {"capacity_min": 1, "languages": [], "requires_police_certificate": 
 def _given_fields(body: dict, required=()) -> dict:
     for name in required:
         if body.get(name) is None:
-            raise _invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
+            raise invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
     return {name: parse(body[name], name) for name, parse in SHIFT_FIELDS.items() if name in body}
 
 
@@ -245,7 +229,7 @@ def _publishes(body: dict, shift: Shift) -> bool:
 def _cancel_reason() -> str:
     body = request.get_json(silent=True) if request.is_json else None
     reason = body.get("reason") if isinstance(body, dict) and "reason" in body else request.args.get("reason")
-    return _text(reason, "reason") or _("Abgesagt durch die Koordination")
+    return text_field(reason, "reason") or _("Abgesagt durch die Koordination")
 
 
 def _instant_arg(name: str, *, end_of_day: bool) -> datetime | None:
@@ -263,7 +247,7 @@ def _instant_arg(name: str, *, end_of_day: bool) -> datetime | None:
         parsed = datetime.fromisoformat(value)
         return parsed.astimezone(timezone.utc) if parsed.tzinfo else time.berlin_local_lenient(parsed)
     except (ValueError, OverflowError):
-        raise _invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT oder ISO 8601 mit Uhrzeit).",
+        raise invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT oder ISO 8601 mit Uhrzeit).",
                          name=name), name) from None
 
 
@@ -271,9 +255,9 @@ def _list_filter() -> ShiftFilter:
     start = _instant_arg("from", end_of_day=False) or time.now()
     end = _instant_arg("to", end_of_day=True) or start + DEFAULT_SPAN
     if end <= start:
-        raise _invalid(_("„to“ muss nach „from“ liegen."), "to")
+        raise invalid(_("„to“ muss nach „from“ liegen."), "to")
     if end - start > MAX_SPAN:
-        raise _invalid(_("Der Zeitraum darf höchstens 366 Tage umfassen."), "to")
+        raise invalid(_("Der Zeitraum darf höchstens 366 Tage umfassen."), "to")
     language = request.args.get("language") or None
     if language is not None and language not in LANGUAGE_CODES:
         raise InvalidInput(_("Unbekannte Sprache."), code="invalid_language", field="language")
@@ -360,5 +344,5 @@ def my_shifts():
     require_login()
     when = request.args.get("when", "upcoming")
     if when not in ("upcoming", "past"):
-        raise _invalid(_("„when“ ist „upcoming“ oder „past“."), "when")
+        raise invalid(_("„when“ ist „upcoming“ oder „past“."), "when")
     return jsonify(items=signups_json(my_signups(current_user, upcoming=when == "upcoming")))

@@ -1,4 +1,6 @@
 """Start page, legal pages and the health check."""
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
@@ -6,6 +8,9 @@ from flask_login import current_user
 from ..extensions import db
 
 bp = Blueprint("pages", __name__)
+
+# When the accessibility statement was written or last reviewed: move it with every review.
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 22)
 
 
 @bp.route("/")
@@ -23,6 +28,11 @@ def privacy():
 @bp.route("/imprint")
 def imprint():
     return render_template("pages/imprint.html")
+
+
+@bp.route("/accessibility")
+def accessibility_statement():
+    return render_template("pages/accessibility.html", statement_date=ACCESSIBILITY_STATEMENT_DATE)
 
 
 @bp.route("/healthz")
