@@ -49,7 +49,7 @@ def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
     phone.get_by_role("button", name="Anzeigen").click()
     phone.wait_for_url("**from=2030-03-01**")
     first_card = phone.locator(".shift-card").first
-    assert "Dienstag, 5. März" in first_card.inner_text()
+    assert "5. März" in first_card.inner_text()
     first_card.get_by_role("button", name="Eintragen").tap()
     expect(phone.get_by_role("status")).to_have_text("Sie sind eingetragen. Danke!")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -4,12 +4,13 @@ as the change that causes them (the push worker sends them after the commit).
 Keys: every message about one person and one shift starts with "shift:<id>:user:<id>:", so a
 cancellation withdraws exactly that person's pending reminders."""
 import sqlalchemy as sa
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 
 from ..accounts.models import VOLUNTEER, Membership, User
 from ..activities.services import activity_name
 from ..core import time
+from ..core.templating import format_day
 from ..extensions import db
 from ..push.services import cancel_notifications, queue_notification
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, CONFIRMED, Shift, Signup
@@ -21,7 +22,7 @@ def _key(shift: Shift, user_id: int, what: str) -> str:
 
 
 def _when_and_where(shift: Shift) -> str:
-    return f"{format_datetime(shift.starts_at, 'EEE d. MMM, HH:mm')} · {shift.meeting_point.name}"
+    return f"{format_day(shift.starts_at, 'MMMEd')}, {format_time(shift.starts_at, 'short')} · {shift.meeting_point.name}"
 
 
 def _url(shift: Shift) -> str:
