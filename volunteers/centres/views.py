@@ -1,6 +1,6 @@
 """The coordinators' pages of a centre: overview, meeting points, staff (for the centre lead)."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,9 +10,10 @@ from ..activities.services import activities_for, add_centre_activity
 from ..core.errors import DomainError
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
 from ..core.web import attempt, show_domain_error
+from ..extensions import db
+from ..privacy.services import inactive_volunteers
 from ..shifts.queries import volunteer_directory
 from ..shifts.signups import has_valid_certificate, reliability_strikes
-from ..extensions import db
 from . import services
 from .forms import ActivityForm, CentreSettingsForm, CertificateForm, MeetingPointForm, StaffForm
 from .languages import language_name
@@ -154,7 +155,11 @@ def add_activity(slug: str):
 @login_required
 def directory(slug: str):
     centre = staff_centre_or_404(slug)
-    return render_template("centres/directory.html", centre=centre, entries=volunteer_directory(centre),
+    entries = volunteer_directory(centre)
+    # Flagged for the retention rule (privacy CLI); only this centre's people are looked at.
+    inactive = {user.id for user in inactive_volunteers()} & {entry.user.id for entry in entries}
+    return render_template("centres/directory.html", centre=centre, entries=entries, inactive=inactive,
+                           retention_days=current_app.config["RETENTION_INACTIVE_DAYS"],
                            has_valid_certificate=has_valid_certificate)
 
 
