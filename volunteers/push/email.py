@@ -24,11 +24,12 @@ class Email:
 def email_for(notification: Notification, *, has_devices: bool) -> Email | None:
     """The email to send with this notification, or None."""
     user = notification.user
-    if user is None or user.deleted_at is not None or _already_emailed(notification):
+    if user is None or user.deleted_at is not None:
         return None
     channel = user.notify_channel or "push"
     fallback = channel == "push" and not has_devices and bool(current_app.config.get("MAIL_SERVER"))
-    if channel not in ("email", "both") and not fallback:
+    # The channel first: push-only people cost no query here (the worker's hot path).
+    if (channel not in ("email", "both") and not fallback) or _already_emailed(notification):
         return None
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + notification.url
     return Email(user.email, f"Treffpunkt: {notification.title}", f"{notification.title}\n\n{notification.body}\n\n{link}\n")
