@@ -1,10 +1,11 @@
-"""Treffpunkt with the proposed feed fixes (see whatif.py) applied in this process, for gunicorn:
-`gunicorn --chdir bench/feeds whatif_app:app`, used by `run.py --prototypes`. The prototype
-feeds are at /whatif/u/<token>.ics and /whatif/p/<slug>.ics; /calendar/… keeps the app's own
-304 path but renders with fixes 1 and 3."""
+"""Treffpunkt with the prototypes of whatif.py, for gunicorn: `gunicorn --chdir bench/feeds
+whatif_app:app`, used by `run.py --prototypes`. `pool_pre_ping` is off (a proposal for
+config.py), the cache of rendered bodies too (so that full answers are renders under load), and
+/whatif/nothing and /whatif/p/<slug>.ics (a 304 from a point lookup) are mounted."""
 import whatif
 from volunteers import create_app
+from volunteers.feeds.cache import BodyCache
 
-app = create_app()
+app = create_app(whatif.NO_PRE_PING)
+app.extensions["feed_bodies"] = BodyCache(max_age=0)  # every entry is stale at once: no cache
 whatif.register(app)
-whatif.apply_render_fixes()

@@ -45,18 +45,21 @@ def _local(instant: datetime) -> datetime:
 
 
 def escape_text(text: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11): backslash first, then ; and , and every kind of line break."""
+    """A TEXT value (RFC 5545 3.3.11): backslash first, then ; and , and every kind of line break;
+    control characters other than TAB are dropped."""
     text = (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n"))
     return _CONTROL.sub("", text) if not text.isprintable() else text
 
 
-def fold(line: str) -> bytes:
-    """One content line as UTF-8, folded to at most 75 octets a physical line (a continuation
-    starts with a space), never inside a UTF-8 sequence nor between a backslash and what it escapes."""
+def fold(line: str) -> str:
+    """One content line folded to at most 75 octets of UTF-8 a physical line (a continuation starts
+    with a space), never inside a UTF-8 sequence nor between a backslash and what it escapes."""
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line
     data = line.encode()
     if len(data) <= LINE_OCTETS:
-        return data
+        return line
     parts, start, room = [], 0, LINE_OCTETS
     while len(data) - start > room:
         end = start + room
@@ -69,7 +72,7 @@ def fold(line: str) -> bytes:
         parts.append(data[start:end])
         start, room = end, LINE_OCTETS - 1
     parts.append(data[start:])
-    return b"\r\n ".join(parts)
+    return b"\r\n ".join(parts).decode()
 
 
 def _stamp(instant: datetime) -> str:
@@ -83,9 +86,14 @@ def _when(name: str, instant: datetime) -> str:
     return f"{name};TZID={TZID}:{local:%Y%m%dT%H%M%S}"
 
 
-def _geo(value: float) -> str:
+def _float(value: float) -> str:
     # FLOAT (RFC 5545 3.3.7) has no exponent: never repr's 1e-05.
     return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+@functools.lru_cache(maxsize=1024)
+def _geo(position: tuple[float, float]) -> str:
+    return f"GEO:{_float(position[0])};{_float(position[1])}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -93,24 +101,30 @@ def _trigger(minutes: int) -> str:
     return vDuration(timedelta(minutes=-minutes)).to_ical().decode()
 
 
-def _event_lines(item: FeedEvent) -> list[str]:
+@functools.lru_cache(maxsize=2048)
+def _text(name: str, value: str) -> str:
+    # Cached: in a feed most places, titles and many descriptions come again and again.
+    return fold(f"{name}:{escape_text(value)}")
+
+
+def _event(item: FeedEvent) -> str:
+    """One VEVENT, its lines joined by CRLF; only lines that can be long are folded."""
     stamp = _stamp(item.stamp)
-    lines = ["BEGIN:VEVENT", "SUMMARY:" + escape_text(item.summary), _when("DTSTART", item.starts_at),
-             _when("DTEND", item.ends_at), "DTSTAMP:" + stamp, "UID:" + escape_text(item.uid),
-             f"SEQUENCE:{item.sequence}"]
+    lines = ["BEGIN:VEVENT", _text("SUMMARY", item.summary), _when("DTSTART", item.starts_at),
+             _when("DTEND", item.ends_at), "DTSTAMP:" + stamp, _text("UID", item.uid), f"SEQUENCE:{item.sequence}"]
     if item.description:
-        lines.append("DESCRIPTION:" + escape_text(item.description))
+        lines.append(_text("DESCRIPTION", item.description))
     if item.geo:
-        lines.append(f"GEO:{_geo(item.geo[0])};{_geo(item.geo[1])}")
+        lines.append(_geo(item.geo))
     lines.append("LAST-MODIFIED:" + stamp)
     if item.location:
-        lines.append("LOCATION:" + escape_text(item.location))
-    lines += ["STATUS:" + item.status, "URL:" + item.url]
+        lines.append(_text("LOCATION", item.location))
+    lines += ["STATUS:" + item.status, fold("URL:" + item.url)]
     if item.alarm_minutes is not None and item.status != "CANCELLED":
-        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + escape_text(item.summary),
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", _text("DESCRIPTION", item.summary),
                   "TRIGGER:" + _trigger(item.alarm_minutes), "END:VALARM"]
     lines.append("END:VEVENT")
-    return lines
+    return "\r\n".join(lines)
 
 
 @functools.lru_cache(maxsize=256)
@@ -135,6 +149,6 @@ def _names_zone(item: FeedEvent) -> bool:
 
 
 def build_calendar(*, name: str, uid: str, events: list[FeedEvent], description: str = "") -> bytes:
-    body = b"\r\n".join(fold(line) for item in events for line in _event_lines(item))
+    body = "\r\n".join(_event(item) for item in events).encode()
     zone = _vtimezone() if any(_names_zone(item) for item in events) else b""
     return b"".join((_header(name, uid, description), zone, body, b"\r\n" if body else b"", END))

@@ -5,11 +5,12 @@ Each feed's fingerprint comes from one statement, built once at import with boun
 that also resolves the URL (token hash or slug) to the feed's owner: a calendar server polls
 thousands of feeds, and most polls end in a 304 right after it."""
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from ..accounts.models import STAFF_ROLES, Membership, User
 from ..centres.models import Centre, MeetingPoint
@@ -31,12 +32,13 @@ class Fingerprint:
 
 
 def _fingerprint(aggregates, *extra) -> Fingerprint:
-    """From (count, *stamps) of a feed's rows and whatever else shapes the output (the feed's
-    identity, locale, settings), so that no two feeds share an ETag."""
-    count, *stamps = aggregates
+    """From (count, sum of SEQUENCEs, *latest stamps) of a feed's rows and whatever else shapes the
+    output (the feed's identity, locale, settings), so that no two feeds share an ETag. The
+    sequences catch a change whose stamp is not the latest (another server's clock, a frozen one)."""
+    count, sequences, *stamps = aggregates
     stamps = [s for s in stamps if s is not None]
     last = max(stamps) if stamps else None
-    key = "|".join(str(part) for part in (FEED_FORMAT_VERSION, count, *stamps, *extra))
+    key = "|".join(str(part) for part in (FEED_FORMAT_VERSION, count, sequences, *stamps, *extra))
     return Fingerprint(hashlib.sha256(key.encode()).hexdigest()[:32], last)
 
 
@@ -52,9 +54,86 @@ def _in_window():
             sa.or_(Shift.status != CANCELLED, Shift.updated_at >= sa.bindparam("linger")))
 
 
+class FeedPlace(NamedTuple):
+    """A meeting point as the feeds show it."""
+    name: str
+    street: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    opening_notes: str
+
+    address = MeetingPoint.address  # the model's own property: one place for the format
+
+
+class FeedShift(NamedTuple):
+    """A shift as the feeds show it: plain rows, because loading and reading ORM entities took
+    half of a render. The events read it like a Shift."""
+    id: int
+    centre_id: int
+    centre_slug: str
+    activity: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    cancel_reason: str
+    notes: str
+    sequence: int
+    updated_at: datetime
+    capacity_min: int
+    capacity_max: int
+    confirmed_count: int
+    meeting_point: FeedPlace
+
+    free_slots = Shift.free_slots  # the model's own rules, not copies
+    is_understaffed = Shift.is_understaffed
+
+
+class FeedSignup(NamedTuple):
+    status: str
+    updated_at: datetime
+    shift: FeedShift
+
+
+# FeedShift's fields up to its meeting point, then the meeting point's id and FeedPlace's fields.
+SHIFT_COLUMNS = (Shift.id, Shift.centre_id, Centre.slug, Shift.activity, Shift.starts_at, Shift.ends_at, Shift.status,
+                 Shift.cancel_reason, Shift.notes, Shift.sequence, Shift.updated_at, Shift.capacity_min,
+                 Shift.capacity_max, Shift.confirmed_count)
+PLACE_COLUMNS = (MeetingPoint.id, MeetingPoint.name, MeetingPoint.street, MeetingPoint.postcode, MeetingPoint.city,
+                 MeetingPoint.latitude, MeetingPoint.longitude, MeetingPoint.opening_notes)
+
+
+def _shifts_select(*filters, first=()):
+    """The feed's shifts with their centre's slug and meeting point, after the columns `first`."""
+    return (sa.select(*first, *SHIFT_COLUMNS, *PLACE_COLUMNS).select_from(Shift)
+            .join(Centre, Centre.id == Shift.centre_id).join(MeetingPoint, MeetingPoint.id == Shift.meeting_point_id)
+            .where(*filters).order_by(Shift.starts_at))
+
+
+def _feed_shifts(rows, first: int = 0) -> list[tuple]:
+    """(row, FeedShift) for each row of a `_shifts_select`, the FeedPlaces shared."""
+    places, fields = {}, len(SHIFT_COLUMNS)
+    shifts = []
+    for row in rows:
+        place_id = row[first + fields]
+        if place_id not in places:
+            places[place_id] = FeedPlace(*row[first + fields + 1:])
+        shifts.append((row, FeedShift(*row[first:first + fields], places[place_id])))
+    return shifts
+
+
+def _rows(statement, **params):
+    window, _today = _window()
+    return db.session.execute(statement, {**window, **params})
+
+
 def _state(statement, **params):
+    """The statement's one row (or None), on a connection of its own rather than the ORM session,
+    whose set-up and teardown cost 10–20 % of a 304; a render then reads through the session."""
     window, today = _window()
-    return db.session.execute(statement, {**window, **params}).one_or_none(), today
+    with db.engine.connect() as connection:
+        return connection.execute(statement, {**window, **params}).one_or_none(), today
 
 
 # --- a volunteer's own shifts ---------------------------------------------------------------
@@ -64,11 +143,15 @@ def _personal_filter(user_id):
             *_in_window())
 
 
+# Signups, then their shifts, both LEFT JOINed (a nested join would make SQLite scan every
+# sign-up): a sign-up whose shift is not in the feed has no shift columns and counts nowhere.
 PERSONAL_STATE = (
-    sa.select(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale, sa.func.count(Signup.id),
-              sa.func.max(Shift.updated_at), sa.func.max(Signup.updated_at))
+    sa.select(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale, sa.func.count(Shift.id),
+              sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at),
+              sa.func.max(sa.case((Shift.id.is_not(None), Signup.updated_at))))
     .select_from(CalendarToken).join(User, User.id == CalendarToken.user_id)
-    .outerjoin(sa.join(Signup, Shift, Shift.id == Signup.shift_id), sa.and_(*_personal_filter(CalendarToken.user_id)))
+    .outerjoin(Signup, sa.and_(Signup.user_id == CalendarToken.user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)))
+    .outerjoin(Shift, sa.and_(Shift.id == Signup.shift_id, Shift.status != DRAFT, *_in_window()))
     .where(CalendarToken.kind == PERSONAL, CalendarToken.token_hash == sa.bindparam("token_hash"))
     .group_by(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale))
 
@@ -83,11 +166,13 @@ def personal_state(token_hash: str):
     return owner, _fingerprint(row[3:], today, PERSONAL, *owner)
 
 
-def personal_signups(user_id: int) -> list[Signup]:
-    window, _today = _window()
-    return list(db.session.scalars(
-        sa.select(Signup).join(Signup.shift).where(*_personal_filter(user_id))
-        .options(joinedload(Signup.shift).joinedload(Shift.meeting_point)).order_by(Shift.starts_at), window))
+PERSONAL_SIGNUPS = _shifts_select(*_personal_filter(sa.bindparam("user_id")), first=(Signup.status, Signup.updated_at)
+                                  ).join(Signup, Signup.shift_id == Shift.id)
+
+
+def personal_signups(user_id: int) -> list[FeedSignup]:
+    rows = _rows(PERSONAL_SIGNUPS, user_id=user_id)
+    return [FeedSignup(row.status, row.updated_at, shift) for row, shift in _feed_shifts(rows, first=2)]
 
 
 # --- a meeting point's public feed ----------------------------------------------------------
@@ -101,7 +186,7 @@ def _public_filter(meeting_point_id):
 PUBLIC_POINT = (MeetingPoint.id, MeetingPoint.name, MeetingPoint.street, MeetingPoint.postcode, MeetingPoint.city,
                 MeetingPoint.latitude, MeetingPoint.longitude)
 PUBLIC_STATE = (
-    sa.select(*PUBLIC_POINT, sa.func.count(Shift.id), sa.func.max(Shift.updated_at))
+    sa.select(*PUBLIC_POINT, sa.func.count(Shift.id), sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at))
     .select_from(MeetingPoint).outerjoin(Shift, sa.and_(*_public_filter(MeetingPoint.id)))
     .where(MeetingPoint.slug == sa.bindparam("slug")).group_by(*PUBLIC_POINT))
 
@@ -115,10 +200,11 @@ def public_state(slug: str, locale: str):
     return row.id, _fingerprint(row[len(PUBLIC_POINT):], today, "place", *point, locale)
 
 
-def public_shifts(meeting_point_id: int) -> list[Shift]:
-    window, _today = _window()
-    return list(db.session.scalars(sa.select(Shift).where(*_public_filter(meeting_point_id))
-                                   .order_by(Shift.starts_at), window))
+PUBLIC_SHIFTS = _shifts_select(*_public_filter(sa.bindparam("meeting_point_id")))
+
+
+def public_shifts(meeting_point_id: int) -> list[FeedShift]:
+    return [shift for _row, shift in _feed_shifts(_rows(PUBLIC_SHIFTS, meeting_point_id=meeting_point_id))]
 
 
 # --- a centre's plan for its coordinators ----------------------------------------------------
@@ -130,15 +216,16 @@ def _centre_filter(centre_id):
 # Only while the token's owner is on the centre's staff: the link dies with the role. The centre's
 # name and slug are in the calendar and go into the fingerprint as they are.
 CENTRE_OWNER = (CalendarToken.user_id, CalendarToken.centre_id, User.locale, Centre.slug, Centre.name)
+CENTRE_SIGNUP_STAMP = (sa.select(sa.func.max(Signup.updated_at)).join(Shift, Shift.id == Signup.shift_id)
+                       .where(*_centre_filter(CalendarToken.centre_id)).correlate(CalendarToken).scalar_subquery())
 CENTRE_STATE = (
-    sa.select(*CENTRE_OWNER, sa.func.count(sa.distinct(Shift.id)), sa.func.max(Shift.updated_at),
-              sa.func.max(Signup.updated_at))
+    sa.select(*CENTRE_OWNER, sa.func.count(Shift.id), sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at),
+              CENTRE_SIGNUP_STAMP)
     .select_from(CalendarToken).join(User, User.id == CalendarToken.user_id)
     .join(Centre, Centre.id == CalendarToken.centre_id)
     .join(Membership, sa.and_(Membership.user_id == CalendarToken.user_id, Membership.centre_id == Centre.id,
                               Membership.role.in_(STAFF_ROLES)))
     .outerjoin(Shift, sa.and_(*_centre_filter(Centre.id)))
-    .outerjoin(Signup, Signup.shift_id == Shift.id)
     .where(CalendarToken.kind == CENTRE, CalendarToken.token_hash == sa.bindparam("token_hash"))
     .group_by(*CENTRE_OWNER))
 
@@ -154,13 +241,22 @@ def centre_state(token_hash: str):
     return owner, _fingerprint(row[len(CENTRE_OWNER):], today, CENTRE, *owner)
 
 
-def centre_shifts(centre_id: int) -> list[Shift]:
-    window, _today = _window()
-    return list(db.session.scalars(
-        sa.select(Shift).where(*_centre_filter(centre_id))
-        .options(joinedload(Shift.meeting_point),
-                 # Names only: no whole User rows with their JSON columns and memberships.
-                 selectinload(Shift.signups).options(
-                     load_only(Signup.status, Signup.updated_at, Signup.user_id),
-                     joinedload(Signup.user).options(load_only(User.name), lazyload(User.memberships))))
-        .order_by(Shift.starts_at), window))
+CENTRE_SHIFTS = _shifts_select(*_centre_filter(sa.bindparam("centre_id")))
+
+
+def centre_shifts(centre_id: int) -> list[FeedShift]:
+    return [shift for _row, shift in _feed_shifts(_rows(CENTRE_SHIFTS, centre_id=centre_id))]
+
+
+CENTRE_SIGNUPS = (sa.select(Signup.shift_id, Signup.status, Signup.updated_at, User.name)
+                  .join(Shift, Shift.id == Signup.shift_id).outerjoin(User, User.id == Signup.user_id)
+                  .where(*_centre_filter(sa.bindparam("centre_id"))).order_by(Signup.created_at, Signup.id))
+
+
+def centre_signups(centre_id: int) -> dict[int, list]:
+    """Per shift of the centre feed, its sign-ups as (status, updated_at, name) rows in the order
+    they came: names only, no Signup and User entities."""
+    by_shift = defaultdict(list)
+    for row in _rows(CENTRE_SIGNUPS, centre_id=centre_id):
+        by_shift[row.shift_id].append(row)
+    return by_shift

@@ -14,7 +14,8 @@ from ..core.tenancy import staff_centre_or_404
 from ..extensions import db
 from ..shifts.queries import visible_shift_or_none
 from . import queries, tokens
-from .events import centre_event, personal_event, public_event
+from .cache import body_cache
+from .events import centre_events, personal_events, public_event, public_events
 from .ical import build_calendar
 from .models import CENTRE, PERSONAL
 
@@ -31,17 +32,19 @@ def _not_modified(fingerprint) -> bool:
 
 
 def serve_feed(fingerprint, render, *, public: bool = False, filename: str = "treffpunkt.ics"):
-    """304 from the fingerprint alone, else the rendered calendar (gzip if the client takes it)."""
+    """304 from the fingerprint alone, else the calendar, rendered or from the cache of recent
+    renders (gzip if the client takes it)."""
     if _not_modified(fingerprint):
         response = make_response("", 304)
     else:
-        body = render()
-        response = make_response(body)
+        gzipped, length = _gzipped_body(fingerprint.etag, render)
+        if "gzip" in request.accept_encodings and length > 1024:
+            response = make_response(gzipped)
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = make_response(gzip.decompress(gzipped))
         response.headers["Content-Type"] = CONTENT_TYPE
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-        if "gzip" in request.accept_encodings and len(body) > 1024:
-            response.set_data(gzip.compress(body, compresslevel=6))
-            response.headers["Content-Encoding"] = "gzip"
     response.set_etag(fingerprint.etag, weak=True)  # weak: the same for gzip and identity
     response.headers["Vary"] = "Accept-Encoding"
     if fingerprint.last_modified:
@@ -50,6 +53,17 @@ def serve_feed(fingerprint, render, *, public: bool = False, filename: str = "tr
     response.cache_control.public = public
     response.cache_control.private = not public
     return response
+
+
+def _gzipped_body(etag: str, render) -> tuple[bytes, int]:
+    """The body for this ETag, gzipped, and its length as text; the links in it follow the URL root."""
+    cache, key = body_cache(MAX_AGE), (etag, request.url_root)
+    cached = cache.get(key)
+    if cached is None:
+        body = render()
+        cached = gzip.compress(body, compresslevel=6), len(body)
+        cache.put(key, *cached)
+    return cached
 
 
 def _found(state):
@@ -69,7 +83,7 @@ def personal_feed(token: str):
 
     def render():
         with force_locale(locale or "de"):
-            events = [personal_event(s, alarm_minutes) for s in queries.personal_signups(user_id)]
+            events = personal_events(queries.personal_signups(user_id), alarm_minutes)
             return build_calendar(name=_("Treffpunkt – Meine Schichten"), uid=f"treffpunkt-user-{user_id}",
                                   events=events)
     return serve_feed(fingerprint, render, filename="meine-schichten.ics")
@@ -83,7 +97,7 @@ def public_feed(slug: str):
     def render():
         meeting_point = db.session.get(MeetingPoint, meeting_point_id)
         with force_locale(locale):
-            events = [public_event(s) for s in queries.public_shifts(meeting_point_id)]
+            events = public_events(queries.public_shifts(meeting_point_id))
             return build_calendar(name=f"Treffpunkt – {meeting_point.name}", uid=f"treffpunkt-place-{slug}",
                                   events=events, description=meeting_point.address)
     return serve_feed(fingerprint, render, public=True, filename=f"{slug}.ics")
@@ -95,7 +109,7 @@ def centre_feed(token: str):
 
     def render():
         with force_locale(locale or "de"):
-            events = [centre_event(s) for s in queries.centre_shifts(centre_id)]
+            events = centre_events(queries.centre_shifts(centre_id), queries.centre_signups(centre_id))
             return build_calendar(name=_("Treffpunkt – Plan %(centre)s", centre=centre_name),
                                   uid=f"treffpunkt-centre-{slug}", events=events)
     return serve_feed(fingerprint, render, filename=f"{slug}.ics")
