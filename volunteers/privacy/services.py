@@ -13,6 +13,7 @@ from ..core.tokens import new_token
 from ..extensions import db
 from ..feeds.models import CalendarToken
 from ..hours.models import HoursEntry
+from ..push.models import Notification, PushSubscription
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, Signup
 from ..shifts.signups import cancel_signup
 
@@ -47,7 +48,6 @@ def export_personal_data(user: User) -> dict:
 
 
 def _push_devices(user: User) -> list[dict]:
-    from ..push.models import PushSubscription  # the push package is optional to this module's tests
     return [{"user_agent": s.user_agent, "created_at": _iso(s.created_at)}
             for s in db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id == user.id))]
 
@@ -88,7 +88,6 @@ def _scrub_notes_from_audit_trail(user: User) -> None:
 
 
 def _forget_devices_and_tokens(user: User) -> None:
-    from ..push.models import Notification, PushSubscription
     for model in (ApiToken, CalendarToken, PushSubscription, Notification):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
 

@@ -3,7 +3,6 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..core.web import show_domain_error
 from ..extensions import db
 from .forms import DeleteAccountForm
 from .services import delete_account, export_personal_data

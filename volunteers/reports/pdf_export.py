@@ -7,7 +7,6 @@ Numbers are German (1.234,50 €; 12,5 %) and rounded exactly as in the CSV. rep
 invariant mode fixes the document's internal dates and id, so the same report gives the same
 bytes; when it was made is printed on the page (the header's creation date)."""
 import io
-import re
 import xml.etree.ElementTree as ElementTree  # nosec B405: parses only our own chart SVG
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
