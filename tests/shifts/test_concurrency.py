@@ -173,3 +173,28 @@ def test_simultaneous_signups_never_overbook(server, crowd):
         (200, "cancelled"), (201, "waitlisted"), (409, "already_signed_up"), (409, "not_signed_up")]
     assert assert_never_overbooked(shift_id) == waitlist[7:10]
     assert wall.monotonic() - started < 30
+
+
+def test_a_locked_person_can_still_be_notified_and_signed_up_elsewhere(app, make_shift, make_user):
+    """PostgreSQL: while one request holds a person's lock (a second tap on "sign up"), another
+    transaction that holds a shift can still insert rows pointing to that person (the promotion's
+    sign-up and notification). With FOR UPDATE this waited, and the two deadlocked."""
+    from volunteers.shifts import signups
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one write lock for the whole database: no row locks to order")
+    first, second = make_shift(), make_shift(starts=time.now() + timedelta(days=3))
+    person = make_user("volunteer", first.centre)
+    row = {"centre_id": second.centre_id, "shift_id": second.id, "user_id": person.id, "status": CONFIRMED,
+           "requested_at": time.now(), "created_at": time.now(), "updated_at": time.now(),
+           "is_late_cancellation": False}
+    db.session.commit()
+    signups._lock_person(person)  # held by the session until rollback
+    try:
+        with db.engine.connect() as other:
+            other.exec_driver_sql("SET lock_timeout = '3s'")
+            other.execute(sa.select(Shift.id).where(Shift.id == second.id).with_for_update(key_share=True))
+            other.execute(sa.insert(Signup), row)  # takes KEY SHARE on the person's row: must not wait
+            other.rollback()
+    finally:
+        db.session.rollback()

@@ -23,15 +23,21 @@ CERTIFICATE_VALID_YEARS = 5
 NO_SHOW_WINDOW = timedelta(days=365)
 
 
+# Row locks are FOR NO KEY UPDATE (key_share): they serialise writers of the row just the same, but
+# leave alone the KEY SHARE lock that PostgreSQL takes on a row that a new foreign key points to. A
+# full FOR UPDATE on a person deadlocked a second tap on "sign up" (person, then shift) against a
+# cancellation that promoted that person (shift, then a notification referring to the person).
+
+
 def lock_shift(shift: Shift) -> Shift:
     """Lock the shift row until the transaction ends (PostgreSQL) and reload its counters."""
-    return db.session.scalars(sa.select(Shift).where(Shift.id == shift.id).with_for_update()
+    return db.session.scalars(sa.select(Shift).where(Shift.id == shift.id).with_for_update(key_share=True)
                               .execution_options(populate_existing=True)).one()
 
 
 def _lock_person(user: User) -> None:
     # Serialises one person's sign-ups, so two taps on overlapping shifts cannot both succeed.
-    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
 def _take_slot(shift: Shift) -> bool:
