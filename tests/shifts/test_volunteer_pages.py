@@ -54,6 +54,32 @@ def test_filters_by_language_and_meeting_point(client, setting):
     assert f"/shifts/{setting['arabic'].id}\"" in page and f"/shifts/{setting['ukrainian'].id}\"" not in page
 
 
+def test_a_busy_list_comes_a_page_of_whole_days_at_a_time(client, setting, make_shift):
+    """40 shifts at most per page, cut between days; the link goes on where the page ended,
+    keeping the filters, and the next page shows each remaining shift once."""
+    meschede = setting["ukrainian"].meeting_point
+    busy = [make_shift(meschede, starts=at(day, hour), languages=["uk"]) for day in range(9, 16)
+            for hour in range(8, 15)]  # 7 days x 7 shifts, after the three of the setting
+    login(client, setting["volunteer"])
+    page = client.get(f"/shifts?meeting_point={meschede.slug}").get_data(as_text=True)
+    shown = [shift for shift in busy if f"/shifts/{shift.id}\"" in page]
+    assert len(shown) == 35 and shown == busy[:35]  # 9th to 13th: the 14th would pass 40
+    assert f"from=2026-11-14&amp;meeting_point={meschede.slug}" in page
+    assert "Weitere Schichten ab Sa., 14. November" in page
+    rest = client.get(f"/shifts?from=2026-11-14&meeting_point={meschede.slug}").get_data(as_text=True)
+    assert [shift for shift in busy if f"/shifts/{shift.id}\"" in rest] == busy[35:]
+    assert "Weitere Schichten" not in rest
+
+
+def test_one_day_with_more_shifts_than_a_page_is_shown_whole(client, setting, make_shift):
+    meschede = setting["ukrainian"].meeting_point
+    crowded = [make_shift(meschede, starts=at(10, 8) + timedelta(minutes=10 * n), hours=0.1) for n in range(45)]
+    login(client, setting["volunteer"])
+    page = client.get("/shifts?from=2026-11-10").get_data(as_text=True)
+    assert all(f"/shifts/{shift.id}\"" in page for shift in crowded)
+    assert "from=2026-11-11" in page
+
+
 def test_one_tap_sign_up_then_waitlist_then_cancel(app, client, setting, make_user):
     shift = setting["ukrainian"]
     login(client, setting["volunteer"])

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import defer
 
 from ..core import time
 from ..core.tenancy import centre_by_slug_or_404, in_centre, staff_centre_or_404
@@ -56,7 +57,9 @@ def centre(slug: str):
     if output in MIMETYPES:
         body = render_file(output, export_header(centre.name, figures), tables, charts(figures))
         return _download(body, output, f"kommAn-{centre.slug}-{period.start}-{period.end}")
-    periods = db.session.scalars(in_centre(ReportPeriod, centre).order_by(ReportPeriod.starts_on.desc()))
+    # The links need no frozen figures: those stay in the database, however many periods are closed.
+    periods = db.session.scalars(in_centre(ReportPeriod, centre).options(defer(ReportPeriod.frozen_figures))
+                                 .order_by(ReportPeriod.starts_on.desc()))
     return render_template("reports/centre.html", centre=centre, figures=figures, tables=tables,
                            charts=charts(figures), period=period, periods=list(periods),
                            is_staff=current_user.is_staff_of(centre))

@@ -1,5 +1,5 @@
 """Read-side queries for the shift pages and the API, scoped through core.tenancy."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,16 +22,18 @@ class ShiftFilter:
     language: str | None = None
 
 
-def visible_shifts(user: User, shift_filter: ShiftFilter) -> list[Shift]:
+def visible_shifts(user: User, shift_filter: ShiftFilter, *, published_only: bool = False,
+                   limit: int | None = None) -> list[Shift]:
     """Shifts the user may see: published ones of every centre they belong to, and for the staff
-    of a centre also its drafts and cancelled shifts."""
-    staff_ids = {m.centre_id for m in user.memberships if m.role in STAFF_ROLES}
+    of a centre also its drafts and cancelled shifts (unless `published_only`). The language
+    filter applies after `limit`."""
+    staff_ids = set() if published_only else {m.centre_id for m in user.memberships if m.role in STAFF_ROLES}
     member_ids = {m.centre_id for m in user.memberships}
     query = (in_centres(Shift, member_ids)
              .where(sa.or_(Shift.status == PUBLISHED, Shift.centre_id.in_(staff_ids)))
              .where(Shift.starts_at >= shift_filter.start, Shift.starts_at < shift_filter.end)
              .options(joinedload(Shift.meeting_point), joinedload(Shift.centre))
-             .order_by(Shift.starts_at, Shift.id))
+             .order_by(Shift.starts_at, Shift.id).limit(limit))
     if shift_filter.meeting_point:
         query = query.join(Shift.meeting_point).where(MeetingPoint.slug == shift_filter.meeting_point)
     shifts = list(db.session.scalars(query))
@@ -39,6 +41,22 @@ def visible_shifts(user: User, shift_filter: ShiftFilter) -> list[Shift]:
         # Languages are a short JSON list; filtering here works alike on SQLite and PostgreSQL.
         shifts = [s for s in shifts if shift_filter.language in s.languages]
     return shifts
+
+
+def open_shift_page(user: User, shift_filter: ShiftFilter, size: int) -> tuple[list[Shift], date | None]:
+    """The published shifts of one page: at most `size`, ending with a whole local day, and the
+    day the next page starts on (None: nothing more). A day with more shifts is shown whole."""
+    fetched = visible_shifts(user, shift_filter, published_only=True, limit=size + 1)
+    if len(fetched) <= size:
+        return fetched, None
+    day_of = lambda shift: time.to_berlin(shift.starts_at).date()  # noqa: E731
+    cut = day_of(fetched[size])
+    page = [shift for shift in fetched if day_of(shift) < cut]
+    if page:
+        return page, cut
+    next_day = cut + timedelta(days=1)
+    whole_day = replace(shift_filter, end=time.berlin_local(datetime.combine(next_day, datetime.min.time())))
+    return visible_shifts(user, whole_day, published_only=True), next_day
 
 
 def visible_shift_or_none(user: User, shift_id: int) -> Shift | None:
@@ -72,11 +90,11 @@ def my_signups(user: User, *, upcoming: bool, limit: int = 100) -> list[Signup]:
 
 
 def week_plan(centre: Centre, week_start: date, meeting_point: MeetingPoint | None) -> dict[date, list[Shift]]:
-    """The centre's shifts of one week by local day, each with its sign-ups and their people."""
+    """The centre's shifts of one week by local day, each with its sign-ups (the plan counts the
+    waiting list; the people are on each shift's own page)."""
     start, end = week_bounds(week_start)
     query = (in_centre(Shift, centre).where(Shift.starts_at >= start, Shift.starts_at < end)
-             .options(joinedload(Shift.meeting_point),
-                      selectinload(Shift.signups).joinedload(Signup.user))
+             .options(joinedload(Shift.meeting_point), selectinload(Shift.signups))
              .order_by(Shift.starts_at))
     if meeting_point is not None:
         query = query.where(Shift.meeting_point_id == meeting_point.id)

@@ -1,4 +1,5 @@
 """The volunteers' pages, phone first: open shifts, one tap to sign up or cancel, my shifts."""
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,10 +15,11 @@ from ..extensions import db
 from ..feeds.links import personal_feed_url, subscription
 from . import signups
 from .labels import SIGNUP_STATUS_NAMES
-from .queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
+from .queries import ShiftFilter, my_signup_statuses, my_signups, open_shift_page, visible_shift_or_none
 
 bp = Blueprint("shifts", __name__)
 LIST_WEEKS = 4
+PAGE_SIZE = 40
 
 
 @bp.route("/shifts")
@@ -27,12 +29,15 @@ def open_shifts():
     first_day = max(parse_iso_date(request.args.get("from"), today), today)
     start = max(time.berlin_local(datetime.combine(first_day, datetime.min.time())), time.now())
     shift_filter = ShiftFilter(start=start, end=start + timedelta(weeks=LIST_WEEKS),
-                               meeting_point=request.args.get("meeting_point") or None,
-                               language=request.args.get("language") or None)
-    shifts = [s for s in visible_shifts(current_user, shift_filter) if s.status == "published"]
+                               meeting_point=request.args.get("meeting_point") or None)
+    # A page at a time: a busy centre has 150 shifts in four weeks, too much for a phone to load.
+    shifts, next_day = open_shift_page(current_user, shift_filter, PAGE_SIZE)
+    shift_filter = replace(shift_filter, language=request.args.get("language") or None)
+    if shift_filter.language:  # after the cut, so that the next page starts where this one ends
+        shifts = [s for s in shifts if shift_filter.language in s.languages]
     meeting_points = db.session.scalars(in_centres(MeetingPoint, [c.id for c in current_user.centres])
                                         .order_by(MeetingPoint.name))
-    return render_template("shifts/open_shifts.html", shifts=shifts, first_day=first_day,
+    return render_template("shifts/open_shifts.html", shifts=shifts, first_day=first_day, next_day=next_day,
                            my_signups=my_signup_statuses(current_user, shifts), filter=shift_filter,
                            meeting_points=list(meeting_points), languages=language_choices())
 
