@@ -15,22 +15,19 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[1]
-VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE.parent))
+
+from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk  # noqa: E402
+
 APP_PORT, BARE_PORT, PROTOTYPE_PORT = 8101, 8102, 8103
 FEEDS = ("personal", "public", "centre")
 RENDER_TARGET_MS = 50
 NOT_MODIFIED_TARGET = 0.5  # the 304 path may be at most twice as slow as the bare endpoint
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def parse_args():
@@ -68,83 +65,11 @@ def app_env(app_root: Path, url: str, secret: str) -> dict:
     return {**os.environ, "TREFFPUNKT_ROOT": str(app_root), "DATABASE_URL": url, "SECRET_KEY": secret}
 
 
-# --- servers ---------------------------------------------------------------------------------
-
-def gunicorn(chdir: Path, module: str, port: int, workers: int, env: dict, logfile: Path) -> subprocess.Popen:
-    command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), module]
-    with logfile.open("w") as handle:
-        return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
-
-
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"server for {url} exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {seconds} s")
-
-
-def stop(servers: list[subprocess.Popen]) -> None:
-    for server in servers:
-        if server.poll() is None:
-            server.terminate()  # SIGTERM: gunicorn's graceful shutdown, workers included
-    for server in servers:
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def worker_memory(master: subprocess.Popen) -> list[dict]:
-    """Peak (VmHWM) and current (VmRSS) resident memory of each worker, in MiB."""
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-    return [_memory(int(pid)) for pid in children]
-
-
-def _memory(pid: int) -> dict:
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    kib = lambda name: int(fields[name].split()[0])  # noqa: E731
-    return {"pid": pid, "peak_mib": kib("VmHWM") / 1024, "rss_mib": kib("VmRSS") / 1024}
-
-
 # --- load ------------------------------------------------------------------------------------
 
 def fetch(url: str) -> tuple[str, bytes]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.headers["ETag"], response.read()
-
-
-def warm_up(url: str, headers: list[str], expected: int, count: int = 10) -> None:
-    """Sequential requests: every worker has run the code path, and no abandoned request stays
-    queued in gunicorn (as after a timed wrk run), which would eat into the measured one."""
-    request = urllib.request.Request(url, headers=dict(header.split(": ", 1) for header in headers))
-    for _ in range(count):
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                status = response.status
-                response.read()
-        except urllib.error.HTTPError as error:  # urllib treats a 304 as an error
-            status = error.code
-        if status != expected:
-            raise SystemExit(f"{url}: {status}, expected {expected}")
-
-
-def wrk(url: str, args, seconds: int, headers: list[str]) -> dict:
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-               "-s", str(HERE / "report.lua"), *(part for header in headers for part in ("-H", header)), url]
-    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
-    result = json.loads(line.removeprefix("WRK_JSON "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    return result
 
 
 def load_cases(paths: dict, prototypes: bool) -> list[tuple[str, str, int, list[str], int]]:
@@ -195,7 +120,9 @@ def measure_one(name: str, path: str, port: int, headers: list[str], expected: i
     log(f"wrk {name}: {url} {' '.join(headers)}")
     warm_up(url, headers, expected)
     return {"name": name, "path": path, "headers": headers, "expected_status": expected,
-            "events": body.count(b"BEGIN:VEVENT"), "body_bytes": len(body), **wrk(url, args, args.duration, headers)}
+            "events": body.count(b"BEGIN:VEVENT"), "body_bytes": len(body),
+            **wrk(url, threads=args.threads, connections=args.connections, seconds=args.duration,
+                  script=HERE.parent / "report.lua", headers=headers)}
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -237,10 +164,6 @@ def memory_table(memory: dict) -> str:
     for server, workers in memory.items():
         lines += [f"| {server} | {w['pid']} | {w['peak_mib']:.1f} | {w['rss_mib']:.1f} |" for w in workers]
     return "\n".join(lines)
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:
