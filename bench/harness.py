@@ -24,7 +24,8 @@ def gunicorn(chdir: Path, module: str, port: int, workers: int, env: dict, logfi
                "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--chdir", str(chdir),
                *(["--pythonpath", pythonpath] if pythonpath else []), module]
     with logfile.open("w") as handle:
-        return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        # Started in `chdir`: gunicorn reads gunicorn.conf.py from the folder it starts in.
+        return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=chdir)
 
 
 def wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:

@@ -299,6 +299,9 @@ def main() -> None:
     meta = json.loads(meta_path.read_text())
     meta["plan_weeks"] = plan_weeks()
     meta_path.write_text(json.dumps(meta, indent=1))
+    engine = sa.create_engine(url)
+    reset_signups(engine, meta)  # queries.py's sign-ups must be new ones, as in the load
+    engine.dispose()
     log("statements per request …")
     statements = json.loads(subprocess.run([sys.executable, str(HERE / "queries.py"), str(meta_path)],
                                            env=app_env(url), check=True, stdout=subprocess.PIPE, text=True).stdout)

@@ -1,4 +1,6 @@
 """Links for subscribing to a feed: https to copy, webcal:// to tap, a QR code to scan."""
+from functools import lru_cache
+
 import segno
 from flask import url_for
 
@@ -10,8 +12,13 @@ def subscription(https_url: str | None) -> dict | None:
     if https_url is None:
         return None
     webcal = "webcal://" + https_url.split("://", 1)[1]
-    return {"https": https_url, "webcal": webcal,
-            "qr": segno.make(https_url, error="m").svg_data_uri(scale=4, border=2)}
+    return {"https": https_url, "webcal": webcal, "qr": qr_code(https_url)}
+
+
+@lru_cache(maxsize=1024)
+def qr_code(url: str) -> str:
+    """The QR code as an SVG data URI; remembered, since making one took a third of "My shifts"."""
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 def personal_feed_url(user) -> str | None:

@@ -1,0 +1,9 @@
+"""gunicorn reads this from the folder it starts in (docs/deploy.md): settings that belong to the
+app rather than to one installation."""
+
+
+def post_worker_init(worker):
+    # Templates compiled and language data loaded before the first request, then frozen for the GC.
+    from volunteers.core.serve import settle
+
+    settle(worker.wsgi)
