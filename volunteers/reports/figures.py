@@ -99,16 +99,17 @@ def hours_breakdown(centre_ids: list[int], period: Period) -> HoursBreakdown:
 def people_counts(centre_ids: list[int], period: Period) -> dict:
     """Active volunteers (approved hours in the period) and new ones (their first approved hours
     in these centres fall into the period). Counts only: no person leaves this function."""
-    approved_volunteers = sa.and_(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED,
-                                  HoursEntry.kind == VOLUNTEER_HOURS)
-    active = (sa.select(HoursEntry.user_id).where(approved_volunteers,
-                                                  HoursEntry.work_date.between(period.start, period.end))
-              .group_by(HoursEntry.user_id).having(sa.func.sum(HoursEntry.minutes) > 0).subquery())
-    first = (sa.select(HoursEntry.user_id, sa.func.min(HoursEntry.work_date).label("first_day"))
-             .where(approved_volunteers).group_by(HoursEntry.user_id).subquery())
-    active_count = db.session.scalar(sa.select(sa.func.count()).select_from(active))
-    new_count = db.session.scalar(sa.select(sa.func.count()).select_from(first).where(
-        first.c.first_day.between(period.start, period.end)))
+    in_period = HoursEntry.work_date.between(period.start, period.end)
+    # One pass over each person's approved hours in these centres: their first day ever, and what
+    # they gave in the period.
+    per_person = (sa.select(sa.func.min(HoursEntry.work_date).label("first_day"),
+                            sa.func.sum(HoursEntry.minutes).filter(in_period).label("minutes"))
+                  .where(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED,
+                         HoursEntry.kind == VOLUNTEER_HOURS)
+                  .group_by(HoursEntry.user_id).subquery())
+    active_count, new_count = db.session.execute(sa.select(
+        sa.func.count().filter(per_person.c.minutes > 0),
+        sa.func.count().filter(per_person.c.first_day.between(period.start, period.end)))).one()
     pending = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == SUBMITTED, HoursEntry.kind == VOLUNTEER_HOURS,
         HoursEntry.work_date.between(period.start, period.end)))
