@@ -14,7 +14,7 @@ down_revision = 'a99071777d03'
 branch_labels = None
 depends_on = None
 
-COLUMNS = ['centre_id', 'status', 'kind', 'work_date', 'user_id', 'minutes', 'baustein', 'meeting_point_id',
+COLUMNS = ['centre_id', 'status', 'work_date', 'kind', 'user_id', 'minutes', 'baustein', 'meeting_point_id',
            'activity']
 
 

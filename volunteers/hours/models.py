@@ -27,7 +27,7 @@ class HoursEntry(db.Model):
         sa.Index("ix_hours_entries_user_date", "user_id", "work_date"),
         # Holds every column the report's aggregates read, so they scan only this index
         # (PostgreSQL: index-only scan; SQLite: covering index) and not one heap page per row.
-        sa.Index("ix_hours_entries_report", "centre_id", "status", "kind", "work_date", "user_id", "minutes",
+        sa.Index("ix_hours_entries_report", "centre_id", "status", "work_date", "kind", "user_id", "minutes",
                  "baustein", "meeting_point_id", "activity"),
     )
 
