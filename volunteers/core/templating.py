@@ -15,7 +15,7 @@ from .time import BERLIN, to_berlin
 # dates (about 0.14 ms a time instead of 0.02 ms). The output is the same.
 
 
-def _reader_locale() -> Locale:
+def reader_locale() -> Locale:
     return _parsed_locale(str(get_locale() or "de"))
 
 
@@ -25,18 +25,18 @@ def _parsed_locale(code: str) -> Locale:
 
 
 def format_datetime(value, fmt: str = "medium") -> str:
-    return dates.format_datetime(value, fmt, tzinfo=BERLIN, locale=_reader_locale()) if value else ""
+    return dates.format_datetime(value, fmt, tzinfo=BERLIN, locale=reader_locale()) if value else ""
 
 
 def format_date(value, fmt: str = "medium") -> str:
     if not value:
         return ""
     return dates.format_date(to_berlin(value) if isinstance(value, datetime) else value, fmt,
-                             locale=_reader_locale())
+                             locale=reader_locale())
 
 
 def format_time(value, fmt: str = "short") -> str:
-    return dates.format_time(value, fmt, tzinfo=BERLIN, locale=_reader_locale()) if value else ""
+    return dates.format_time(value, fmt, tzinfo=BERLIN, locale=reader_locale()) if value else ""
 
 
 def format_day(value, skeleton: str = "MMMMEEEEd") -> str:
@@ -48,7 +48,7 @@ def format_day(value, skeleton: str = "MMMMEEEEd") -> str:
         value = to_berlin(value)
     elif isinstance(value, date):
         value = datetime.combine(value, datetime.min.time())
-    locale = _reader_locale()
+    locale = reader_locale()
     return dates.format_datetime(value, _skeleton_pattern(skeleton, str(locale)), locale=locale)
 
 

@@ -1,8 +1,8 @@
 """Small server-side SVG charts: readable on a phone and in print, with a title and a text
 description for screen readers (the numbers are in the tables beside them as well)."""
-from babel.numbers import format_decimal
-from flask_babel import get_locale
 from markupsafe import Markup, escape
+
+from .formatting import format_number
 
 BAR = "#1d5c8f"
 BAR_ALT = "#b36b00"
@@ -11,7 +11,7 @@ INK = "#1b1f24"
 
 def _number(value: float, pattern: str = "#,##0.0") -> str:
     """In the reader's locale (German outside a request): 70,5 in German, 70.5 in English."""
-    return format_decimal(value, pattern, locale=str(get_locale() or "de"))
+    return format_number(value, pattern)
 
 
 def _svg(key: str, width: int, height: int, title: str, description: str, body: str) -> Markup:
