@@ -43,7 +43,7 @@ def settle(app: Flask) -> None:
     collector's full passes (gc.freeze). Those passes walked the app's long-lived objects and held
     up a request for about 90 ms every 30 or so (bench/results.md, scale)."""
     from ..accounts.models import LOCALES
-    from .templating import _catalogue, format_datetime, format_day
+    from .templating import catalogue, format_datetime, format_day
     from .time import now
 
     for name in app.jinja_env.list_templates():
@@ -51,6 +51,7 @@ def settle(app: Flask) -> None:
     with app.test_request_context():
         for locale in LOCALES:
             with force_locale(locale):
-                _catalogue()
-                format_day(now()), format_datetime(now(), "short")
+                catalogue()
+                format_day(now())
+                format_datetime(now(), "short")
     gc.freeze()

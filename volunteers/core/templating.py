@@ -60,27 +60,26 @@ def _skeleton_pattern(skeleton: str, locale: str) -> str:
     return patterns[skeleton if skeleton in patterns else dates.match_skeleton(skeleton, patterns)]
 
 
+_catalogues: dict = {}
 
-def _catalogue():
+
+def catalogue():
     """The compiled translations of the current locale (which force_locale may change). Flask-Babel
     looks them up anew for every string, about 10 µs each; a list page has hundreds of strings."""
     locale = str(get_locale() or "de")
-    catalogue = _catalogues.get(locale)
-    if catalogue is None:
-        catalogue = _catalogues[locale] = get_translations()
-    return catalogue
-
-
-_catalogues: dict = {}
+    found = _catalogues.get(locale)
+    if found is None:
+        found = _catalogues[locale] = get_translations()
+    return found
 
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.install_gettext_callables(  # as Flask-Babel installs them, with the catalogue kept
-        gettext=lambda message: _catalogue().ugettext(message),
-        ngettext=lambda singular, plural, n: _catalogue().ungettext(singular, plural, n),
-        pgettext=lambda context, message: _catalogue().upgettext(context, message),
-        npgettext=lambda context, singular, plural, n: _catalogue().unpgettext(context, singular, plural, n),
+        gettext=lambda message: catalogue().ugettext(message),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, message: catalogue().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(context, singular, plural, n),
         newstyle=True)
     app.jinja_env.filters.update(
         datetime=format_datetime,
