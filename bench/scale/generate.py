@@ -36,11 +36,15 @@ import sqlalchemy as sa  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from volunteers import create_app  # noqa: E402
+from volunteers.accounts.models import User  # noqa: E402
 from volunteers.activities.models import DEFAULT_ACTIVITIES  # noqa: E402
+from volunteers.centres import services as centres  # noqa: E402
+from volunteers.centres.models import Centre  # noqa: E402
 from volunteers.core import time  # noqa: E402
 from volunteers.extensions import db  # noqa: E402
 from volunteers.feeds.models import PERSONAL  # noqa: E402
 from volunteers.feeds.tokens import feed_token, regenerate_token  # noqa: E402
+from volunteers.shifts.planning import ShiftValues, create_shift  # noqa: E402
 
 PASSWORD = "bench-scale-password"
 BATCH = 5_000
@@ -369,11 +373,6 @@ def analyse() -> None:
 def load_fixtures(world: World, rng: random.Random) -> dict:
     """What the load test needs: logins, personal feed tokens, and a meeting point whose future
     shifts take the measured sign-ups of volunteers who have none elsewhere."""
-    from volunteers.accounts.models import User
-    from volunteers.centres import services as centres
-    from volunteers.centres.models import Centre
-    from volunteers.shifts.planning import ShiftValues, create_shift
-
     centre = db.session.get(Centre, world.centre_ids[0])
     pool = world.volunteers_by_centre[centre.id]
     volunteers = rng.sample(pool, min(20, len(pool)))
