@@ -18,21 +18,22 @@ def log(message: str) -> None:
 
 
 def gunicorn(chdir: Path, module: str, port: int, workers: int, env: dict, logfile: Path,
-             pythonpath: str | None = None) -> subprocess.Popen:
+             pythonpath: str | None = None, options: list[str] = ()) -> subprocess.Popen:
     # --no-control-socket: gunicorn 27 would otherwise open one shared socket path for every server.
     command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--chdir", str(chdir),
-               *(["--pythonpath", pythonpath] if pythonpath else []), module]
+               *(["--pythonpath", pythonpath] if pythonpath else []), *options, module]
     with logfile.open("w") as handle:
         # Started in `chdir`: gunicorn reads gunicorn.conf.py from the folder it starts in.
         return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=chdir)
 
 
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
+def wait_for(url: str, server: subprocess.Popen, seconds: float = 30, logfile: Path | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"server for {url} exited with {server.returncode}")
+            tail = f":\n{logfile.read_text()[-3000:]}" if logfile else ""
+            raise SystemExit(f"server for {url} exited with {server.returncode}{tail}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:

@@ -1,6 +1,10 @@
 """Helpers for tests that go through HTTP like a browser would."""
 import re
 
+import pytest
+
+from volunteers.core import time
+
 PASSWORD = "richtig-geheim-123"
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -21,3 +25,13 @@ def login(client, user_or_email, password: str = PASSWORD):
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def clock_frozen_at(instant):
+    """The autouse fixture of a test module whose tests all run at one instant:
+    `frozen_clock = clock_frozen_at(NOW)`."""
+    @pytest.fixture(autouse=True)
+    def frozen_clock():
+        with time.freeze(instant):
+            yield
+    return frozen_clock

@@ -23,7 +23,7 @@ from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
-from tests.helpers import csrf_token, login
+from tests.helpers import clock_frozen_at, csrf_token, login
 
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))  # a Monday: the week plan shows 2 to 8 November
 SIGNED_UP_AT = time.berlin_local(datetime(2026, 10, 1, 9, 0))  # for the shifts that are past by NOW
@@ -31,10 +31,7 @@ GROWTH = 3  # batches of rows the big world adds to the small world's one (the d
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 def at(month: int, day: int, hour: int) -> datetime:

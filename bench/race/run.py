@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from py_vapid import Vapid  # noqa: E402
 
+from bench.harness import gunicorn, log, stop, wait_for  # noqa: E402
 from bench.race import checks  # noqa: E402
 from bench.race.load import Race  # noqa: E402
 from bench.race.make_data import build, make_browsers, make_shifts  # noqa: E402
@@ -42,10 +43,6 @@ WORKER_TROUBLE = {"pass failed": r"reminder pass failed", "notification failed":
                   "lease ran out": r"lease ran out", "traceback": r"Traceback \(most recent call last\)"}
 APP_TROUBLE = {"unhandled error": r"Unhandled error on", "worker timeout": r"WORKER TIMEOUT",
                "booted workers": r"Booting worker with pid"}
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def parse_args():
@@ -97,46 +94,11 @@ def start_push_service(folder: Path, keys: dict) -> tuple[subprocess.Popen, str]
     return process, f"http://127.0.0.1:{int(line.split()[1])}"
 
 
-def start_gunicorn(port: int, env: dict, logfile: Path) -> subprocess.Popen:
-    command = [str(VENV_BIN / "gunicorn"), "--workers", str(WEB_WORKERS), "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "5", "--no-control-socket",
-               "--chdir", str(HERE), "--pythonpath", str(ROOT), "race_wsgi:app"]
-    with logfile.open("w") as output:
-        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-
-
 def start_reminder_worker(args, env: dict, logfile: Path) -> subprocess.Popen:
     command = [str(VENV_BIN / "flask"), "--app", "race_wsgi:app", "reminders", "run",
                "--interval", str(args.interval), "--limit", str(args.limit)]
     with logfile.open("w") as output:
         return subprocess.Popen(command, cwd=HERE, env=env, stdout=output, stderr=subprocess.STDOUT)
-
-
-def wait_for(url: str, process: subprocess.Popen, logfile: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url}: server exited with {process.returncode}:\n{logfile.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {seconds} s")
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    """SIGTERM: gunicorn's graceful shutdown; the reminder workers end after the pass they are in."""
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def still_running(processes: list[subprocess.Popen]) -> None:
@@ -167,11 +129,14 @@ def drain(seconds: float, processes: list[subprocess.Popen]) -> tuple[float, int
 def start_servers(args, env: dict, folder: Path, processes: list) -> tuple[int, dict]:
     """gunicorn and the reminder workers, appended to `processes` as they start; (port, log files)."""
     port, logs = free_port(), {"gunicorn": folder / "gunicorn.log"}
-    processes.append(start_gunicorn(port, env, logs["gunicorn"]))
+    # The project's gunicorn.conf.py named, whatever folder the bench is started from.
+    processes.append(gunicorn(HERE, "race_wsgi:app", port, WEB_WORKERS, env, logs["gunicorn"], pythonpath=str(ROOT),
+                              options=["--timeout", "30", "--graceful-timeout", "5",
+                                       "--config", str(ROOT / "gunicorn.conf.py")]))
     for n in range(1, REMINDER_WORKERS + 1):
         logs[f"reminders {n}"] = folder / f"reminders-{n}.log"
         processes.append(start_reminder_worker(args, env, logs[f"reminders {n}"]))
-    wait_for(f"http://127.0.0.1:{port}/healthz", processes[-1 - REMINDER_WORKERS], logs["gunicorn"])
+    wait_for(f"http://127.0.0.1:{port}/healthz", processes[-1 - REMINDER_WORKERS], logfile=logs["gunicorn"])
     return port, logs
 
 

@@ -79,14 +79,14 @@ def main() -> None:
 
     feeds = [f"/calendar/u/{t}.ics" for t in meta["personal_tokens"][:SUBJECTS]]
     cases = {
-        "open shifts": [lambda c=c: c.get("/shifts") for c in volunteers],
+        "open-shift list": [lambda c=c: c.get("/shifts") for c in volunteers],
         "my shifts": [lambda c=c: c.get("/my/shifts") for c in volunteers],
         "week plan": [lambda w=w: coordinator.get(f"/centres/{slug}/plan?week={w}")
                       for w in meta["plan_weeks"][:SUBJECTS]],
         "sign-up": [lambda: signer.post(f"/shifts/{next(shifts)}/signup", data={"csrf_token": token})
                     for _ in range(SUBJECTS)],
-        "personal feed (full)": [feed(path) for path in feeds],
-        "personal feed (304)": [feed(path, **{"If-None-Match": etag_of(path)}) for path in feeds],
+        "personal iCal, full (200)": [feed(path) for path in feeds],
+        "personal iCal, 304": [feed(path, **{"If-None-Match": etag_of(path)}) for path in feeds],
         "centre report": [lambda: lead.get(f"/reports/centre/{slug}")],
     }
     with app.app_context():

@@ -1,7 +1,7 @@
 """DSGVO through the JSON API: the caller's data to take away, and deleting the account while the
 centre's funding figures stay as they were. Real HTTP requests against the real database."""
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest

@@ -1,12 +1,10 @@
 """The installable app: manifest, service worker, offline reading, offline hours sent once,
 and a push shown by the real service worker."""
 import json
-from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry
 from volunteers.shifts.signups import sign_up

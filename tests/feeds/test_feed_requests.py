@@ -15,14 +15,12 @@ from volunteers.feeds.models import CENTRE, PERSONAL
 from volunteers.feeds.tokens import feed_token, regenerate_token
 from volunteers.shifts.planning import cancel_shift
 from volunteers.shifts.signups import sign_up
+from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 10, 20, 9, 0))
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The three feeds over HTTP, parsed back with icalendar and two independent parsers."""
 import gzip
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import ics
 import pytest
@@ -13,15 +13,12 @@ from volunteers.feeds.models import CENTRE, PERSONAL
 from volunteers.feeds.tokens import feed_token, regenerate_token
 from volunteers.shifts.planning import cancel_shift
 from volunteers.shifts.signups import cancel_signup, sign_up
-from tests.helpers import login, post_form
+from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 10, 20, 9, 0))
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture

@@ -14,15 +14,13 @@ from volunteers.hours.proposals import check_in_or_out, open_proposals
 from volunteers.hours.services import (HoursError, HoursInput, approve, approve_many, book_correction,
                                        edit_entry, log_hours, reject)
 from volunteers.shifts.signups import record_attendance, sign_up
+from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 18, 0))
 TODAY = date(2026, 11, 20)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture

@@ -11,16 +11,13 @@ from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry, ReportPeriod
 from volunteers.hours.services import HoursInput, approve, log_hours
-from tests.helpers import login, post_form
+from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 10, 0))  # a Friday
 TODAY = date(2026, 11, 20)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture

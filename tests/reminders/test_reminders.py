@@ -1,6 +1,6 @@
 """Reminders and shift notifications: written to the outbox with the change, timed right across
 DST and outside quiet hours, withdrawn when no longer true, by email where chosen."""
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from volunteers.reminders.notify import staffing_call
 from volunteers.reminders.timing import reminder_due
 from volunteers.shifts.planning import ShiftValues, cancel_shift, update_shift
 from volunteers.shifts.signups import cancel_signup, sign_up
+from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 10, 20, 9, 0))
 
@@ -22,10 +23,7 @@ def berlin(*args):
     return time.berlin_local(datetime(*args))
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 def pending(user=None, kind=None):

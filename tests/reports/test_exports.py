@@ -3,7 +3,7 @@ checked against sums the test computes itself from the entries it created."""
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from volunteers.reports.models import Grant
 from volunteers.reports.xlsx_export import sheet_name, to_xlsx
 from volunteers.shifts.signups import record_attendance, sign_up
 
-from tests.helpers import login
+from tests.helpers import clock_frozen_at, login
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=BERLIN)
@@ -43,10 +43,7 @@ GRANT = Decimal("223000.00")
 CAP_SHARE = Decimal("0.001")
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 def two_places(value: Decimal) -> Decimal:

@@ -13,15 +13,12 @@ from volunteers.hours.periods import close_period, create_period
 from volunteers.hours.services import HoursInput, approve, book_correction, log_hours, reject
 from volunteers.reports.models import Grant
 from volunteers.shifts.signups import record_attendance, sign_up
-from tests.helpers import login
+from tests.helpers import clock_frozen_at, login
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 12, 0))
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
@@ -131,7 +128,7 @@ def test_who_may_read_a_centre_report(client, world, make_user, role, status):
 def test_other_centres_staff_get_404(client, world, make_centre, make_user):
     login(client, make_user("lead", make_centre()))
     assert report(client, format="json").status_code == 404
-    assert client.get(f"/reports/centre/duesseldorf/hours-lists").status_code == 404
+    assert client.get("/reports/centre/duesseldorf/hours-lists").status_code == 404
 
 
 def test_state_report_has_no_personal_data(client, world, make_user):
@@ -143,7 +140,7 @@ def test_state_report_has_no_personal_data(client, world, make_user):
     data = client.get("/reports/state?from=2026-10-01&to=2026-11-30&format=json").get_json()
     assert data["nrw"]["volunteer_minutes"] == 460
     assert [r["regierungsbezirk"] for r in data["regierungsbezirke"]] == ["Düsseldorf"]
-    assert client.get(f"/reports/centre/duesseldorf/hours-lists").status_code == 404
+    assert client.get("/reports/centre/duesseldorf/hours-lists").status_code == 404
 
 
 def test_state_report_is_for_state_viewers_only(client, world):

@@ -7,15 +7,12 @@ import sqlalchemy as sa
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.shifts.models import Shift, ShiftSeries
-from tests.helpers import login, post_form
+from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))  # a Monday
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ from volunteers.shifts.models import CANCELLED, Shift
 from volunteers.shifts.planning import ShiftValues, update_shift
 from volunteers.shifts.series import add_exception, create_series, update_series_from
 from volunteers.shifts.signups import sign_up
+from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 10, 1, 9, 0))  # a Thursday
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture

@@ -5,15 +5,12 @@ import pytest
 
 from volunteers.core import time
 from volunteers.extensions import db
-from tests.helpers import login, post_form
+from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 def at(day: int, hour: int):
