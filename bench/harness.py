@@ -1,5 +1,6 @@
 """What the HTTP benchmarks share: gunicorn servers on 127.0.0.1, waiting for them, stopping them
 (also on Ctrl+C), their workers' memory, and wrk runs read back as numbers."""
+
 import json
 import os
 import subprocess
@@ -17,12 +18,32 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def gunicorn(chdir: Path, module: str, port: int, workers: int, env: dict, logfile: Path,
-             pythonpath: str | None = None, options: list[str] = ()) -> subprocess.Popen:
+def gunicorn(
+    chdir: Path,
+    module: str,
+    port: int,
+    workers: int,
+    env: dict,
+    logfile: Path,
+    pythonpath: str | None = None,
+    options: list[str] = (),
+) -> subprocess.Popen:
     # --no-control-socket: gunicorn 27 would otherwise open one shared socket path for every server.
-    command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--chdir", str(chdir),
-               *(["--pythonpath", pythonpath] if pythonpath else []), *options, module]
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--chdir",
+        str(chdir),
+        *(["--pythonpath", pythonpath] if pythonpath else []),
+        *options,
+        module,
+    ]
     with logfile.open("w") as handle:
         # Started in `chdir`: gunicorn reads gunicorn.conf.py from the folder it starts in.
         return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=chdir)
@@ -63,16 +84,21 @@ def worker_memory(master: subprocess.Popen) -> list[dict]:
 
 def _memory(pid: int) -> dict:
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    kib = lambda name: int(fields[name].split()[0])  # noqa: E731
+
+    def kib(name: str) -> int:
+        return int(fields[name].split()[0])
+
     return {"pid": pid, "peak_mib": kib("VmHWM") / 1024, "rss_mib": kib("VmRSS") / 1024}
 
 
-def warm_up(url: str, headers: list[str], expected: int, count: int = 10, method: str = "GET",
-            body: bytes | None = None) -> None:
+def warm_up(
+    url: str, headers: list[str], expected: int, count: int = 10, method: str = "GET", body: bytes | None = None
+) -> None:
     """Sequential requests: every worker has run the code path, and no abandoned request stays
     queued in gunicorn (as after a timed wrk run), which would eat into the measured one."""
-    request = urllib.request.Request(url, headers=dict(header.split(": ", 1) for header in headers), method=method,
-                                     data=body)
+    request = urllib.request.Request(
+        url, headers=dict(header.split(": ", 1) for header in headers), method=method, data=body
+    )
     for _ in range(count):
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -84,19 +110,39 @@ def warm_up(url: str, headers: list[str], expected: int, count: int = 10, method
             raise SystemExit(f"{url}: {status}, expected {expected}")
 
 
-def wrk(url: str, *, threads: int, connections: int, seconds: int, script: Path, headers: list[str] = (),
-        script_args: list[str] = ()) -> dict:
+def wrk(
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    seconds: int,
+    script: Path,
+    headers: list[str] = (),
+    script_args: list[str] = (),
+) -> dict:
     """One wrk run; `script` must print wrk's summary as a `WRK_JSON {…}` line (report.lua)."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-               "-s", str(script), *(part for header in headers for part in ("-H", header)), url,
-               *(["--", *script_args] if script_args else [])]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(script),
+        *(part for header in headers for part in ("-H", header)),
+        url,
+        *(["--", *script_args] if script_args else []),
+    ]
     env = {**os.environ, "WRK_REPORT_LUA": str(REPORT_LUA)}  # for scripts that add their own request()
     output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
     result = json.loads(line.removeprefix("WRK_JSON "))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors",
-                                                   "timeouts"))
+    result["errors"] = sum(
+        result[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
     return result
 
 

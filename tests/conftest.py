@@ -1,5 +1,6 @@
 """Fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set, and in CI
 always), the app, a test client, factories and logins through the real login form."""
+
 import base64
 import contextvars
 import os
@@ -8,29 +9,35 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
-
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+from tests.helpers import PASSWORD
 from volunteers import create_app
 from volunteers.accounts import services as accounts
 from volunteers.centres import services as centres
 from volunteers.extensions import db
 
-from tests.helpers import PASSWORD
-
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # One VAPID key for the whole run, so that no test writes one into the real instance folder.
-TEST_VAPID_KEY = base64.urlsafe_b64encode(
-    ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
+TEST_VAPID_KEY = (
+    base64.urlsafe_b64encode(
+        ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
+    )
+    .decode()
+    .rstrip("=")
+)
 IN_CI = os.environ.get("CI") == "true"
 if IN_CI and not PG_URL:
     raise RuntimeError("CI must test PostgreSQL too: set TEST_DATABASE_URL (.ci/run does).")
 
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
-        not PG_URL, reason="PostgreSQL tests need TEST_DATABASE_URL=postgresql+psycopg://…")),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(not PG_URL, reason="PostgreSQL tests need TEST_DATABASE_URL=postgresql+psycopg://…"),
+    ),
 ]
 _schema_ready: set[str] = set()
 _serial = count(1)
@@ -119,6 +126,7 @@ def client(app):
 
 # --- factories ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_centre(app):
     def make(slug: str | None = None, **values):
@@ -127,9 +135,12 @@ def make_centre(app):
             name=values.pop("name", f"Kommunales Integrationszentrum Test {n}"),
             district=values.pop("district", f"Kreis Test {n}"),
             regierungsbezirk=values.pop("regierungsbezirk", "Arnsberg"),
-            slug=slug or f"test-{n}", **values)
+            slug=slug or f"test-{n}",
+            **values,
+        )
         db.session.commit()
         return centre
+
     return make
 
 
@@ -137,25 +148,43 @@ def make_centre(app):
 def make_meeting_point(app):
     def make(centre, **values):
         n = next(_serial)
-        defaults = {"name": f"Treffpunkt {n}", "municipality": "Siegen", "street": f"Hauptstraße {n}",
-                    "postcode": "57072", "city": "Siegen", "languages": ["de", "ar"]}
+        defaults = {
+            "name": f"Treffpunkt {n}",
+            "municipality": "Siegen",
+            "street": f"Hauptstraße {n}",
+            "postcode": "57072",
+            "city": "Siegen",
+            "languages": ["de", "ar"],
+        }
         meeting_point = centres.create_meeting_point(centre=centre, **{**defaults, **values})
         db.session.commit()
         return meeting_point
+
     return make
 
 
 @pytest.fixture
 def make_user(app, make_centre):
-    def make(role: str = "volunteer", centre=None, email: str | None = None, name: str | None = None,
-             password: str = PASSWORD):
+    def make(
+        role: str = "volunteer",
+        centre=None,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+    ):
         if centre is None and role in ("volunteer", "coordinator", "lead"):
             centre = make_centre()
         n = next(_serial)
-        user = accounts.create_user(email=email or f"person{n}@example.org", name=name or f"Person {n}",
-                                    password=password, role=role, centre=centre)
+        user = accounts.create_user(
+            email=email or f"person{n}@example.org",
+            name=name or f"Person {n}",
+            password=password,
+            role=role,
+            centre=centre,
+        )
         db.session.commit()
         return user
+
     return make
 
 
@@ -172,10 +201,19 @@ def make_shift(app, make_centre, make_meeting_point):
         if starts is None:
             tomorrow = time.to_berlin(time.now()).date() + timedelta(days=1)
             starts = time.berlin_local(datetime.combine(tomorrow, datetime.min.time()).replace(hour=16))
-        shift_values = ShiftValues(meeting_point=meeting_point, activity=values.pop("activity", "sprachcafe"),
-                                   **{"capacity_min": 1, "capacity_max": 2, **values})
-        shift = create_shift(centre=meeting_point.centre, values=shift_values, starts_at=starts,
-                             ends_at=starts + timedelta(hours=hours), publish=publish)
+        shift_values = ShiftValues(
+            meeting_point=meeting_point,
+            activity=values.pop("activity", "sprachcafe"),
+            **{"capacity_min": 1, "capacity_max": 2, **values},
+        )
+        shift = create_shift(
+            centre=meeting_point.centre,
+            values=shift_values,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=hours),
+            publish=publish,
+        )
         db.session.commit()
         return shift
+
     return make

@@ -1,4 +1,5 @@
 """Helpers for tests that go through HTTP like a browser would."""
+
 import re
 
 import pytest
@@ -30,8 +31,10 @@ def login(client, user_or_email, password: str = PASSWORD):
 def clock_frozen_at(instant):
     """The autouse fixture of a test module whose tests all run at one instant:
     `frozen_clock = clock_frozen_at(NOW)`."""
+
     @pytest.fixture(autouse=True)
     def frozen_clock():
         with time.freeze(instant):
             yield
+
     return frozen_clock

@@ -4,11 +4,13 @@ Each test counts the statements of one request (after a warm-up request, so that
 caches do not count) in a small world, adds clearly more of what the page shows, counts again and
 expects the same number. The bounds are the measured counts plus a little room, so that a new
 query on a page shows up too."""
+
 from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at, csrf_token, login
 from volunteers.accounts.models import COORDINATOR, LEAD, VOLUNTEER
 from volunteers.activities.services import add_centre_activity
 from volunteers.centres.models import LANGUAGE_CODES
@@ -23,7 +25,6 @@ from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
-from tests.helpers import clock_frozen_at, csrf_token, login
 
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))  # a Monday: the week plan shows 2 to 8 November
 SIGNED_UP_AT = time.berlin_local(datetime(2026, 10, 1, 9, 0))  # for the shifts that are past by NOW
@@ -45,6 +46,7 @@ def counted(client, method: str, url: str, **kwargs):
     def record(_conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             seen.append(statement)
+
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
         response = client.open(url, method=method, **kwargs)
@@ -82,23 +84,38 @@ class World:
         place = self.make_meeting_point(self.centre, name=f"Treffpunkt {n}", languages=["de", LANGUAGE_CODES[n + 1]])
         self.places.append(place)
         own = add_centre_activity(centre=self.centre, name=f"Fahrradwerkstatt {n}", baustein="C").slug
-        create_period(centre=self.centre, label=f"Quartal {n + 1}/2025", starts_on=date(2025, 3 * n + 1, 1),
-                      ends_on=date(2025, 3 * n + 3, 28))
+        create_period(
+            centre=self.centre,
+            label=f"Quartal {n + 1}/2025",
+            starts_on=date(2025, 3 * n + 1, 1),
+            ends_on=date(2025, 3 * n + 3, 28),
+        )
         others = [self.make_user(VOLUNTEER, self.centre) for _ in range(2)]
         self._shifts_this_week(n, place, own, others)
         for k, where in enumerate((self.places[0], place)):
             self._past_shift(where, own, at(10, 5 + 4 * n + k, 16), [self.volunteer, *others])
             for person in (self.volunteer, *others):
                 self._approved_hours(person, date(2026, 10, 5 + 4 * n + k), own if k else "sprachcafe", where)
-        log_hours(centre=self.centre, person=self.coordinator, kind=STAFF_HOURS, values=HoursInput(
-            work_date=date(2026, 10, 5 + 4 * n), minutes=120, activity="sonstiges", meeting_point=place))
+        log_hours(
+            centre=self.centre,
+            person=self.coordinator,
+            kind=STAFF_HOURS,
+            values=HoursInput(
+                work_date=date(2026, 10, 5 + 4 * n), minutes=120, activity="sonstiges", meeting_point=place
+            ),
+        )
 
     def _shifts_this_week(self, n: int, place, own: str, others) -> None:
         # The volunteer's own shifts must not overlap: each batch has its own hour of the day.
         spread = [(self.places[0], own), (place, "sprachcafe"), (place, "kinderbetreuung")]
         for k, (where, activity) in enumerate(spread):
-            shift = self.make_shift(where, starts=at(11, 3 + k, 8 + 3 * n), activity=activity, capacity_max=2,
-                                    languages=[LANGUAGE_CODES[(n + k) % len(LANGUAGE_CODES)]])
+            shift = self.make_shift(
+                where,
+                starts=at(11, 3 + k, 8 + 3 * n),
+                activity=activity,
+                capacity_max=2,
+                languages=[LANGUAGE_CODES[(n + k) % len(LANGUAGE_CODES)]],
+            )
             for person in ([self.volunteer] if k < 2 else []) + others:  # the last one on the waitlist
                 sign_up(shift=shift, volunteer=person)
         self.make_shift(place, starts=at(11, 6, 8 + 3 * n), publish=False)
@@ -110,8 +127,11 @@ class World:
         record_attendance(shift=shift, marks={s.id: "attended" for s in signups}, participants_count=12)
 
     def _approved_hours(self, person, day: date, activity: str, where) -> None:
-        entry, _created = log_hours(centre=self.centre, person=person, values=HoursInput(
-            work_date=day, minutes=90, activity=activity, meeting_point=where))
+        entry, _created = log_hours(
+            centre=self.centre,
+            person=person,
+            values=HoursInput(work_date=day, minutes=90, activity=activity, meeting_point=where),
+        )
         approve(entry=entry, by=self.coordinator)
 
 
@@ -122,14 +142,22 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
     return world
 
 
-@pytest.mark.parametrize("who, url, row, bound", [
-    pytest.param("volunteer", "/shifts", 'class="card shift-card"', 8, id="open-shifts"),
-    pytest.param("volunteer", "/shifts?meeting_point={place}", 'class="card shift-card"', 8,
-                 id="open-shifts-at-one-meeting-point"),
-    pytest.param("volunteer", "/my/shifts", '<li class="card">', 8, id="my-shifts"),
-    pytest.param("coordinator", "/centres/{centre}/plan", '<li class="plan-shift', 11, id="week-plan"),
-    pytest.param("lead", "/reports/centre/{centre}", "Fahrradwerkstatt", 15, id="centre-report"),
-])
+@pytest.mark.parametrize(
+    "who, url, row, bound",
+    [
+        pytest.param("volunteer", "/shifts", 'class="card shift-card"', 8, id="open-shifts"),
+        pytest.param(
+            "volunteer",
+            "/shifts?meeting_point={place}",
+            'class="card shift-card"',
+            8,
+            id="open-shifts-at-one-meeting-point",
+        ),
+        pytest.param("volunteer", "/my/shifts", '<li class="card">', 8, id="my-shifts"),
+        pytest.param("coordinator", "/centres/{centre}/plan", '<li class="plan-shift', 11, id="week-plan"),
+        pytest.param("lead", "/reports/centre/{centre}", "Fahrradwerkstatt", 15, id="centre-report"),
+    ],
+)
 def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, world, who, url, row, bound):
     """Grows: shifts (at more meeting points, in more languages and activities), sign-ups of more
     people per shift, past shifts, approved hours, meeting points, activities, report periods.
@@ -160,8 +188,12 @@ def test_signing_up_runs_as_many_statements_beside_many_sign_ups_as_beside_few(c
         shift_id = world.make_shift(world.places[0], starts=at(11, day, 10)).id
         response, seen = counted(client, "POST", f"/shifts/{shift_id}/signup", data={"csrf_token": token})
         assert response.status_code == 302
-        assert db.session.scalar(sa.select(Signup.status).where(
-            Signup.shift_id == shift_id, Signup.user_id == world.volunteer.id)) == "confirmed"
+        assert (
+            db.session.scalar(
+                sa.select(Signup.status).where(Signup.shift_id == shift_id, Signup.user_id == world.volunteer.id)
+            )
+            == "confirmed"
+        )
         return seen
 
     sign_up_for_a_fresh_shift(20)  # warm-up

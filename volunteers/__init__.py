@@ -1,10 +1,11 @@
 """Treffpunkt: volunteer coordination for the Ankommenstreffpunkte of the Kommunale
 Integrationszentren in North Rhine-Westphalia."""
+
 from pathlib import Path
 
 from flask import Flask
 
-from . import core, models  # noqa: F401  (database settings; every table in the metadata)
+from . import core, models  # noqa: F401 - database settings; every table in the metadata
 from .config import load_config
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -12,8 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     app.config.from_pyfile("settings.py", silent=True)
@@ -56,8 +61,21 @@ def _register_blueprints(app: Flask) -> None:
     from .shifts.plan_views import bp as plan_bp
     from .shifts.volunteer_views import bp as shifts_bp
 
-    for blueprint in (pages_bp, accounts_bp, centres_bp, plan_bp, shifts_bp, feeds_bp, hours_bp, review_bp,
-                      reports_bp, privacy_bp, push_bp, admin_bp, api_bp):
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        centres_bp,
+        plan_bp,
+        shifts_bp,
+        feeds_bp,
+        hours_bp,
+        review_bp,
+        reports_bp,
+        privacy_bp,
+        push_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -69,6 +87,5 @@ def _register_cli(app: Flask) -> None:
     from .push.cli import reminders_cli
     from .reports.cli import report_cli
 
-    for command in (create_user_command, seed_demo_command, serve_command, report_cli, reminders_cli,
-                    privacy_group):
+    for command in (create_user_command, seed_demo_command, serve_command, report_cli, reminders_cli, privacy_group):
         app.cli.add_command(command)

@@ -1,5 +1,6 @@
 """Settings from environment variables; secrets that are not given are generated once into the
 instance folder so that several processes of one installation share them."""
+
 import os
 import secrets
 from pathlib import Path
@@ -34,7 +35,7 @@ def _database_url(instance_path: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

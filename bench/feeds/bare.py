@@ -1,6 +1,7 @@
 """The baseline: a bare Flask app with one short text response, served by the same gunicorn
 settings as Treffpunkt (`gunicorn --chdir bench/feeds bare:app`), so that the feeds' requests per
 second can be read as a share of what Flask and gunicorn alone manage on this machine."""
+
 from flask import Flask
 
 app = Flask(__name__)

@@ -7,6 +7,7 @@ has one) is emptied before each of those requests, outside the timing; `cached` 
 request answered from that cache, `not_modified` the 304.
 
     DATABASE_URL=sqlite:////tmp/feeds.sqlite SECRET_KEY=… python bench/feeds/latency.py /tmp/feeds.json"""
+
 import argparse
 import json
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.environ.get("TREFFPUNKT_ROOT") or str(Path(__file__).resolve().parents[2]))
 
-from volunteers import create_app  # noqa: E402
+from volunteers import create_app
 
 WARM_UP = 5
 
@@ -44,9 +45,15 @@ def timed(client, path: str, headers: dict, expected: int, runs: int, before=lam
         samples.append((time.perf_counter() - started) * 1000)
         if response.status_code != expected:
             raise SystemExit(f"{path}: {response.status_code}, expected {expected}")
-    return {"runs": runs, "p50_ms": percentile(samples, 0.5), "p95_ms": percentile(samples, 0.95),
-            "max_ms": max(samples), "mean_ms": statistics.fmean(samples),
-            "events": response.data.count(b"BEGIN:VEVENT"), "bytes": len(response.data)}
+    return {
+        "runs": runs,
+        "p50_ms": percentile(samples, 0.5),
+        "p95_ms": percentile(samples, 0.95),
+        "max_ms": max(samples),
+        "mean_ms": statistics.fmean(samples),
+        "events": response.data.count(b"BEGIN:VEVENT"),
+        "bytes": len(response.data),
+    }
 
 
 def measure(client, path: str, runs: int) -> dict:
@@ -55,9 +62,12 @@ def measure(client, path: str, runs: int) -> dict:
 
     full = timed(client, path, {}, 200, runs, before=render)
     etag = client.get(path).headers["ETag"]
-    return {"full": full, "cached": timed(client, path, {}, 200, runs),
-            "not_modified": timed(client, path, {"If-None-Match": etag}, 304, runs),
-            "gzip": timed(client, path, {"Accept-Encoding": "gzip"}, 200, runs, before=render)}
+    return {
+        "full": full,
+        "cached": timed(client, path, {}, 200, runs),
+        "not_modified": timed(client, path, {"If-None-Match": etag}, 304, runs),
+        "gzip": timed(client, path, {"Accept-Encoding": "gzip"}, 200, runs, before=render),
+    }
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ tomorrow, 16–18 h Berlin); a volunteer signed up to 150 of them (every other d
 volunteers so that the coordinators' feed names people; a coordinator. SECRET_KEY (environment)
 must be the one the server runs with, since feed tokens are derived from it. TREFFPUNKT_ROOT
 (environment) names the project tree to use if not this one."""
+
 import argparse
 import json
 import os
@@ -18,20 +19,20 @@ from pathlib import Path
 # The app to measure: this checkout, or another tree of it (run.py --app-root) named by TREFFPUNKT_ROOT.
 sys.path.insert(0, os.environ.get("TREFFPUNKT_ROOT") or str(Path(__file__).resolve().parents[2]))
 
-import flask_migrate  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
+import flask_migrate
+import sqlalchemy as sa
 
-from volunteers import create_app  # noqa: E402
-from volunteers.accounts import services as accounts  # noqa: E402
-from volunteers.centres import services as centres  # noqa: E402
-from volunteers.centres.models import Centre  # noqa: E402
-from volunteers.core import time  # noqa: E402
-from volunteers.core.database import begin_write  # noqa: E402
-from volunteers.extensions import db  # noqa: E402
-from volunteers.feeds.models import CENTRE, PERSONAL  # noqa: E402
-from volunteers.feeds.tokens import feed_token, regenerate_token  # noqa: E402
-from volunteers.shifts.planning import ShiftValues, create_shift  # noqa: E402
-from volunteers.shifts.signups import sign_up  # noqa: E402
+from volunteers import create_app
+from volunteers.accounts import services as accounts
+from volunteers.centres import services as centres
+from volunteers.centres.models import Centre
+from volunteers.core import time
+from volunteers.core.database import begin_write
+from volunteers.extensions import db
+from volunteers.feeds.models import CENTRE, PERSONAL
+from volunteers.feeds.tokens import feed_token, regenerate_token
+from volunteers.shifts.planning import ShiftValues, create_shift
+from volunteers.shifts.signups import sign_up
 
 DAYS = 366
 PERSONAL_SIGNUPS = 150
@@ -53,20 +54,40 @@ def fresh_sqlite(path: Path) -> None:
 
 
 def make_place():
-    centre = centres.create_centre(name="Kommunales Integrationszentrum Benchmark", district="Kreis Benchmark",
-                                   regierungsbezirk="Arnsberg", slug=CENTRE_SLUG, street="Marktplatz 1",
-                                   postcode="57072", city="Siegen")
+    centre = centres.create_centre(
+        name="Kommunales Integrationszentrum Benchmark",
+        district="Kreis Benchmark",
+        regierungsbezirk="Arnsberg",
+        slug=CENTRE_SLUG,
+        street="Marktplatz 1",
+        postcode="57072",
+        city="Siegen",
+    )
     meeting_point = centres.create_meeting_point(
-        centre=centre, name="Ankommenstreffpunkt Bahnhof", municipality="Siegen", street="Bahnhofstraße 12",
-        postcode="57072", city="Siegen", latitude=50.8756, longitude=8.0167, languages=["de", "ar", "uk"],
-        opening_notes="Eingang neben der Bäckerei, bitte klingeln.")
+        centre=centre,
+        name="Ankommenstreffpunkt Bahnhof",
+        municipality="Siegen",
+        street="Bahnhofstraße 12",
+        postcode="57072",
+        city="Siegen",
+        latitude=50.8756,
+        longitude=8.0167,
+        languages=["de", "ar", "uk"],
+        opening_notes="Eingang neben der Bäckerei, bitte klingeln.",
+    )
     return centre, meeting_point
 
 
 def make_people(centre):
     def person(role, n):
-        return accounts.create_user(email=f"{role}{n}@bench.example", name=f"{role.title()} {n}",
-                                    password="bench-password", role=role, centre=centre)
+        return accounts.create_user(
+            email=f"{role}{n}@bench.example",
+            name=f"{role.title()} {n}",
+            password="bench-password",
+            role=role,
+            centre=centre,
+        )
+
     volunteer = person("volunteer", 0)
     volunteer.calendar_alarm_minutes = 60  # as set on the profile page: every event carries an alarm
     others = [person("volunteer", n) for n in range(1, OTHER_VOLUNTEERS + 1)]
@@ -74,15 +95,25 @@ def make_people(centre):
 
 
 def make_shifts(centre, meeting_point) -> list:
-    values = ShiftValues(meeting_point=meeting_point, activity="sprachcafe", capacity_min=2, capacity_max=4,
-                         languages=["de", "ar"], notes="Bitte 10 Minuten früher da sein.")
+    values = ShiftValues(
+        meeting_point=meeting_point,
+        activity="sprachcafe",
+        capacity_min=2,
+        capacity_max=4,
+        languages=["de", "ar"],
+        notes="Bitte 10 Minuten früher da sein.",
+    )
     first_day = time.to_berlin(time.now()).date() + timedelta(days=1)
     shifts = []
     for offset in range(DAYS):
-        starts = time.berlin_local(datetime.combine(first_day + timedelta(days=offset), datetime.min.time())
-                                   .replace(hour=16))
-        shifts.append(create_shift(centre=centre, values=values, starts_at=starts,
-                                   ends_at=starts + timedelta(hours=2), publish=True))
+        starts = time.berlin_local(
+            datetime.combine(first_day + timedelta(days=offset), datetime.min.time()).replace(hour=16)
+        )
+        shifts.append(
+            create_shift(
+                centre=centre, values=values, starts_at=starts, ends_at=starts + timedelta(hours=2), publish=True
+            )
+        )
     return shifts
 
 
@@ -90,7 +121,7 @@ def make_signups(shifts, volunteer, others) -> None:
     for shift in shifts[: 2 * PERSONAL_SIGNUPS : 2]:
         sign_up(shift=shift, volunteer=volunteer)
     for n, other in enumerate(others):
-        for shift in shifts[n::len(others)]:
+        for shift in shifts[n :: len(others)]:
             sign_up(shift=shift, volunteer=other)
 
 
@@ -99,8 +130,11 @@ def feed_paths(centre, meeting_point, volunteer, coordinator) -> dict:
     regenerate_token(kind=CENTRE, user_id=coordinator.id, centre_id=centre.id)
     personal = feed_token(kind=PERSONAL, user_id=volunteer.id)
     centre_token = feed_token(kind=CENTRE, user_id=coordinator.id, centre_id=centre.id)
-    return {"personal": f"/calendar/u/{personal}.ics", "public": f"/calendar/p/{meeting_point.slug}.ics",
-            "centre": f"/calendar/c/{centre_token}.ics"}
+    return {
+        "personal": f"/calendar/u/{personal}.ics",
+        "public": f"/calendar/p/{meeting_point.slug}.ics",
+        "centre": f"/calendar/c/{centre_token}.ics",
+    }
 
 
 def build() -> dict:
@@ -114,8 +148,12 @@ def build() -> dict:
     make_signups(shifts, volunteer, others)
     paths = feed_paths(centre, meeting_point, volunteer, coordinator)
     db.session.commit()
-    return {**paths, "shifts": len(shifts), "personal_signups": PERSONAL_SIGNUPS,
-            "database": db.engine.url.render_as_string(hide_password=True)}
+    return {
+        **paths,
+        "shifts": len(shifts),
+        "personal_signups": PERSONAL_SIGNUPS,
+        "database": db.engine.url.render_as_string(hide_password=True),
+    }
 
 
 def main() -> None:

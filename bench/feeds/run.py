@@ -7,6 +7,7 @@ under wrk for each feed (full and 304) next to a bare Flask "hello" in the same 
 
 Prints markdown tables to stdout (progress goes to stderr) and, with --json, the raw numbers.
 Both servers are stopped at the end, also on Ctrl+C or an error."""
+
 import argparse
 import json
 import os
@@ -22,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
 
-from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk  # noqa: E402
+from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk
 
 APP_PORT, BARE_PORT, PROTOTYPE_PORT = 8101, 8102, 8103
 FEEDS = ("personal", "public", "centre")
@@ -32,20 +33,25 @@ NOT_MODIFIED_TARGET = 0.5  # the 304 path may be at most twice as slow as the ba
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app-root", type=Path, default=PROJECT,
-                        help="the Treffpunkt tree to measure (default: this checkout)")
+    parser.add_argument(
+        "--app-root", type=Path, default=PROJECT, help="the Treffpunkt tree to measure (default: this checkout)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, for both servers")
     parser.add_argument("--threads", type=int, default=2, help="wrk -t")
     parser.add_argument("--connections", type=int, default=8, help="wrk -c")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=50, help="in-process requests per feed for latency")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
-    parser.add_argument("--prototypes", action="store_true",
-                        help="also whatif.py's steps in-process and its prototypes (whatif_app.py) on a third server")
+    parser.add_argument(
+        "--prototypes",
+        action="store_true",
+        help="also whatif.py's steps in-process and its prototypes (whatif_app.py) on a third server",
+    )
     return parser.parse_args()
 
 
 # --- data and in-process latency ------------------------------------------------------------
+
 
 def database(work: Path) -> tuple[str, list[str]]:
     """The database URL for the servers, and make_data.py's arguments to fill it."""
@@ -56,8 +62,9 @@ def database(work: Path) -> tuple[str, list[str]]:
 
 
 def run_python(script: str, args: list[str], env: dict) -> str:
-    result = subprocess.run([sys.executable, str(HERE / script), *args], env=env, check=True,
-                            stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        [sys.executable, str(HERE / script), *args], env=env, check=True, stdout=subprocess.PIPE, text=True
+    )
     return result.stdout
 
 
@@ -67,6 +74,7 @@ def app_env(app_root: Path, url: str, secret: str) -> dict:
 
 # --- load ------------------------------------------------------------------------------------
 
+
 def fetch(url: str) -> tuple[str, bytes]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.headers["ETag"], response.read()
@@ -74,22 +82,41 @@ def fetch(url: str) -> tuple[str, bytes]:
 
 def load_cases(paths: dict, prototypes: bool) -> list[tuple[str, str, int, list[str], int]]:
     """(name, path, port, headers, expected status); ETags are filled in by `measure_load`."""
-    cases = [("bare /hello", "/hello", BARE_PORT, [], 200),
-             ("treffpunkt /healthz (1 query, for reference)", "/healthz", APP_PORT, [], 200)]
+    cases = [
+        ("bare /hello", "/hello", BARE_PORT, [], 200),
+        ("treffpunkt /healthz (1 query, for reference)", "/healthz", APP_PORT, [], 200),
+    ]
     for feed in FEEDS:
         cases += feed_cases(feed, paths[feed], APP_PORT)
     cases.append(("public full, gzip (200)", paths["public"], APP_PORT, ["Accept-Encoding: gzip"], 200))
     if prototypes:
         slug = paths["public"].removeprefix("/calendar/p/").removesuffix(".ics")
-        cases += [("prototype: Treffpunkt route without the database", "/whatif/nothing", PROTOTYPE_PORT, [], 200),
-                  ("prototype: /healthz, pool_pre_ping off", "/healthz", PROTOTYPE_PORT, [], 200),
-                  ("prototype: public full (200), rendered each time", paths["public"], PROTOTYPE_PORT, [], 200),
-                  ("prototype: public 304, pool_pre_ping off", paths["public"], PROTOTYPE_PORT,
-                   ["If-None-Match: {etag}"], 304),
-                  ("prototype: 304 from a point lookup (kept feed stamp)", f"/whatif/p/{slug}.ics", PROTOTYPE_PORT,
-                   ["If-None-Match: {etag}"], 304),
-                  ("prototype: 304 without the database (fingerprint remembered)", f"/whatif/remembered/{slug}.ics",
-                   PROTOTYPE_PORT, ["If-None-Match: {etag}"], 304)]
+        cases += [
+            ("prototype: Treffpunkt route without the database", "/whatif/nothing", PROTOTYPE_PORT, [], 200),
+            ("prototype: /healthz, pool_pre_ping off", "/healthz", PROTOTYPE_PORT, [], 200),
+            ("prototype: public full (200), rendered each time", paths["public"], PROTOTYPE_PORT, [], 200),
+            (
+                "prototype: public 304, pool_pre_ping off",
+                paths["public"],
+                PROTOTYPE_PORT,
+                ["If-None-Match: {etag}"],
+                304,
+            ),
+            (
+                "prototype: 304 from a point lookup (kept feed stamp)",
+                f"/whatif/p/{slug}.ics",
+                PROTOTYPE_PORT,
+                ["If-None-Match: {etag}"],
+                304,
+            ),
+            (
+                "prototype: 304 without the database (fingerprint remembered)",
+                f"/whatif/remembered/{slug}.ics",
+                PROTOTYPE_PORT,
+                ["If-None-Match: {etag}"],
+                304,
+            ),
+        ]
     return cases
 
 
@@ -119,48 +146,74 @@ def measure_one(name: str, path: str, port: int, headers: list[str], expected: i
     headers = [header.format(etag=etag) for header in headers]
     log(f"wrk {name}: {url} {' '.join(headers)}")
     warm_up(url, headers, expected)
-    return {"name": name, "path": path, "headers": headers, "expected_status": expected,
-            "events": body.count(b"BEGIN:VEVENT"), "body_bytes": len(body),
-            **wrk(url, threads=args.threads, connections=args.connections, seconds=args.duration,
-                  script=HERE.parent / "report.lua", headers=headers)}
+    return {
+        "name": name,
+        "path": path,
+        "headers": headers,
+        "expected_status": expected,
+        "events": body.count(b"BEGIN:VEVENT"),
+        "body_bytes": len(body),
+        **wrk(
+            url,
+            threads=args.threads,
+            connections=args.connections,
+            seconds=args.duration,
+            script=HERE.parent / "report.lua",
+            headers=headers,
+        ),
+    }
 
 
 # --- report ----------------------------------------------------------------------------------
 
+
 def markdown(load: list[dict], latency: dict, memory: dict, loadavg: list[str]) -> str:
-    lines = [f"Load average (1, 5, 15 min) before: {loadavg[0]}; after: {loadavg[1]}", "",
-             "| endpoint | events | req/s | bare req/s | × bare | p50 ms | p99 ms | errors | target |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = [
+        f"Load average (1, 5, 15 min) before: {loadavg[0]}; after: {loadavg[1]}",
+        "",
+        "| endpoint | events | req/s | bare req/s | × bare | p50 ms | p99 ms | errors | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for row in load:
-        errors = sum(row[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors",
-                                          "timeouts"))
+        errors = sum(row[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
         ratio, target = row["rps"] / row["bare_rps"], ""
         if row["expected_status"] == 304:
             target = f"≥ {NOT_MODIFIED_TARGET} × bare: {'met' if ratio >= NOT_MODIFIED_TARGET else 'MISSED'}"
-        lines.append(f"| {row['name']} | {row['events'] or ''} | {row['rps']:.0f} | {row['bare_rps']:.0f} | "
-                     f"{ratio:.2f} | {row['p50_us'] / 1000:.1f} | {row['p99_us'] / 1000:.1f} | {errors} | {target} |")
+        lines.append(
+            f"| {row['name']} | {row['events'] or ''} | {row['rps']:.0f} | {row['bare_rps']:.0f} | "
+            f"{ratio:.2f} | {row['p50_us'] / 1000:.1f} | {row['p99_us'] / 1000:.1f} | {errors} | {target} |"
+        )
     return "\n".join([*lines, "", latency_table(latency), "", memory_table(memory)])
 
 
 def latency_table(latency: dict) -> str:
-    lines = ["In-process (test client, no HTTP), ms; `full` and `gzip` are renders, `cached` the full answer from the",
-             "cache of rendered bodies (where the tree has one):", "",
-             "| feed | events | full p50 | full p95 | gzip p50 | cached p50 | 304 p50 | 304 p95 "
-             "| full render < 50 ms (p95) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = [
+        "In-process (test client, no HTTP), ms; `full` and `gzip` are renders, `cached` the full answer from the",
+        "cache of rendered bodies (where the tree has one):",
+        "",
+        "| feed | events | full p50 | full p95 | gzip p50 | cached p50 | 304 p50 | 304 p95 "
+        "| full render < 50 ms (p95) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for feed in FEEDS:
         full, gz, not_modified = (latency[feed][key] for key in ("full", "gzip", "not_modified"))
         cached = f"{latency[feed]['cached']['p50_ms']:.2f}" if "cached" in latency[feed] else ""
         verdict = "met" if full["p95_ms"] < RENDER_TARGET_MS else "MISSED"
-        lines.append(f"| {feed} | {full['events']} | {full['p50_ms']:.1f} | {full['p95_ms']:.1f} | "
-                     f"{gz['p50_ms']:.1f} | {cached} | {not_modified['p50_ms']:.2f} | {not_modified['p95_ms']:.2f} | "
-                     f"{verdict if feed != 'personal' else '(150 events) ' + verdict} |")
+        lines.append(
+            f"| {feed} | {full['events']} | {full['p50_ms']:.1f} | {full['p95_ms']:.1f} | "
+            f"{gz['p50_ms']:.1f} | {cached} | {not_modified['p50_ms']:.2f} | {not_modified['p95_ms']:.2f} | "
+            f"{verdict if feed != 'personal' else '(150 events) ' + verdict} |"
+        )
     return "\n".join(lines)
 
 
 def memory_table(memory: dict) -> str:
-    lines = ["Gunicorn workers after the load, MiB:", "", "| server | worker | peak RSS | RSS now |",
-             "| --- | --- | ---: | ---: |"]
+    lines = [
+        "Gunicorn workers after the load, MiB:",
+        "",
+        "| server | worker | peak RSS | RSS now |",
+        "| --- | --- | ---: | ---: |",
+    ]
     for server, workers in memory.items():
         lines += [f"| {server} | {w['pid']} | {w['peak_mib']:.1f} | {w['rss_mib']:.1f} |" for w in workers]
     return "\n".join(lines)
@@ -181,10 +234,14 @@ def main() -> None:
         whatif = run_python("whatif.py", [str(work / "feeds.json")], env) if args.prototypes else ""
         servers = {}  # name: (process, URL that answers 200 once it is up)
         try:
-            servers["treffpunkt"] = (gunicorn(args.app_root, "wsgi:app", APP_PORT, args.workers, env,
-                                              work / "app.log"), f"http://127.0.0.1:{APP_PORT}/healthz")
-            servers["bare"] = (gunicorn(HERE, "bare:app", BARE_PORT, args.workers, env, work / "bare.log"),
-                               f"http://127.0.0.1:{BARE_PORT}/hello")
+            servers["treffpunkt"] = (
+                gunicorn(args.app_root, "wsgi:app", APP_PORT, args.workers, env, work / "app.log"),
+                f"http://127.0.0.1:{APP_PORT}/healthz",
+            )
+            servers["bare"] = (
+                gunicorn(HERE, "bare:app", BARE_PORT, args.workers, env, work / "bare.log"),
+                f"http://127.0.0.1:{BARE_PORT}/hello",
+            )
             if args.prototypes:
                 log_file = work / "prototypes.log"
                 prototypes = gunicorn(HERE, "whatif_app:app", PROTOTYPE_PORT, args.workers, env, log_file)
@@ -200,8 +257,14 @@ def main() -> None:
     if whatif:
         print("\nA request taken apart, in-process (whatif.py):\n\n" + whatif)
     if args.json:
-        raw = {"load": load, "latency": latency, "memory": memory, "loadavg": loadavg, "settings": vars(args),
-               "whatif": whatif}
+        raw = {
+            "load": load,
+            "latency": latency,
+            "memory": memory,
+            "loadavg": loadavg,
+            "settings": vars(args),
+            "whatif": whatif,
+        }
         args.json.write_text(json.dumps(raw, indent=2, default=str) + "\n")
 
 

@@ -20,6 +20,7 @@ through the test client, median of rounds in which the steps take turns:
    when its entry expires).
 `register` mounts the prototypes at /whatif/… for whatif_app.py under gunicorn.
 Prints a markdown table."""
+
 import argparse
 import json
 import os
@@ -30,14 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, os.environ.get("TREFFPUNKT_ROOT") or str(Path(__file__).resolve().parents[2]))
 
-import sqlalchemy as sa  # noqa: E402
-from flask import abort  # noqa: E402
+import sqlalchemy as sa
+from flask import abort
 
-from volunteers import create_app  # noqa: E402
-from volunteers.centres.models import MeetingPoint  # noqa: E402
-from volunteers.extensions import db  # noqa: E402
-from volunteers.feeds import queries  # noqa: E402
-from volunteers.feeds.views import serve_feed  # noqa: E402
+from volunteers import create_app
+from volunteers.centres.models import MeetingPoint
+from volunteers.extensions import db
+from volunteers.feeds import queries
+from volunteers.feeds.views import serve_feed
 
 NO_PRE_PING = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}}
 POINT = sa.select(MeetingPoint.id, MeetingPoint.created_at).where(MeetingPoint.slug == sa.bindparam("slug"))
@@ -97,6 +98,7 @@ def cpu_us(cases: list[tuple], runs: int, rounds: int) -> list[tuple[str, float]
 
 def cases(paths: dict) -> list[tuple]:
     from bare import app as bare_app
+
     apps = {}
     for name, config in (("app", {}), ("no pre-ping", NO_PRE_PING)):
         apps[name] = create_app({"SERVER_NAME": None, **config})
@@ -106,18 +108,36 @@ def cases(paths: dict) -> list[tuple]:
     etags = {feed: client.get(paths[feed]).headers["ETag"] for feed in ("personal", "public", "centre")}
     point = f"/whatif/p/{slug}.ics"
     point_etag = client.get(point).headers["ETag"]
-    rows = [("1. bare Flask /hello", bare_app.test_client(), "/hello", {}, 200),
-            ("2. Treffpunkt route without the database", client, "/whatif/nothing", {}, 200),
-            ("3. + SELECT 1 on a Core connection", client, "/whatif/select-one", {}, 200),
-            ("4. + SELECT 1 through the ORM session (/healthz)", client, "/healthz", {}, 200)]
+    rows = [
+        ("1. bare Flask /hello", bare_app.test_client(), "/hello", {}, 200),
+        ("2. Treffpunkt route without the database", client, "/whatif/nothing", {}, 200),
+        ("3. + SELECT 1 on a Core connection", client, "/whatif/select-one", {}, 200),
+        ("4. + SELECT 1 through the ORM session (/healthz)", client, "/healthz", {}, 200),
+    ]
     rows += [(f"5. {feed} feed 304", client, paths[feed], {"If-None-Match": etag}, 304) for feed, etag in etags.items()]
     rows.append(("6. /healthz, pool_pre_ping off", lean, "/healthz", {}, 200))
-    rows += [(f"6. {feed} feed 304, pool_pre_ping off", lean, paths[feed], {"If-None-Match": etag}, 304)
-             for feed, etag in etags.items()]
-    rows.append(("7. a 304 from a point lookup (kept feed stamp), pool_pre_ping off", lean, point,
-                 {"If-None-Match": point_etag}, 304))
-    rows.append(("8. a 304 without the database (fingerprint remembered)", client, f"/whatif/remembered/{slug}.ics",
-                 {"If-None-Match": etags["public"]}, 304))
+    rows += [
+        (f"6. {feed} feed 304, pool_pre_ping off", lean, paths[feed], {"If-None-Match": etag}, 304)
+        for feed, etag in etags.items()
+    ]
+    rows.append(
+        (
+            "7. a 304 from a point lookup (kept feed stamp), pool_pre_ping off",
+            lean,
+            point,
+            {"If-None-Match": point_etag},
+            304,
+        )
+    )
+    rows.append(
+        (
+            "8. a 304 without the database (fingerprint remembered)",
+            client,
+            f"/whatif/remembered/{slug}.ics",
+            {"If-None-Match": etags["public"]},
+            304,
+        )
+    )
     return rows
 
 

@@ -2,7 +2,9 @@
 whatif_app:app`, used by `run.py --prototypes`. `pool_pre_ping` is off (a proposal for
 config.py), the cache of rendered bodies too (so that full answers are renders under load), and
 /whatif/nothing and /whatif/p/<slug>.ics (a 304 from a point lookup) are mounted."""
+
 import whatif
+
 from volunteers import create_app
 from volunteers.feeds.cache import BodyCache
 

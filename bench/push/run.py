@@ -10,6 +10,7 @@ queues N due reminders with queue_notification. Then one worker process (worker_
 run sends --profile-notifications more, to see what the time goes to. Prints markdown tables.
 
 Target (the issue): at least 300 notifications per second."""
+
 import argparse
 import json
 import os
@@ -25,19 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import flask_migrate  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from py_vapid import Vapid  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
+import flask_migrate
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid
+from werkzeug.security import generate_password_hash
 
-from volunteers import create_app  # noqa: E402
-from volunteers.accounts import services as accounts  # noqa: E402
-from volunteers.centres import services as centres  # noqa: E402
-from volunteers.core import time as clock  # noqa: E402
-from volunteers.extensions import db  # noqa: E402
-from volunteers.push import services as push  # noqa: E402
-from volunteers.push.vapid import key_from_text, public_key_b64url  # noqa: E402
-from tests.push.push_service import b64url  # noqa: E402
+from tests.push.push_service import b64url
+from volunteers import create_app
+from volunteers.accounts import services as accounts
+from volunteers.centres import services as centres
+from volunteers.core import time as clock
+from volunteers.extensions import db
+from volunteers.push import services as push
+from volunteers.push.vapid import key_from_text, public_key_b64url
 
 TARGET_PER_SECOND = 300
 BATCH = 500  # rows per commit while building the data
@@ -71,9 +72,15 @@ def parse_args():
 
 
 def app_config(folder: Path, vapid_pem: str) -> dict:
-    return {"SECRET_KEY": "bench-push", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'push.sqlite'}",
-            "PUSH_ALLOW_LOOPBACK": True, "VAPID_PRIVATE_KEY": vapid_pem, "SERVER_NAME": None,
-            "MAIL_SERVER": None, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    return {
+        "SECRET_KEY": "bench-push",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'push.sqlite'}",
+        "PUSH_ALLOW_LOOPBACK": True,
+        "VAPID_PRIVATE_KEY": vapid_pem,
+        "SERVER_NAME": None,
+        "MAIL_SERVER": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
 
 
 def make_browsers(count: int) -> dict:
@@ -87,6 +94,7 @@ def make_browsers(count: int) -> dict:
 
 def public_parts(private_hex: str, auth_hex: str) -> tuple[str, str]:
     from cryptography.hazmat.primitives import serialization
+
     public = ec.derive_private_key(int(private_hex, 16), ec.SECP256R1()).public_key()
     point = public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return b64url(point), b64url(bytes.fromhex(auth_hex))
@@ -97,16 +105,24 @@ def build_data(config: dict, browsers: dict, origin: str, notifications: int) ->
     app = create_app(config)
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        centre = centres.create_centre(name="Benchmark Push", district="Kreis Benchmark",
-                                       regierungsbezirk="Arnsberg", slug="bench-push")
+        centre = centres.create_centre(
+            name="Benchmark Push", district="Kreis Benchmark", regierungsbezirk="Arnsberg", slug="bench-push"
+        )
         password_hash = generate_password_hash("bench-password", method="pbkdf2:sha256:1000")
         user_ids = []
         for n, (name, (private_hex, auth_hex)) in enumerate(browsers.items()):
-            user = accounts.create_user(email=f"volunteer{n}@bench.example", name=f"Volunteer {n}",
-                                        password="", password_hash=password_hash, role="volunteer", centre=centre)
+            user = accounts.create_user(
+                email=f"volunteer{n}@bench.example",
+                name=f"Volunteer {n}",
+                password="",
+                password_hash=password_hash,
+                role="volunteer",
+                centre=centre,
+            )
             p256dh, auth = public_parts(private_hex, auth_hex)
-            push.subscribe_device(user=user, endpoint=f"{origin}/wpush/v2/{name}", p256dh=p256dh, auth=auth,
-                                  user_agent="Benchmark")
+            push.subscribe_device(
+                user=user, endpoint=f"{origin}/wpush/v2/{name}", p256dh=p256dh, auth=auth, user_agent="Benchmark"
+            )
             user_ids.append(user.id)
             if n % BATCH == BATCH - 1:
                 db.session.commit()
@@ -118,23 +134,30 @@ def build_data(config: dict, browsers: dict, origin: str, notifications: int) ->
 def queue(config: dict, user_ids: list[int], *, prefix: str) -> None:
     """One due reminder per user, for a shift tomorrow, committed in batches."""
     from volunteers.accounts.models import User
+
     app = create_app(config)
     with app.app_context():
         at = clock.now()
         for n, user_id in enumerate(user_ids):
             push.queue_notification(
-                user=db.session.get(User, user_id), kind="reminder", title="Erinnerung: Sprachcafé morgen",
+                user=db.session.get(User, user_id),
+                kind="reminder",
+                title="Erinnerung: Sprachcafé morgen",
                 body="Morgen 16:00–18:00 Uhr, Ankommenstreffpunkt Bahnhof. Bitte 10 Minuten früher da sein.",
-                url="/shifts/1", dedupe_key=f"{prefix}:reminder-24h:shift:1:user:{user_id}",
-                expires_at=at + timedelta(hours=24), due_at=at)
+                url="/shifts/1",
+                dedupe_key=f"{prefix}:reminder-24h:shift:1:user:{user_id}",
+                expires_at=at + timedelta(hours=24),
+                due_at=at,
+            )
             if n % BATCH == BATCH - 1:
                 db.session.commit()
         db.session.commit()
 
 
 def start_service(keys_path: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, str(ROOT / "bench/push/service.py"), str(keys_path)],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/push/service.py"), str(keys_path)], stdout=subprocess.PIPE, text=True
+    )
     line = process.stdout.readline()
     if not line.startswith("PORT "):
         process.kill()
@@ -148,8 +171,15 @@ def service_stats(origin: str) -> dict:
 
 
 def run_worker(config_path: Path, args, profile: Path | None = None) -> dict:
-    command = [sys.executable, str(ROOT / "bench/push/worker_pass.py"), str(config_path),
-               "--limit", str(args.limit), "--max-seconds", str(args.max_seconds)]
+    command = [
+        sys.executable,
+        str(ROOT / "bench/push/worker_pass.py"),
+        str(config_path),
+        "--limit",
+        str(args.limit),
+        "--max-seconds",
+        str(args.max_seconds),
+    ]
     if profile:
         command += ["--profile", str(profile)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.max_seconds + 120)
@@ -162,9 +192,19 @@ def measured_run(config_path: Path, origin: str, args, profile: Path | None = No
     before = service_stats(origin)
     result = run_worker(config_path, args, profile)
     after = service_stats(origin)
-    result["service"] = {key: after[key] - before[key] for key in
-                         ("requests", "connections", "client_ports", "vapid_tokens", "full_checks",
-                          "decrypted", "errors", "cpu_seconds")}
+    result["service"] = {
+        key: after[key] - before[key]
+        for key in (
+            "requests",
+            "connections",
+            "client_ports",
+            "vapid_tokens",
+            "full_checks",
+            "decrypted",
+            "errors",
+            "cpu_seconds",
+        )
+    }
     result["service"]["first_errors"] = after["first_errors"]
     sent = result["counts"].get("sent", 0)
     result["sent"] = sent
@@ -181,8 +221,13 @@ def profile_summary(path: Path, sent: int) -> tuple[list[tuple], list[tuple]]:
             if function == name and filename.endswith(file_end):
                 calls, cumulative = calls + nc, cumulative + ct
         parts.append((label, calls, cumulative, cumulative / sent * 1000 if sent else 0.0))
-    top = sorted(((ct, nc, f"{Path(fn).parent.name}/{Path(fn).name}:{line}({func})")
-                  for (fn, line, func), (_cc, nc, _tt, ct, _c) in stats.stats.items()), reverse=True)[:25]
+    top = sorted(
+        (
+            (ct, nc, f"{Path(fn).parent.name}/{Path(fn).name}:{line}({func})")
+            for (fn, line, func), (_cc, nc, _tt, ct, _c) in stats.stats.items()
+        ),
+        reverse=True,
+    )[:25]
     return parts, top
 
 
@@ -190,6 +235,7 @@ def unit_costs(origin: str, browsers: dict, vapid_pem: str, rounds: int = 300) -
     """Wall µs per call of the three parts of one push, without a profiler, in this process."""
     import requests
     from pywebpush import WebPusher
+
     vapid = key_from_text(vapid_pem)
     name, (private_hex, auth_hex) = next(iter(browsers.items()))
     p256dh, auth = public_parts(private_hex, auth_hex)
@@ -204,35 +250,51 @@ def unit_costs(origin: str, browsers: dict, vapid_pem: str, rounds: int = 300) -
 
     def claims():
         return {"sub": "mailto:bench@example.org", "aud": origin, "exp": int(time.time()) + 3600}
+
     headers = vapid.sign(claims())
     encoded = WebPusher(subscription).encode(payload, "aes128gcm")
     with requests.Session() as session:
-        post = {"data": encoded["body"], "timeout": 10,
-                "headers": {"Authorization": headers["Authorization"], "Content-Encoding": "aes128gcm", "TTL": "60"}}
-        return [("VAPID: Vapid.sign(claims) (JWT + ES256)", per_call(lambda: vapid.sign(claims()))),
-                ("encryption: WebPusher.encode (ECDH, HKDF, AES-GCM)",
-                 per_call(lambda: WebPusher(subscription).encode(payload, "aes128gcm"))),
-                ("HTTP: requests Session.post on a kept-alive connection",
-                 per_call(lambda: session.post(subscription["endpoint"], **post)))]
+        post = {
+            "data": encoded["body"],
+            "timeout": 10,
+            "headers": {"Authorization": headers["Authorization"], "Content-Encoding": "aes128gcm", "TTL": "60"},
+        }
+        return [
+            ("VAPID: Vapid.sign(claims) (JWT + ES256)", per_call(lambda: vapid.sign(claims()))),
+            (
+                "encryption: WebPusher.encode (ECDH, HKDF, AES-GCM)",
+                per_call(lambda: WebPusher(subscription).encode(payload, "aes128gcm")),
+            ),
+            (
+                "HTTP: requests Session.post on a kept-alive connection",
+                per_call(lambda: session.post(subscription["endpoint"], **post)),
+            ),
+        ]
 
 
 def print_report(runs: dict, parts, top, args, load_before, load_after, units=()) -> None:
     print(f"\nLoad average (1, 5, 15 min) before: {load_before}; after: {load_after}\n")
-    print("| run | sent | passes | wall s | notifications/s | worker CPU s | CPU ms/notification "
-          "| peak RSS MiB | TCP connections | VAPID signatures | service errors | target ≥ 300/s |")
+    print(
+        "| run | sent | passes | wall s | notifications/s | worker CPU s | CPU ms/notification "
+        "| peak RSS MiB | TCP connections | VAPID signatures | service errors | target ≥ 300/s |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, r in runs.items():
         s = r["service"]
         met = "met" if r["per_second"] >= TARGET_PER_SECOND and not r["timed_out"] else "MISSED"
-        print(f"| {name} | {r['sent']} | {r['passes']} | {r['wall_seconds']:.1f} | {r['per_second']:.0f} "
-              f"| {r['cpu_seconds']:.1f} | {r['cpu_seconds'] / max(r['sent'], 1) * 1000:.2f} "
-              f"| {r['peak_rss_mib']:.1f} | {s['connections']} ({s['client_ports']} ports) "
-              f"| {s['vapid_tokens']} | {s['errors']} | {met if name == 'timed' else '(profiled)'} |")
+        print(
+            f"| {name} | {r['sent']} | {r['passes']} | {r['wall_seconds']:.1f} | {r['per_second']:.0f} "
+            f"| {r['cpu_seconds']:.1f} | {r['cpu_seconds'] / max(r['sent'], 1) * 1000:.2f} "
+            f"| {r['peak_rss_mib']:.1f} | {s['connections']} ({s['client_ports']} ports) "
+            f"| {s['vapid_tokens']} | {s['errors']} | {met if name == 'timed' else '(profiled)'} |"
+        )
     for name, r in runs.items():
         s = r["service"]
-        print(f"\n{name}: counts {r['counts']}; push service: {s['requests']} requests, "
-              f"{s['full_checks']} fully checked (VAPID signature + decryption), service CPU {s['cpu_seconds']:.1f} s; "
-              f"timed out: {r['timed_out']}; RSS before the passes {r['rss_before_mib']:.1f} MiB")
+        print(
+            f"\n{name}: counts {r['counts']}; push service: {s['requests']} requests, "
+            f"{s['full_checks']} fully checked (VAPID signature + decryption), service CPU {s['cpu_seconds']:.1f} s; "
+            f"timed out: {r['timed_out']}; RSS before the passes {r['rss_before_mib']:.1f} MiB"
+        )
         if s["first_errors"]:
             print(f"  service errors: {s['first_errors']}")
     if units:
@@ -271,13 +333,16 @@ def main() -> None:
     service, origin = start_service(folder / "keys.json")
     try:
         user_ids = build_data(config, browsers, origin, args.notifications)
-        print(f"data: {len(user_ids)} volunteers with one subscription each, {args.notifications} due reminders "
-              f"({time.perf_counter() - started:.0f} s); folder {folder}", file=sys.stderr)
+        print(
+            f"data: {len(user_ids)} volunteers with one subscription each, {args.notifications} due reminders "
+            f"({time.perf_counter() - started:.0f} s); folder {folder}",
+            file=sys.stderr,
+        )
         load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         runs = {"timed": measured_run(config_path, origin, args)}
         parts, top = [], []
         if args.profile_notifications:
-            queue(config, user_ids[:args.profile_notifications], prefix="bench-profile")
+            queue(config, user_ids[: args.profile_notifications], prefix="bench-profile")
             profile = folder / "worker.prof"
             runs["profiled"] = measured_run(config_path, origin, args, profile)
             parts, top = profile_summary(profile, runs["profiled"]["sent"])
@@ -288,8 +353,19 @@ def main() -> None:
         service.wait(timeout=10)
     print_report(runs, parts, top, args, load_before, load_after, units)
     if args.json:
-        Path(args.json).write_text(json.dumps({"runs": runs, "profile": parts, "top": top, "unit_costs": units,
-                                               "load_before": load_before, "load_after": load_after}, indent=1))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "runs": runs,
+                    "profile": parts,
+                    "top": top,
+                    "unit_costs": units,
+                    "load_before": load_before,
+                    "load_after": load_after,
+                },
+                indent=1,
+            )
+        )
     if not args.keep:
         for path in sorted(folder.iterdir()):
             path.unlink()

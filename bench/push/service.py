@@ -10,6 +10,7 @@ the browser's key from KEYS.json. HTTP/1.1 with keep-alive, so a client may reus
 
 GET /stats answers what was counted: requests, TCP connections that carried a POST (and their
 distinct client ports), distinct VAPID tokens, checks done, errors, this process's CPU seconds."""
+
 import json
 import sys
 import threading
@@ -19,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import http_ece  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.push.push_service import b64url_decode, verify_vapid  # noqa: E402
+from tests.push.push_service import b64url_decode, verify_vapid
 
 SAMPLE_EVERY = 50
 
@@ -42,11 +43,17 @@ class Counts:
 
     def stats(self) -> dict:
         with self.lock:
-            return {"requests": self.requests, "connections": self.connections,
-                    "client_ports": len(self.client_ports), "vapid_tokens": len(self.tokens),
-                    "full_checks": self.full_checks, "decrypted": self.decrypted,
-                    "errors": len(self.errors), "first_errors": self.errors[:5],
-                    "cpu_seconds": time.process_time()}
+            return {
+                "requests": self.requests,
+                "connections": self.connections,
+                "client_ports": len(self.client_ports),
+                "vapid_tokens": len(self.tokens),
+                "full_checks": self.full_checks,
+                "decrypted": self.decrypted,
+                "errors": len(self.errors),
+                "first_errors": self.errors[:5],
+                "cpu_seconds": time.process_time(),
+            }
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -58,14 +65,14 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         self.carried_post = False
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         status = self._check(self.headers.get("Authorization", ""), self.headers.get("Content-Encoding"), body)
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = json.dumps(self.counts.stats()).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -91,7 +98,7 @@ class Handler(BaseHTTPRequestHandler):
             assert encoding == "aes128gcm", encoding
             if sample:
                 self._check_fully(authorization, name, body)
-        except Exception as error:  # noqa: BLE001  (counted and reported, answered 400)
+        except Exception as error:
             with counts.lock:
                 counts.errors.append(f"{name}: {error!r}"[:200])
             return 400
@@ -101,8 +108,9 @@ class Handler(BaseHTTPRequestHandler):
         verify_vapid(authorization, self.origin)
         private_hex, auth_hex = self.counts.keys[name]
         private_key = ec.derive_private_key(int(private_hex, 16), ec.SECP256R1())
-        plaintext = http_ece.decrypt(body, private_key=private_key, auth_secret=bytes.fromhex(auth_hex),
-                                     version="aes128gcm")
+        plaintext = http_ece.decrypt(
+            body, private_key=private_key, auth_secret=bytes.fromhex(auth_hex), version="aes128gcm"
+        )
         assert json.loads(plaintext)["title"], plaintext[:40]
         with self.counts.lock:
             self.counts.full_checks += 1

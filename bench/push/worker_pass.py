@@ -5,6 +5,7 @@
 CONFIG.json is the app config (database, VAPID key, PUSH_ALLOW_LOOPBACK) that run.py writes.
 Measured in this process only: wall time of the passes, CPU time (time.process_time) and peak
 RSS (VmHWM) of the worker, as `flask reminders run` would spend them."""
+
 import argparse
 import cProfile
 import json
@@ -16,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from volunteers import create_app  # noqa: E402
-from volunteers.push.worker import send_due  # noqa: E402
+from volunteers import create_app
+from volunteers.push.worker import send_due
 
 
 def vm_kib(field: str) -> int:
@@ -58,9 +59,19 @@ def main() -> None:
             profiler.disable()
             profiler.dump_stats(args.profile)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(json.dumps({"counts": dict(totals), "passes": passes, "timed_out": timed_out,
-                      "wall_seconds": wall, "cpu_seconds": cpu,
-                      "rss_before_mib": rss_before / 1024, "peak_rss_mib": vm_kib("VmHWM") / 1024}))
+    print(
+        json.dumps(
+            {
+                "counts": dict(totals),
+                "passes": passes,
+                "timed_out": timed_out,
+                "wall_seconds": wall,
+                "cpu_seconds": cpu,
+                "rss_before_mib": rss_before / 1024,
+                "peak_rss_mib": vm_kib("VmHWM") / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

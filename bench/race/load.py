@@ -16,6 +16,7 @@ released at once by a barrier, one thread and one connection per request:
 
 Who is signed up to what is read from the database between bursts (the load's own knowledge,
 not what is checked)."""
+
 import http.client
 import json
 import random
@@ -47,6 +48,7 @@ class Call:
 @dataclass
 class Outcomes:
     """What came back: counts by (kind, HTTP status, outcome), latencies, and the server errors."""
+
     counts: Counter = field(default_factory=Counter)
     seconds: dict = field(default_factory=dict)
     server_errors: list = field(default_factory=list)
@@ -89,7 +91,7 @@ def _call(port: int, call: Call, barrier: threading.Barrier, outcomes: Outcomes)
             answer = json.loads(raw or b"null")
         except ValueError:
             answer = raw[:300].decode(errors="replace")
-    except Exception as error:  # noqa: BLE001  (counted as "no answer", never lost in a thread)
+    except Exception as error:
         answer = repr(error)
     finally:
         connection.close()
@@ -119,7 +121,7 @@ class Race:
         self.coordinator = data["coordinator_token"]
         self.token_of = {v["user_id"]: v["token"] for v in self.volunteers}
         # Each shift has its own pool of volunteers, so that a rush is about one shift's places.
-        self.pools = {s["id"]: [v["user_id"] for v in self.volunteers[n::len(shifts)]] for n, s in enumerate(shifts)}
+        self.pools = {s["id"]: [v["user_id"] for v in self.volunteers[n :: len(shifts)]] for n, s in enumerate(shifts)}
         self.moved = {s["id"]: False for s in shifts}
         self.capacity = {s["id"]: s["capacity"] for s in shifts}
         self.random = random.Random(seed)
@@ -168,7 +170,7 @@ class Race:
         for shift_id in targets:
             statuses = state.get(shift_id, {})
             confirmed, waitlisted = statuses.get("confirmed", []), statuses.get("waitlisted", [])
-            leaving = confirmed if clearing else confirmed[:max(1, len(confirmed) // 2)]
+            leaving = confirmed if clearing else confirmed[: max(1, len(confirmed) // 2)]
             calls += [self._cancel(shift_id, user_id) for user_id in leaving]
             if leaving:
                 calls.append(replace(self._cancel(shift_id, leaving[0]), kind=CANCEL_AGAIN))  # a double tap
@@ -199,10 +201,16 @@ class Race:
         self.moved[shift_id] = not self.moved[shift_id]
         offset = MOVE if self.moved[shift_id] else timedelta(0)
         starts, ends = (datetime.fromisoformat(shift[key]) + offset for key in ("starts_at", "ends_at"))
-        return Call(CHANGE, "PATCH", f"/api/v1/shifts/{shift_id}", self.coordinator,
-                    {"starts_at": starts.isoformat(), "ends_at": ends.isoformat()})
+        return Call(
+            CHANGE,
+            "PATCH",
+            f"/api/v1/shifts/{shift_id}",
+            self.coordinator,
+            {"starts_at": starts.isoformat(), "ends_at": ends.isoformat()},
+        )
 
     def _grow(self, shift_id: int) -> Call:
         self.capacity[shift_id] += 1
-        return Call(CHANGE, "PATCH", f"/api/v1/shifts/{shift_id}", self.coordinator,
-                    {"capacity": self.capacity[shift_id]})
+        return Call(
+            CHANGE, "PATCH", f"/api/v1/shifts/{shift_id}", self.coordinator, {"capacity": self.capacity[shift_id]}
+        )

@@ -11,6 +11,7 @@ token, and 20 published shifts with 1 to 3 places in three groups:
 
 Within the first two groups the shifts overlap (a volunteer can hold only one of each group);
 the due times are spread over `due_window` seconds after `due_from` seconds from now."""
+
 import os
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from werkzeug.security import generate_password_hash
 
+from tests.push.push_service import b64url
 from volunteers.accounts import services as accounts
 from volunteers.centres import services as centres
 from volunteers.centres.models import Centre, MeetingPoint
@@ -28,8 +30,6 @@ from volunteers.core.database import begin_write
 from volunteers.extensions import db
 from volunteers.push.services import subscribe_device
 from volunteers.shifts.planning import ShiftValues, create_shift
-
-from tests.push.push_service import b64url
 
 GROUPS = (("2h", 8, timedelta(hours=2)), ("24h", 6, timedelta(hours=24)), ("later", 6, timedelta(days=3)))
 SHIFT_LENGTH = timedelta(hours=1)
@@ -58,11 +58,23 @@ def require_empty_database() -> None:
 
 
 def _place():
-    centre = centres.create_centre(name="Kommunales Integrationszentrum Wettlauf", district="Kreis Wettlauf",
-                                   regierungsbezirk="Arnsberg", slug="bench-race")
+    centre = centres.create_centre(
+        name="Kommunales Integrationszentrum Wettlauf",
+        district="Kreis Wettlauf",
+        regierungsbezirk="Arnsberg",
+        slug="bench-race",
+    )
     meeting_point = centres.create_meeting_point(
-        centre=centre, name="Ankommenstreffpunkt Bahnhof", municipality="Siegen", street="Bahnhofstraße 12",
-        postcode="57072", city="Siegen", latitude=50.8756, longitude=8.0167, languages=["de", "ar", "uk"])
+        centre=centre,
+        name="Ankommenstreffpunkt Bahnhof",
+        municipality="Siegen",
+        street="Bahnhofstraße 12",
+        postcode="57072",
+        city="Siegen",
+        latitude=50.8756,
+        longitude=8.0167,
+        languages=["de", "ar", "uk"],
+    )
     return centre, meeting_point
 
 
@@ -70,12 +82,19 @@ def _volunteers(centre, browsers: dict, origin: str) -> list[dict]:
     password_hash = generate_password_hash("bench-password", method="pbkdf2:sha256:1000")
     people = []
     for n, (name, keys) in enumerate(browsers.items()):
-        user = accounts.create_user(email=f"volunteer{n}@bench.example", name=f"Volunteer {n}", password="",
-                                    password_hash=password_hash, role="volunteer", centre=centre)
+        user = accounts.create_user(
+            email=f"volunteer{n}@bench.example",
+            name=f"Volunteer {n}",
+            password="",
+            password_hash=password_hash,
+            role="volunteer",
+            centre=centre,
+        )
         user.quiet_start_hour = user.quiet_end_hour = 0  # as set on the settings page: no quiet hours
         p256dh, auth = _public_parts(*keys)
-        subscribe_device(user=user, endpoint=f"{origin}/wpush/v2/{name}", p256dh=p256dh, auth=auth,
-                         user_agent="Benchmark")
+        subscribe_device(
+            user=user, endpoint=f"{origin}/wpush/v2/{name}", p256dh=p256dh, auth=auth, user_agent="Benchmark"
+        )
         people.append({"user_id": user.id, "browser": name, "token": accounts.issue_api_token(user=user)})
         if n % BATCH == BATCH - 1:
             db.session.commit()
@@ -93,12 +112,25 @@ def _shifts(centre, meeting_point, due_from: float, due_window: float) -> list[d
             else:
                 starts = at + lead + timedelta(seconds=due_from + due_window * n / max(count - 1, 1))
             starts, capacity, made = starts.replace(microsecond=0), 1 + made % 3, made + 1
-            values = ShiftValues(meeting_point=meeting_point, activity="sprachcafe", capacity_min=1,
-                                 capacity_max=capacity, languages=["de"])
-            shift = create_shift(centre=centre, values=values, starts_at=starts, ends_at=starts + SHIFT_LENGTH,
-                                 publish=True)
-            shifts.setdefault(group, []).append({"id": shift.id, "group": group, "capacity": capacity,
-                                                 "starts_at": starts.isoformat(), "ends_at": shift.ends_at.isoformat()})
+            values = ShiftValues(
+                meeting_point=meeting_point,
+                activity="sprachcafe",
+                capacity_min=1,
+                capacity_max=capacity,
+                languages=["de"],
+            )
+            shift = create_shift(
+                centre=centre, values=values, starts_at=starts, ends_at=starts + SHIFT_LENGTH, publish=True
+            )
+            shifts.setdefault(group, []).append(
+                {
+                    "id": shift.id,
+                    "group": group,
+                    "capacity": capacity,
+                    "starts_at": starts.isoformat(),
+                    "ends_at": shift.ends_at.isoformat(),
+                }
+            )
     columns = [shifts[group] for group, _count, _lead in GROUPS]
     return [row[n] for n in range(max(map(len, columns))) for row in columns if n < len(row)]
 
@@ -110,12 +142,21 @@ def build(browsers: dict, origin: str) -> dict:
     flask_migrate.upgrade()
     begin_write(db.session)
     centre, meeting_point = _place()
-    coordinator = accounts.create_user(email="coordinator@bench.example", name="Koordination", password="",
-                                       password_hash=generate_password_hash("x", method="pbkdf2:sha256:1000"),
-                                       role="coordinator", centre=centre)
+    coordinator = accounts.create_user(
+        email="coordinator@bench.example",
+        name="Koordination",
+        password="",
+        password_hash=generate_password_hash("x", method="pbkdf2:sha256:1000"),
+        role="coordinator",
+        centre=centre,
+    )
     coordinator_token = accounts.issue_api_token(user=coordinator)
-    data = {"centre_id": centre.id, "meeting_point_id": meeting_point.id, "coordinator_token": coordinator_token,
-            "volunteers": _volunteers(centre, browsers, origin)}
+    data = {
+        "centre_id": centre.id,
+        "meeting_point_id": meeting_point.id,
+        "coordinator_token": coordinator_token,
+        "volunteers": _volunteers(centre, browsers, origin),
+    }
     db.session.commit()
     return data
 

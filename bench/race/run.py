@@ -8,6 +8,7 @@ local push service; then it checks: no overbooking, no duplicate notification, n
 The PostgreSQL database must be empty (created just before). Prints markdown tables to stdout
 (progress to stderr) and exits with 1 if a check failed. Everything listens on 127.0.0.1 only and
 every process is stopped at the end, also on Ctrl+C or an error."""
+
 import argparse
 import json
 import os
@@ -26,23 +27,30 @@ ROOT = HERE.parents[1]
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from py_vapid import Vapid  # noqa: E402
+from py_vapid import Vapid
 
-from bench.harness import gunicorn, log, stop, wait_for  # noqa: E402
-from bench.race import checks  # noqa: E402
-from bench.race.load import Race  # noqa: E402
-from bench.race.make_data import build, make_browsers, make_shifts  # noqa: E402
-from volunteers import create_app  # noqa: E402
-from volunteers.core import time as clock  # noqa: E402
-from volunteers.extensions import db  # noqa: E402
-from volunteers.push.vapid import public_key_b64url  # noqa: E402
+from bench.harness import gunicorn, log, stop, wait_for
+from bench.race import checks
+from bench.race.load import Race
+from bench.race.make_data import build, make_browsers, make_shifts
+from volunteers import create_app
+from volunteers.core import time as clock
+from volunteers.extensions import db
+from volunteers.push.vapid import public_key_b64url
 
 WEB_WORKERS, REMINDER_WORKERS = 4, 2
 STARTUP_SECONDS = 10  # from making the shifts until the first round: servers and workers starting
-WORKER_TROUBLE = {"pass failed": r"reminder pass failed", "notification failed": r"could not be delivered",
-                  "lease ran out": r"lease ran out", "traceback": r"Traceback \(most recent call last\)"}
-APP_TROUBLE = {"unhandled error": r"Unhandled error on", "worker timeout": r"WORKER TIMEOUT",
-               "booted workers": r"Booting worker with pid"}
+WORKER_TROUBLE = {
+    "pass failed": r"reminder pass failed",
+    "notification failed": r"could not be delivered",
+    "lease ran out": r"lease ran out",
+    "traceback": r"Traceback \(most recent call last\)",
+}
+APP_TROUBLE = {
+    "unhandled error": r"Unhandled error on",
+    "worker timeout": r"WORKER TIMEOUT",
+    "booted workers": r"Booting worker with pid",
+}
 
 
 def parse_args():
@@ -50,8 +58,12 @@ def parse_args():
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temporary folder)")
     parser.add_argument("--volunteers", type=int, default=200)
     parser.add_argument("--load-seconds", type=float, default=45, help="rounds are started until this is up")
-    parser.add_argument("--drain-seconds", type=float, default=40,
-                        help="after the load, wait at most this long for the reminder workers to settle what is due")
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=40,
+        help="after the load, wait at most this long for the reminder workers to settle what is due",
+    )
     parser.add_argument("--per-round", type=int, default=5, help="shifts taken up in each round")
     parser.add_argument("--interval", type=float, default=0.5, help="`flask reminders run --interval`")
     parser.add_argument("--limit", type=int, default=10, help="`flask reminders run --limit`")
@@ -66,7 +78,7 @@ def database_url(given: str | None, folder: Path) -> str:
         return f"sqlite:///{folder / 'race.sqlite'}"
     for prefix in ("postgres://", "postgresql://"):  # as volunteers/config.py reads DATABASE_URL
         if given.startswith(prefix):
-            return "postgresql+psycopg://" + given[len(prefix):]
+            return "postgresql+psycopg://" + given[len(prefix) :]
     return given
 
 
@@ -82,11 +94,16 @@ def load_average() -> str:
 
 # --- processes -------------------------------------------------------------------------------
 
+
 def start_push_service(folder: Path, keys: dict) -> tuple[subprocess.Popen, str]:
     (folder / "keys.json").write_text(json.dumps(keys))
     with (folder / "push-service.log").open("w") as errors:
-        process = subprocess.Popen([sys.executable, str(HERE / "service.py"), str(folder / "keys.json")],
-                                   stdout=subprocess.PIPE, stderr=errors, text=True)
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "service.py"), str(folder / "keys.json")],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
     line = process.stdout.readline()
     if not line.startswith("PORT "):
         process.kill()
@@ -95,8 +112,17 @@ def start_push_service(folder: Path, keys: dict) -> tuple[subprocess.Popen, str]
 
 
 def start_reminder_worker(args, env: dict, logfile: Path) -> subprocess.Popen:
-    command = [str(VENV_BIN / "flask"), "--app", "race_wsgi:app", "reminders", "run",
-               "--interval", str(args.interval), "--limit", str(args.limit)]
+    command = [
+        str(VENV_BIN / "flask"),
+        "--app",
+        "race_wsgi:app",
+        "reminders",
+        "run",
+        "--interval",
+        str(args.interval),
+        "--limit",
+        str(args.limit),
+    ]
     with logfile.open("w") as output:
         return subprocess.Popen(command, cwd=HERE, env=env, stdout=output, stderr=subprocess.STDOUT)
 
@@ -115,6 +141,7 @@ def received_pushes(origin: str) -> dict:
 
 # --- the run ---------------------------------------------------------------------------------
 
+
 def drain(seconds: float, processes: list[subprocess.Popen]) -> tuple[float, int]:
     """Wait until the reminder workers have settled everything due; (seconds waited, still unsettled)."""
     started = time.monotonic()
@@ -130,9 +157,18 @@ def start_servers(args, env: dict, folder: Path, processes: list) -> tuple[int, 
     """gunicorn and the reminder workers, appended to `processes` as they start; (port, log files)."""
     port, logs = free_port(), {"gunicorn": folder / "gunicorn.log"}
     # The project's gunicorn.conf.py named, whatever folder the bench is started from.
-    processes.append(gunicorn(HERE, "race_wsgi:app", port, WEB_WORKERS, env, logs["gunicorn"], pythonpath=str(ROOT),
-                              options=["--timeout", "30", "--graceful-timeout", "5",
-                                       "--config", str(ROOT / "gunicorn.conf.py")]))
+    processes.append(
+        gunicorn(
+            HERE,
+            "race_wsgi:app",
+            port,
+            WEB_WORKERS,
+            env,
+            logs["gunicorn"],
+            pythonpath=str(ROOT),
+            options=["--timeout", "30", "--graceful-timeout", "5", "--config", str(ROOT / "gunicorn.conf.py")],
+        )
+    )
     for n in range(1, REMINDER_WORKERS + 1):
         logs[f"reminders {n}"] = folder / f"reminders-{n}.log"
         processes.append(start_reminder_worker(args, env, logs[f"reminders {n}"]))
@@ -142,19 +178,36 @@ def start_servers(args, env: dict, folder: Path, processes: list) -> tuple[int, 
 
 def findings(shifts: list[dict]) -> dict:
     """What the database says once everything has stopped."""
-    return {"dialect": db.engine.dialect.name, "shift_rows": checks.shift_rows({s["id"]: s["group"] for s in shifts}),
-            "duplicate_signups": checks.duplicate_signups(), "notifications": checks.notification_rows(),
-            "attempts": checks.delivered_attempts()}
+    return {
+        "dialect": db.engine.dialect.name,
+        "shift_rows": checks.shift_rows({s["id"]: s["group"] for s in shifts}),
+        "duplicate_signups": checks.duplicate_signups(),
+        "notifications": checks.notification_rows(),
+        "attempts": checks.delivered_attempts(),
+    }
 
 
 def race(args, folder: Path, url: str) -> dict:
     vapid = Vapid()
     vapid.generate_keys()
     pem, secret = vapid.private_pem().decode(), os.urandom(24).hex()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "VAPID_PRIVATE_KEY": pem,
-           "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)])}
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "VAPID_PRIVATE_KEY": pem,
-                      "PUSH_ALLOW_LOOPBACK": True, "SERVER_NAME": None, "MAIL_SERVER": None})
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secret,
+        "VAPID_PRIVATE_KEY": pem,
+        "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
+    }
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": secret,
+            "VAPID_PRIVATE_KEY": pem,
+            "PUSH_ALLOW_LOOPBACK": True,
+            "SERVER_NAME": None,
+            "MAIL_SERVER": None,
+        }
+    )
     browsers, processes = make_browsers(args.volunteers), []
     try:
         service, origin = start_push_service(folder, dict(browsers, _vapid_public_key=public_key_b64url(vapid)))
@@ -167,8 +220,7 @@ def race(args, folder: Path, url: str) -> dict:
             port, logs = start_servers(args, env, folder, processes)
             load_before = load_average()
             log(f"load: rounds of simultaneous requests for {args.load_seconds:g} s on 127.0.0.1:{port} …")
-            load = Race(port=port, data=data, shifts=shifts, engine=db.engine, per_round=args.per_round,
-                        seed=args.seed)
+            load = Race(port=port, data=data, shifts=shifts, engine=db.engine, per_round=args.per_round, seed=args.seed)
             started = time.monotonic()
             outcomes = load.run(args.load_seconds, still_running=lambda: still_running(processes))
             load_seconds = time.monotonic() - started
@@ -176,9 +228,19 @@ def race(args, folder: Path, url: str) -> dict:
             drained, unsettled = drain(args.drain_seconds, processes)
             pushes, load_after = received_pushes(origin), load_average()
             stop(processes)  # before the logs are read, so that they are complete
-            return {"shifts": shifts, "data": data, "outcomes": outcomes, "rounds": load.rounds,
-                    "load_seconds": load_seconds, "drained": drained, "unsettled": unsettled, "pushes": pushes,
-                    "load_average": (load_before, load_after), "logs": logs, **findings(shifts)}
+            return {
+                "shifts": shifts,
+                "data": data,
+                "outcomes": outcomes,
+                "rounds": load.rounds,
+                "load_seconds": load_seconds,
+                "drained": drained,
+                "unsettled": unsettled,
+                "pushes": pushes,
+                "load_average": (load_before, load_after),
+                "logs": logs,
+                **findings(shifts),
+            }
     finally:
         stop(processes)
         with app.app_context():
@@ -186,6 +248,7 @@ def race(args, folder: Path, url: str) -> dict:
 
 
 # --- report ----------------------------------------------------------------------------------
+
 
 def evaluate(result: dict) -> tuple[list[checks.Check], dict]:
     """The checks, and how the pushes received matched the notification rows."""
@@ -196,20 +259,34 @@ def evaluate(result: dict) -> tuple[list[checks.Check], dict]:
 
 def signup_checks(result: dict) -> list[checks.Check]:
     overbooked = [row for row in result["shift_rows"] if not row["ok"]]
-    server_errors = sum(count for (_kind, status, _outcome), count in result["outcomes"].counts.items()
-                        if status is None or status >= 500)
+    server_errors = sum(
+        count
+        for (_kind, status, _outcome), count in result["outcomes"].counts.items()
+        if status is None or status >= 500
+    )
     app_log = checks.log_counts(result["logs"]["gunicorn"], APP_TROUBLE)
     app_errors = app_log["unhandled error"] + app_log["worker timeout"]
     return [
-        checks.Check("every shift: confirmed sign-ups = confirmed_count ≤ capacity",
-                     f"{len(result['shift_rows'])} shifts, {len(overbooked)} wrong", not overbooked),
-        checks.Check("no (shift, person) with two sign-up rows", str(result["duplicate_signups"]),
-                     result["duplicate_signups"] == 0),
+        checks.Check(
+            "every shift: confirmed sign-ups = confirmed_count ≤ capacity",
+            f"{len(result['shift_rows'])} shifts, {len(overbooked)} wrong",
+            not overbooked,
+        ),
+        checks.Check(
+            "no (shift, person) with two sign-up rows",
+            str(result["duplicate_signups"]),
+            result["duplicate_signups"] == 0,
+        ),
         checks.Check("requests answered 5xx or not at all", str(server_errors), server_errors == 0),
-        checks.Check("app errors logged by gunicorn (Unhandled error, WORKER TIMEOUT)", str(app_errors),
-                     app_errors == 0),
-        checks.Check("gunicorn workers booted (4: none died and was replaced)", str(app_log["booted workers"]),
-                     app_log["booted workers"] == WEB_WORKERS)]
+        checks.Check(
+            "app errors logged by gunicorn (Unhandled error, WORKER TIMEOUT)", str(app_errors), app_errors == 0
+        ),
+        checks.Check(
+            "gunicorn workers booted (4: none died and was replaced)",
+            str(app_log["booted workers"]),
+            app_log["booted workers"] == WEB_WORKERS,
+        ),
+    ]
 
 
 def notification_checks(result: dict, matched: dict) -> list[checks.Check]:
@@ -217,24 +294,45 @@ def notification_checks(result: dict, matched: dict) -> list[checks.Check]:
     delivered = sum(result["attempts"].values())
     sent = sum(1 for row in result["notifications"] if row["status"] == "sent")
     refused = result["pushes"]["errors"]
-    worker_trouble = sum(sum(checks.log_counts(path, WORKER_TROUBLE).values())
-                         for name, path in result["logs"].items() if name.startswith("reminders"))
+    worker_trouble = sum(
+        sum(checks.log_counts(path, WORKER_TROUBLE).values())
+        for name, path in result["logs"].items()
+        if name.startswith("reminders")
+    )
     return [
-        checks.Check("notification rows pushed more than once (delivery log)",
-                     f"{pushed_twice} of {len(result['attempts'])}", pushed_twice == 0),
-        checks.Check("push service: same (recipient, tag = dedupe key) received twice",
-                     f"{matched['duplicates']} of {matched['received']}", matched["duplicates"] == 0),
-        checks.Check("push service: received = delivery log = sent rows",
-                     f"{matched['received']} = {delivered} = {sent}", matched["received"] == delivered == sent),
-        checks.Check("pushes without a sent row / sent rows never received / two sent rows with one key",
-                     f"{matched['unmatched']} / {matched['missing']} / {matched['same_key_sent_twice']}",
-                     matched["unmatched"] == matched["missing"] == matched["same_key_sent_twice"] == 0),
+        checks.Check(
+            "notification rows pushed more than once (delivery log)",
+            f"{pushed_twice} of {len(result['attempts'])}",
+            pushed_twice == 0,
+        ),
+        checks.Check(
+            "push service: same (recipient, tag = dedupe key) received twice",
+            f"{matched['duplicates']} of {matched['received']}",
+            matched["duplicates"] == 0,
+        ),
+        checks.Check(
+            "push service: received = delivery log = sent rows",
+            f"{matched['received']} = {delivered} = {sent}",
+            matched["received"] == delivered == sent,
+        ),
+        checks.Check(
+            "pushes without a sent row / sent rows never received / two sent rows with one key",
+            f"{matched['unmatched']} / {matched['missing']} / {matched['same_key_sent_twice']}",
+            matched["unmatched"] == matched["missing"] == matched["same_key_sent_twice"] == 0,
+        ),
         checks.Check("Topic header ≠ the notification's key", str(matched["wrong_topic"]), matched["wrong_topic"] == 0),
         checks.Check("push service refusals (VAPID signature, aud, exp, decryption)", str(len(refused)), not refused),
-        checks.Check(f"due notifications left unsettled (waited {result['drained']:.0f} s after the load)",
-                     str(result["unsettled"]), result["unsettled"] == 0),
-        checks.Check("reminder worker errors (pass failed, notification failed, lease ran out, traceback)",
-                     str(worker_trouble), worker_trouble == 0)]
+        checks.Check(
+            f"due notifications left unsettled (waited {result['drained']:.0f} s after the load)",
+            str(result["unsettled"]),
+            result["unsettled"] == 0,
+        ),
+        checks.Check(
+            "reminder worker errors (pass failed, notification failed, lease ran out, traceback)",
+            str(worker_trouble),
+            worker_trouble == 0,
+        ),
+    ]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -244,28 +342,51 @@ def _percentile(values: list[float], share: float) -> float:
 def report(args, result: dict, found: list[checks.Check], matched: dict) -> str:
     outcomes, lines = result["outcomes"], []
     requests = sum(outcomes.counts.values())
-    lines += [f"Database: {result['dialect']}; {args.volunteers} volunteers, {len(result['shifts'])} shifts; "
-              f"{WEB_WORKERS} gunicorn workers, {REMINDER_WORKERS} × `flask reminders run --interval {args.interval:g} "
-              f"--limit {args.limit}`; {result['rounds']} rounds, {outcomes.bursts} bursts, {requests} requests in "
-              f"{result['load_seconds']:.0f} s; drained in {result['drained']:.1f} s. Load average (1, 5, 15 min) "
-              f"before: {result['load_average'][0]}; after: {result['load_average'][1]}", "",
-              "| check | value | result |", "| --- | ---: | --- |"]
+    lines += [
+        f"Database: {result['dialect']}; {args.volunteers} volunteers, {len(result['shifts'])} shifts; "
+        f"{WEB_WORKERS} gunicorn workers, {REMINDER_WORKERS} × `flask reminders run --interval {args.interval:g} "
+        f"--limit {args.limit}`; {result['rounds']} rounds, {outcomes.bursts} bursts, {requests} requests in "
+        f"{result['load_seconds']:.0f} s; drained in {result['drained']:.1f} s. Load average (1, 5, 15 min) "
+        f"before: {result['load_average'][0]}; after: {result['load_average'][1]}",
+        "",
+        "| check | value | result |",
+        "| --- | ---: | --- |",
+    ]
     lines += [f"| {c.name} | {c.value} | {'ok' if c.ok else 'FAILED'} |" for c in found]
-    lines += ["", "Requests (all released in bursts by a barrier):", "", "| request | HTTP | outcome | count |",
-              "| --- | ---: | --- | ---: |"]
+    lines += [
+        "",
+        "Requests (all released in bursts by a barrier):",
+        "",
+        "| request | HTTP | outcome | count |",
+        "| --- | ---: | --- | ---: |",
+    ]
     for (kind, status, outcome), count in sorted(outcomes.counts.items(), key=lambda item: str(item[0])):
         lines.append(f"| {kind} | {status or '–'} | {outcome} | {count} |")
     lines += ["", "| request | count | p50 ms | p95 ms | max ms |", "| --- | ---: | ---: | ---: | ---: |"]
     for kind, seconds in sorted(outcomes.seconds.items()):
         seconds = sorted(seconds)
-        lines.append(f"| {kind} | {len(seconds)} | {_percentile(seconds, 0.5) * 1000:.0f} | "
-                     f"{_percentile(seconds, 0.95) * 1000:.0f} | {seconds[-1] * 1000:.0f} |")
-    lines += ["", *notification_table(result["notifications"]), "", *worker_table(result), "",
-              *shift_table(result["shift_rows"])]
-    problems = [*outcomes.server_errors[:5], *result["pushes"]["errors"][:5],
-                *(f"received twice: user {user}, tag {tag}" for user, tag in matched["duplicate_examples"]),
-                *(f"{count} × in {path.name}: `{line}`" for path in result["logs"].values()
-                  for line, count in checks.exceptions_logged(path).items())]
+        lines.append(
+            f"| {kind} | {len(seconds)} | {_percentile(seconds, 0.5) * 1000:.0f} | "
+            f"{_percentile(seconds, 0.95) * 1000:.0f} | {seconds[-1] * 1000:.0f} |"
+        )
+    lines += [
+        "",
+        *notification_table(result["notifications"]),
+        "",
+        *worker_table(result),
+        "",
+        *shift_table(result["shift_rows"]),
+    ]
+    problems = [
+        *outcomes.server_errors[:5],
+        *result["pushes"]["errors"][:5],
+        *(f"received twice: user {user}, tag {tag}" for user, tag in matched["duplicate_examples"]),
+        *(
+            f"{count} × in {path.name}: `{line}`"
+            for path in result["logs"].values()
+            for line, count in checks.exceptions_logged(path).items()
+        ),
+    ]
     if problems:
         lines += ["", "First problems, and the exceptions in the logs:", "", *(f"- {line}" for line in problems)]
     return "\n".join(lines)
@@ -273,22 +394,31 @@ def report(args, result: dict, found: list[checks.Check], matched: dict) -> str:
 
 def notification_table(notifications: list[dict]) -> list[str]:
     statuses = ("sent", "pending", "sending", "cancelled", "failed", "no_device")
-    lines = ["Notifications (outbox rows) by kind and status; `pending` are not due yet, `cancelled` were withdrawn "
-             "before sending:", "", f"| kind | created | {' | '.join(statuses)} |",
-             "| --- | ---: | " + " | ".join("---:" for _ in statuses) + " |"]
+    lines = [
+        "Notifications (outbox rows) by kind and status; `pending` are not due yet, `cancelled` were withdrawn "
+        "before sending:",
+        "",
+        f"| kind | created | {' | '.join(statuses)} |",
+        "| --- | ---: | " + " | ".join("---:" for _ in statuses) + " |",
+    ]
     table = checks.by_kind(notifications)
     total = sum(table.values(), Counter())
     for kind, counts in [*sorted(table.items()), ("all", total)]:
         lines.append(f"| {kind} | {sum(counts.values())} | " + " | ".join(str(counts[s]) for s in statuses) + " |")
     lags = checks.delivery_lags(notifications)
-    lines += ["", f"From due to sent: p50 {_percentile(lags, 0.5):.1f} s, p95 {_percentile(lags, 0.95):.1f} s, "
-                  f"max {lags[-1] if lags else 0:.1f} s ({len(lags)} sent)."]
+    lines += [
+        "",
+        f"From due to sent: p50 {_percentile(lags, 0.5):.1f} s, p95 {_percentile(lags, 0.95):.1f} s, "
+        f"max {lags[-1] if lags else 0:.1f} s ({len(lags)} sent).",
+    ]
     return lines
 
 
 def worker_table(result: dict) -> list[str]:
-    lines = ["| reminder worker | passes with work | sent | lost (lease taken over) | error |",
-             "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| reminder worker | passes with work | sent | lost (lease taken over) | error |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for name, path in result["logs"].items():
         if name.startswith("reminders"):
             done = checks.worker_sent(path)
@@ -297,21 +427,34 @@ def worker_table(result: dict) -> list[str]:
 
 
 def shift_table(rows: list[dict]) -> list[str]:
-    lines = ["| shift | group | capacity | confirmed rows | confirmed_count | waitlisted | moved | ok |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
-    lines += [f"| {r['id']} | {r['group']} | {r['capacity']} | {r['confirmed_rows']} | {r['confirmed_count']} | "
-              f"{r['waitlisted']} | {r['moves']} | {'ok' if r['ok'] else 'OVERBOOKED'} |" for r in rows]
+    lines = [
+        "| shift | group | capacity | confirmed rows | confirmed_count | waitlisted | moved | ok |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    lines += [
+        f"| {r['id']} | {r['group']} | {r['capacity']} | {r['confirmed_rows']} | {r['confirmed_count']} | "
+        f"{r['waitlisted']} | {r['moves']} | {'ok' if r['ok'] else 'OVERBOOKED'} |"
+        for r in rows
+    ]
     return lines
 
 
 def raw(result: dict, found: list[checks.Check], matched: dict) -> dict:
     outcomes = result["outcomes"]
-    return {"dialect": result["dialect"], "rounds": result["rounds"], "load_seconds": result["load_seconds"],
-            "checks": [vars(c) for c in found], "pushes": matched,
-            "requests": [{"kind": kind, "status": status, "outcome": outcome, "count": count}
-                         for (kind, status, outcome), count in outcomes.counts.items()],
-            "server_errors": outcomes.server_errors, "shifts": result["shift_rows"],
-            "notifications": {kind: dict(c) for kind, c in checks.by_kind(result["notifications"]).items()}}
+    return {
+        "dialect": result["dialect"],
+        "rounds": result["rounds"],
+        "load_seconds": result["load_seconds"],
+        "checks": [vars(c) for c in found],
+        "pushes": matched,
+        "requests": [
+            {"kind": kind, "status": status, "outcome": outcome, "count": count}
+            for (kind, status, outcome), count in outcomes.counts.items()
+        ],
+        "server_errors": outcomes.server_errors,
+        "shifts": result["shift_rows"],
+        "notifications": {kind: dict(c) for kind, c in checks.by_kind(result["notifications"]).items()},
+    }
 
 
 def main() -> None:

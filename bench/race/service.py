@@ -8,6 +8,7 @@ KEYS.json; then it is answered 201 and kept: browser, the payload's tag, title a
 header, the arrival time. Anything that fails a check is answered 400 and kept as an error.
 
 GET /messages answers {"messages": [...], "errors": [...]}: what the race benchmark counts."""
+
 import json
 import sys
 import threading
@@ -17,18 +18,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import http_ece  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.push.push_service import verify_vapid  # noqa: E402
+from tests.push.push_service import verify_vapid
 
 
 class Inbox:
     def __init__(self, keys: dict):
         self.public_key = keys.pop("_vapid_public_key")
         # browser name -> (private key, auth secret), derived once
-        self.browsers = {name: (ec.derive_private_key(int(private_hex, 16), ec.SECP256R1()), bytes.fromhex(auth_hex))
-                         for name, (private_hex, auth_hex) in keys.items()}
+        self.browsers = {
+            name: (ec.derive_private_key(int(private_hex, 16), ec.SECP256R1()), bytes.fromhex(auth_hex))
+            for name, (private_hex, auth_hex) in keys.items()
+        }
         self.lock = threading.Lock()
         self.messages: list[dict] = []
         self.errors: list[str] = []
@@ -39,14 +42,21 @@ class Inbox:
             assert key == self.public_key, "signed with another VAPID key"
             assert headers.get("content-encoding") == "aes128gcm", headers.get("content-encoding")
             private_key, auth_secret = self.browsers[name]
-            payload = json.loads(http_ece.decrypt(body, private_key=private_key, auth_secret=auth_secret,
-                                                  version="aes128gcm"))
-        except Exception as error:  # noqa: BLE001  (kept and reported by the benchmark, answered 400)
+            payload = json.loads(
+                http_ece.decrypt(body, private_key=private_key, auth_secret=auth_secret, version="aes128gcm")
+            )
+        except Exception as error:
             with self.lock:
                 self.errors.append(f"{name}: {error!r}"[:300])
             return 400
-        message = {"browser": name, "tag": payload.get("tag"), "title": payload.get("title"),
-                   "url": payload.get("url"), "topic": headers.get("topic"), "at": time.time()}
+        message = {
+            "browser": name,
+            "tag": payload.get("tag"),
+            "title": payload.get("title"),
+            "url": payload.get("url"),
+            "topic": headers.get("topic"),
+            "at": time.time(),
+        }
         with self.lock:
             self.messages.append(message)
         return 201
@@ -61,13 +71,13 @@ class Handler(BaseHTTPRequestHandler):
     origin = ""
     inbox: Inbox
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         headers = {key.lower(): value for key, value in self.headers.items()}
         name = self.path.rstrip("/").rsplit("/", 1)[-1]
         self._answer(self.inbox.receive(self.origin, name, headers, body), b"")
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self._answer(200, json.dumps(self.inbox.snapshot()).encode(), "application/json")
 
     def _answer(self, status: int, body: bytes, content_type: str | None = None) -> None:

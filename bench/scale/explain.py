@@ -7,6 +7,7 @@ through Flask's test client, then EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL.
 Prints per page a table of its statements: execution time, rows, and the scans of the big tables
 (a sequential scan of shifts, signups or hours_entries is what an index should have spared);
 --plans adds the full plans. Read-only statements only; the sign-up's writes are not explained."""
+
 import argparse
 import json
 import os
@@ -17,11 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
+from queries import logged_in
 
-from queries import logged_in  # noqa: E402
-from volunteers import create_app  # noqa: E402
-from volunteers.extensions import db  # noqa: E402
+from volunteers import create_app
+from volunteers.extensions import db
 
 BIG_TABLES = ("shifts", "signups", "hours_entries", "users", "memberships")
 
@@ -73,8 +74,14 @@ def main() -> None:
     parser.add_argument("--plans", action="store_true", help="also print every plan in full")
     args = parser.parse_args()
     meta = json.loads(args.meta.read_text())
-    app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"], "SERVER_NAME": None,
-                      "SESSION_COOKIE_SECURE": False, "PREFERRED_URL_SCHEME": "http"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+            "SERVER_NAME": None,
+            "SESSION_COOKIE_SECURE": False,
+            "PREFERRED_URL_SCHEME": "http",
+        }
+    )
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":
@@ -94,8 +101,9 @@ def main() -> None:
             print(f"\n### {name}\n\n| ms | rows | statement | scans of big tables |\n| ---: | ---: | --- | --- |")
             for statement, parameters in captured(engine, send):
                 result = explain(connection, statement, parameters)
-                print(f"| {result['ms']:.2f} | {result['rows']} | `{short(statement)}` | "
-                      f"{'; '.join(result['scans'])} |")
+                print(
+                    f"| {result['ms']:.2f} | {result['rows']} | `{short(statement)}` | {'; '.join(result['scans'])} |"
+                )
                 if args.plans:
                     print("\n```json\n" + json.dumps(result["plan"]["Plan"], indent=1)[:6000] + "\n```\n")
 

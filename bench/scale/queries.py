@@ -5,6 +5,7 @@ and feeds show different numbers of rows, the statements must stay the same.
     DATABASE_URL=… SECRET_KEY=… .venv/bin/python bench/scale/queries.py META.json   # prints JSON
 
 The sign-up rows sign up for real; run.py clears those sign-ups before it measures them."""
+
 import json
 import os
 import re
@@ -13,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from volunteers import create_app  # noqa: E402
-from volunteers.extensions import db  # noqa: E402
-from volunteers.feeds.cache import body_cache  # noqa: E402
+from volunteers import create_app
+from volunteers.extensions import db
+from volunteers.feeds.cache import body_cache
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBJECTS = 3
@@ -51,15 +52,25 @@ def counted(engine: sa.Engine, send) -> dict:
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     body = response.get_data()
-    return {"statements": len(statements), "status": response.status_code, "bytes": len(body),
-            "events": body.count(b"BEGIN:VEVENT")}
+    return {
+        "statements": len(statements),
+        "status": response.status_code,
+        "bytes": len(body),
+        "events": body.count(b"BEGIN:VEVENT"),
+    }
 
 
 def main() -> None:
     meta = json.loads(Path(sys.argv[1]).read_text())
     # The test client speaks plain HTTP: no Secure session cookie, no https (CSRF would want a Referer).
-    app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"], "SERVER_NAME": None,
-                      "SESSION_COOKIE_SECURE": False, "PREFERRED_URL_SCHEME": "http"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+            "SERVER_NAME": None,
+            "SESSION_COOKIE_SECURE": False,
+            "PREFERRED_URL_SCHEME": "http",
+        }
+    )
     password, slug = meta["password"], meta["centre_slug"]
     volunteers = [logged_in(app, email, password) for email in meta["volunteers"][:SUBJECTS]]
     coordinator, lead = logged_in(app, meta["coordinator"], password), logged_in(app, meta["lead"], password)
@@ -72,6 +83,7 @@ def main() -> None:
             with app.app_context():
                 body_cache(0).clear()  # a render each time, not the cache of rendered bodies
             return app.test_client().get(path, headers=headers)
+
         return send
 
     def etag_of(path):
@@ -81,10 +93,12 @@ def main() -> None:
     cases = {
         "open-shift list": [lambda c=c: c.get("/shifts") for c in volunteers],
         "my shifts": [lambda c=c: c.get("/my/shifts") for c in volunteers],
-        "week plan": [lambda w=w: coordinator.get(f"/centres/{slug}/plan?week={w}")
-                      for w in meta["plan_weeks"][:SUBJECTS]],
-        "sign-up": [lambda: signer.post(f"/shifts/{next(shifts)}/signup", data={"csrf_token": token})
-                    for _ in range(SUBJECTS)],
+        "week plan": [
+            lambda w=w: coordinator.get(f"/centres/{slug}/plan?week={w}") for w in meta["plan_weeks"][:SUBJECTS]
+        ],
+        "sign-up": [
+            lambda: signer.post(f"/shifts/{next(shifts)}/signup", data={"csrf_token": token}) for _ in range(SUBJECTS)
+        ],
         "personal iCal, full (200)": [feed(path) for path in feeds],
         "personal iCal, 304": [feed(path, **{"If-None-Match": etag_of(path)}) for path in feeds],
         "centre report": [lambda: lead.get(f"/reports/centre/{slug}")],

@@ -8,6 +8,7 @@ wrk for each measured page next to a bare Flask endpoint served the same way, in
 A PostgreSQL database is dropped and created anew unless --reuse is given. Prints markdown tables
 to stdout (progress to stderr) and, with --json, the raw numbers. Servers are stopped at the end,
 also on Ctrl+C or an error."""
+
 import argparse
 import json
 import os
@@ -28,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
 
-from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk  # noqa: E402
+from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk
 
 APP_PORT, BARE_PORT, RENDER_PORT = 8111, 8112, 8113
 SECRET_KEY = "bench-scale-secret"  # feed tokens derive from it: the same for generating and serving
@@ -40,8 +41,12 @@ CSRF_INPUT = r'name="csrf_token"[^>]*value="([^"]+)"'
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL database to (re)create; default: SQLite in --work")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/treffpunkt-bench-scale"),
-                        help="folder for the SQLite file, the generator's JSON and the server logs")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/treffpunkt-bench-scale"),
+        help="folder for the SQLite file, the generator's JSON and the server logs",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run (in --work)")
     parser.add_argument("--scale", type=float, default=1.0, help="generate.py --scale")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers, for every server")
@@ -54,6 +59,7 @@ def parse_args():
 
 
 # --- data ------------------------------------------------------------------------------------
+
 
 def prepare_database(args) -> tuple[str, Path]:
     """The database URL the servers use, and the generator's JSON (made now unless --reuse)."""
@@ -71,8 +77,11 @@ def prepare_database(args) -> tuple[str, Path]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.work / 'scale.sqlite'}{suffix}").unlink(missing_ok=True)
     log(f"generating data (scale {args.scale}) …")
-    subprocess.run([sys.executable, str(HERE / "generate.py"), "--out", str(meta), "--scale", str(args.scale)],
-                   env=app_env(url), check=True)
+    subprocess.run(
+        [sys.executable, str(HERE / "generate.py"), "--out", str(meta), "--scale", str(args.scale)],
+        env=app_env(url),
+        check=True,
+    )
     return url, meta
 
 
@@ -87,8 +96,13 @@ def recreate_postgres(url: str) -> None:
 
 def app_env(url: str) -> dict:
     # Plain HTTP on 127.0.0.1 (production has TLS at the proxy): the session cookie must come back.
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "PYTHONPATH": str(PROJECT),
-            "SESSION_COOKIE_SECURE": "0"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET_KEY,
+        "PYTHONPATH": str(PROJECT),
+        "SESSION_COOKIE_SECURE": "0",
+    }
 
 
 def plan_weeks(count: int = 4) -> list[str]:
@@ -100,30 +114,46 @@ def plan_weeks(count: int = 4) -> list[str]:
 def reset_signups(engine: sa.Engine, meta: dict) -> None:
     """The measured sign-ups start from none, so that every run signs up the same way."""
     with engine.begin() as connection:
-        users = sa.select(sa.text("id")).select_from(sa.text("users")).where(
-            sa.text("email IN :emails").bindparams(sa.bindparam("emails", expanding=True)))
+        users = (
+            sa.select(sa.text("id"))
+            .select_from(sa.text("users"))
+            .where(sa.text("email IN :emails").bindparams(sa.bindparam("emails", expanding=True)))
+        )
         ids = [row.id for row in connection.execute(users, {"emails": meta["signup_volunteers"]})]
         for table in ("notifications", "signups"):
-            connection.execute(sa.text(f"DELETE FROM {table} WHERE user_id IN :ids")  # nosec B608: fixed names
-                               .bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids})
-        connection.execute(sa.text("UPDATE shifts SET confirmed_count = 0 WHERE id IN :ids")
-                           .bindparams(sa.bindparam("ids", expanding=True)), {"ids": meta["signup_shifts"]})
+            connection.execute(
+                sa.text(f"DELETE FROM {table} WHERE user_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),  # nosec B608: fixed names
+                {"ids": ids},
+            )
+        connection.execute(
+            sa.text("UPDATE shifts SET confirmed_count = 0 WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": meta["signup_shifts"]},
+        )
 
 
 def signup_check(engine: sa.Engine, meta: dict) -> dict:
     """How many measured sign-ups were stored, and whether any shift is overbooked or its count wrong."""
     ids = sa.bindparam("ids", expanding=True)
     with engine.connect() as connection:
-        stored = connection.scalar(sa.text("SELECT count(*) FROM signups WHERE shift_id IN :ids").bindparams(ids),
-                                   {"ids": meta["signup_shifts"]})
-        wrong = connection.scalar(sa.text(
-            "SELECT count(*) FROM shifts s WHERE s.id IN :ids AND (s.confirmed_count > s.capacity_max OR "
-            "s.confirmed_count <> (SELECT count(*) FROM signups g WHERE g.shift_id = s.id AND g.status = 'confirmed'))"
-        ).bindparams(ids), {"ids": meta["signup_shifts"]})
+        stored = connection.scalar(
+            sa.text("SELECT count(*) FROM signups WHERE shift_id IN :ids").bindparams(ids),
+            {"ids": meta["signup_shifts"]},
+        )
+        wrong = connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM shifts s WHERE s.id IN :ids AND (s.confirmed_count > s.capacity_max OR "
+                "s.confirmed_count <> (SELECT count(*) FROM signups g "
+                "WHERE g.shift_id = s.id AND g.status = 'confirmed'))"
+            ).bindparams(ids),
+            {"ids": meta["signup_shifts"]},
+        )
     return {"stored": stored, "overbooked_or_miscounted": wrong}
 
 
 # --- sessions and the requests wrk sends ---------------------------------------------------------
+
 
 class Browser:
     """A logged-in session over HTTP: its Cookie header and CSRF token."""
@@ -148,21 +178,32 @@ def request_lines(meta: dict, base: str, browsers: dict) -> dict[str, list[tuple
     feeds = [f"/calendar/u/{token}.ics" for token in meta["personal_tokens"]]
     etags = [urllib.request.urlopen(base + path, timeout=60).headers["ETag"] for path in feeds]
     form = "Content-Type: application/x-www-form-urlencoded"
-    signups = [("POST", f"/shifts/{shift}/signup", [signer.cookie, form],
-                urllib.parse.urlencode({"csrf_token": signer.csrf, "next": "/shifts"}))
-               for shift in meta["signup_shifts"] for signer in signers]
+    signups = [
+        (
+            "POST",
+            f"/shifts/{shift}/signup",
+            [signer.cookie, form],
+            urllib.parse.urlencode({"csrf_token": signer.csrf, "next": "/shifts"}),
+        )
+        for shift in meta["signup_shifts"]
+        for signer in signers
+    ]
     full_feeds = [("GET", path, [], "") for path in feeds]
     return {
         "bare /hello": [("GET", "/hello", [], "")],
         "(for scale: /healthz, one SELECT 1)": [("GET", "/healthz", [], "")],
         "open-shift list": [("GET", "/shifts", [v.cookie], "") for v in volunteers],
         "my shifts": [("GET", "/my/shifts", [v.cookie], "") for v in volunteers],
-        "week plan": [("GET", f"/centres/{slug}/plan?week={week}", [browsers["coordinator"].cookie], "")
-                      for week in meta["plan_weeks"]],
+        "week plan": [
+            ("GET", f"/centres/{slug}/plan?week={week}", [browsers["coordinator"].cookie], "")
+            for week in meta["plan_weeks"]
+        ],
         "sign-up": signups,
         "personal iCal, full (200)": full_feeds,
         "personal iCal, full (200), rendered each time": full_feeds,  # on the server without the body cache
-        "personal iCal, 304": [("GET", path, [f"If-None-Match: {etag}"], "") for path, etag in zip(feeds, etags)],
+        "personal iCal, 304": [
+            ("GET", path, [f"If-None-Match: {etag}"], "") for path, etag in zip(feeds, etags, strict=True)
+        ],
         "centre report": [("GET", f"/reports/centre/{slug}", [browsers["lead"].cookie], "")],
     }
 
@@ -182,14 +223,17 @@ CASES = (  # name, port, expected status of the first line (warm-up)
 
 
 def write_lines(path: Path, lines: list[tuple]) -> None:
-    path.write_text("".join(f"{method}\t{target}\t{' || '.join(headers)}\t{body}\n"
-                            for method, target, headers, body in lines))
+    path.write_text(
+        "".join(f"{method}\t{target}\t{' || '.join(headers)}\t{body}\n" for method, target, headers, body in lines)
+    )
 
 
 # --- load ------------------------------------------------------------------------------------
 
-def measure(name: str, port: int, expected: int, lines: list[tuple], args, engine, meta,
-            levels=("throughput", "moderate")) -> dict:
+
+def measure(
+    name: str, port: int, expected: int, lines: list[tuple], args, engine, meta, levels=("throughput", "moderate")
+) -> dict:
     file = args.work / f"lines-{re.sub('[^a-z0-9]+', '-', name.lower())}.tsv"
     write_lines(file, lines)
     method, path, headers, body = lines[0]
@@ -202,8 +246,14 @@ def measure(name: str, port: int, expected: int, lines: list[tuple], args, engin
         if name == "sign-up":
             reset_signups(engine, meta)
         log(f"wrk {name} ({level}, -c{connections})")
-        result[level] = wrk(url + "/", threads=args.threads, connections=connections, seconds=args.duration,
-                            script=HERE / "load.lua", script_args=[str(file), str(args.threads)])
+        result[level] = wrk(
+            url + "/",
+            threads=args.threads,
+            connections=connections,
+            seconds=args.duration,
+            script=HERE / "load.lua",
+            script_args=[str(file), str(args.threads)],
+        )
         if name == "sign-up":
             time.sleep(DRAIN_SECONDS)  # requests still in flight when wrk stopped finish first
             result[level]["signups"] = signup_check(engine, meta)
@@ -217,9 +267,12 @@ def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
         "treffpunkt": (gunicorn(PROJECT, "wsgi:app", APP_PORT, args.workers, env, logs / "app.log"), "/healthz"),
         "treffpunkt, feed bodies not cached": (
             gunicorn(HERE, "render_wsgi:app", RENDER_PORT, args.workers, env, logs / "render.log", str(PROJECT)),
-            "/healthz"),
-        "bare": (gunicorn(HERE.parent / "feeds", "bare:app", BARE_PORT, args.workers, env, logs / "bare.log"),
-                 "/hello"),
+            "/healthz",
+        ),
+        "bare": (
+            gunicorn(HERE.parent / "feeds", "bare:app", BARE_PORT, args.workers, env, logs / "bare.log"),
+            "/hello",
+        ),
     }
     ports = {"treffpunkt": APP_PORT, "treffpunkt, feed bodies not cached": RENDER_PORT, "bare": BARE_PORT}
     engine = sa.create_engine(url)
@@ -227,10 +280,12 @@ def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
         for name, (process, path) in servers.items():
             wait_for(f"http://127.0.0.1:{ports[name]}{path}", process, seconds=60)
         base = f"http://127.0.0.1:{APP_PORT}"
-        browsers = {"volunteers": [Browser(base, email, meta["password"]) for email in meta["volunteers"]],
-                    "signers": [Browser(base, email, meta["password"]) for email in meta["signup_volunteers"]],
-                    "coordinator": Browser(base, meta["coordinator"], meta["password"]),
-                    "lead": Browser(base, meta["lead"], meta["password"])}
+        browsers = {
+            "volunteers": [Browser(base, email, meta["password"]) for email in meta["volunteers"]],
+            "signers": [Browser(base, email, meta["password"]) for email in meta["signup_volunteers"]],
+            "coordinator": Browser(base, meta["coordinator"], meta["password"]),
+            "lead": Browser(base, meta["lead"], meta["password"]),
+        }
         lines = request_lines(meta, base, browsers)
         results, bare = [], None
         for name, port, expected in CASES:
@@ -247,14 +302,18 @@ def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
 
 # --- report ----------------------------------------------------------------------------------
 
+
 def markdown(results: list[dict], statements: dict, memory: dict, loadavg: list[str], args, rows: dict) -> str:
-    lines = [f"Rows: {', '.join(f'{name} {count:,}' for name, count in rows.items())}",
-             f"Load average (1, 5, 15 min) before: {loadavg[0]}; after: {loadavg[1]}. "
-             f"gunicorn {args.workers} sync workers per server; wrk -t{args.threads} -d{args.duration}s, "
-             f"throughput -c{args.connections}, moderate -c{args.moderate}.", "",
-             "| page | req/s | bare req/s | × bare | p50 ms | p99 ms | moderate: req/s | p50 ms | p99 ms "
-             "| errors | statements | target |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = [
+        f"Rows: {', '.join(f'{name} {count:,}' for name, count in rows.items())}",
+        f"Load average (1, 5, 15 min) before: {loadavg[0]}; after: {loadavg[1]}. "
+        f"gunicorn {args.workers} sync workers per server; wrk -t{args.threads} -d{args.duration}s, "
+        f"throughput -c{args.connections}, moderate -c{args.moderate}.",
+        "",
+        "| page | req/s | bare req/s | × bare | p50 ms | p99 ms | moderate: req/s | p50 ms | p99 ms "
+        "| errors | statements | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for row in results:
         top, calm, bare = row["throughput"], row["moderate"], row["bare"]["throughput"]
         share = top["rps"] / bare["rps"]
@@ -265,25 +324,41 @@ def markdown(results: list[dict], statements: dict, memory: dict, loadavg: list[
         if not row["name"].startswith(("bare", "(")):
             met = share >= SHARE_TARGET and calm["p99_us"] / 1000 < P99_TARGET_MS and top["errors"] == 0
             verdict = "met" if met else "MISSED"
-        lines.append(f"| {row['name']} | {top['rps']:.0f} | {bare['rps']:.0f} | {share:.2f} | "
-                     f"{top['p50_us'] / 1000:.1f} | {top['p99_us'] / 1000:.1f} | {calm['rps']:.0f} | "
-                     f"{calm['p50_us'] / 1000:.1f} | {calm['p99_us'] / 1000:.1f} | {top['errors'] + calm['errors']} | "
-                     f"{shown} | {verdict} |")
+        lines.append(
+            f"| {row['name']} | {top['rps']:.0f} | {bare['rps']:.0f} | {share:.2f} | "
+            f"{top['p50_us'] / 1000:.1f} | {top['p99_us'] / 1000:.1f} | {calm['rps']:.0f} | "
+            f"{calm['p50_us'] / 1000:.1f} | {calm['p99_us'] / 1000:.1f} | {top['errors'] + calm['errors']} | "
+            f"{shown} | {verdict} |"
+        )
     signups = [row for row in results if row["name"] == "sign-up"]
     for row in signups:
         for level in ("throughput", "moderate"):
             run = row[level]
-            lines.append(f"\nSign-ups ({level}): {run['requests']} answered, {run['signups']['stored']} stored "
-                         f"(a request still in flight when wrk stops is stored but not counted), "
-                         f"{run['signups']['overbooked_or_miscounted']} shifts overbooked or miscounted.")
-    lines += ["", "Statements per request (in-process, one per subject; rows shown differ between subjects):", "",
-              "| page | statements | bytes | calendar events |", "| --- | --- | --- | --- |"]
+            lines.append(
+                f"\nSign-ups ({level}): {run['requests']} answered, {run['signups']['stored']} stored "
+                f"(a request still in flight when wrk stops is stored but not counted), "
+                f"{run['signups']['overbooked_or_miscounted']} shifts overbooked or miscounted."
+            )
+    lines += [
+        "",
+        "Statements per request (in-process, one per subject; rows shown differ between subjects):",
+        "",
+        "| page | statements | bytes | calendar events |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, subjects in statements.items():
-        lines.append(f"| {name} | {', '.join(str(s['statements']) for s in subjects)} | "
-                     f"{', '.join(str(s['bytes']) for s in subjects)} | "
-                     f"{', '.join(str(s['events']) for s in subjects) if 'iCal' in name else ''} |")
-    lines += ["", "Gunicorn workers after the load, MiB:", "", "| server | peak RSS per worker | RSS now |",
-              "| --- | --- | --- |"]
+        lines.append(
+            f"| {name} | {', '.join(str(s['statements']) for s in subjects)} | "
+            f"{', '.join(str(s['bytes']) for s in subjects)} | "
+            f"{', '.join(str(s['events']) for s in subjects) if 'iCal' in name else ''} |"
+        )
+    lines += [
+        "",
+        "Gunicorn workers after the load, MiB:",
+        "",
+        "| server | peak RSS per worker | RSS now |",
+        "| --- | --- | --- |",
+    ]
     for server, workers in memory.items():
         peaks = ", ".join(f"{w['peak_mib']:.0f}" for w in workers)
         now = ", ".join(f"{w['rss_mib']:.0f}" for w in workers)
@@ -302,15 +377,28 @@ def main() -> None:
     reset_signups(engine, meta)  # queries.py's sign-ups must be new ones, as in the load
     engine.dispose()
     log("statements per request …")
-    statements = json.loads(subprocess.run([sys.executable, str(HERE / "queries.py"), str(meta_path)],
-                                           env=app_env(url), check=True, stdout=subprocess.PIPE, text=True).stdout)
+    statements = json.loads(
+        subprocess.run(
+            [sys.executable, str(HERE / "queries.py"), str(meta_path)],
+            env=app_env(url),
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
     loadavg = [load_average()]
     results, memory = run_load(args, url, meta)
     loadavg.append(load_average())
     print(markdown(results, statements, memory, loadavg, args, meta["rows"]))
     if args.json:
-        raw = {"load": results, "statements": statements, "memory": memory, "loadavg": loadavg,
-               "settings": {**vars(args), "work": str(args.work), "json": str(args.json)}, "rows": meta["rows"]}
+        raw = {
+            "load": results,
+            "statements": statements,
+            "memory": memory,
+            "loadavg": loadavg,
+            "settings": {**vars(args), "work": str(args.work), "json": str(args.json)},
+            "rows": meta["rows"],
+        }
         args.json.write_text(json.dumps(raw, indent=2, default=str) + "\n")
 
 

@@ -1,8 +1,8 @@
 import sqlalchemy as sa
 
+from tests.helpers import PASSWORD, login, post_form
 from volunteers.accounts.models import LoginFailure
 from volunteers.extensions import db
-from tests.helpers import PASSWORD, login, post_form
 
 
 def test_login_and_logout(client, make_user):
@@ -26,7 +26,10 @@ def test_wrong_password_and_unknown_email_look_the_same(client, make_user):
     wrong_password = post_form(client, "/login", {"email": user.email, "password": "falsch-falsch"})
     unknown_email = post_form(client, "/login", {"email": "niemand@example.org", "password": PASSWORD})
     assert wrong_password.status_code == unknown_email.status_code == 401
-    strip = lambda r: r.get_data(as_text=True).replace(user.email, "").replace("niemand@example.org", "")  # noqa: E731
+
+    def strip(response) -> str:
+        return response.get_data(as_text=True).replace(user.email, "").replace("niemand@example.org", "")
+
     assert strip(wrong_password).count("E-Mail-Adresse oder Passwort ist falsch.") == 1
     assert _without_csrf(strip(wrong_password)) == _without_csrf(strip(unknown_email))
 
@@ -35,6 +38,7 @@ def _without_csrf(page: str) -> str:
     """Without form values and the CSRF token in the page's meta tag: a token names the second it
     was made, so two requests a second apart differ there."""
     import re
+
     return re.sub(r'(value|content)="[^"]*"', "", page)
 
 

@@ -4,8 +4,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from volunteers.core import time
 from tests.helpers import PASSWORD, login, post_form
+from volunteers.core import time
 
 LINK = re.compile(r"https?://[^\s]+/password/reset/[^\s]+")
 

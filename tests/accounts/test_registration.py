@@ -1,12 +1,17 @@
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import post_form
 from volunteers.accounts.models import User
 from volunteers.extensions import db
-from tests.helpers import post_form
 
-VALID = {"name": "Amal Haddad", "email": "Amal.Haddad@Example.org", "password": "lange-genug-1",
-         "password_confirm": "lange-genug-1", "consent": "y"}
+VALID = {
+    "name": "Amal Haddad",
+    "email": "Amal.Haddad@Example.org",
+    "password": "lange-genug-1",
+    "password_confirm": "lange-genug-1",
+    "consent": "y",
+}
 
 
 def user_count() -> int:
@@ -27,18 +32,21 @@ def test_registration_creates_volunteer_with_recorded_consent(client, make_centr
     assert "Hallo Amal Haddad" in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"name": ""}, "Bitte geben Sie Ihren Namen ein."),
-    ({"name": "x" * 121}, "Der Name darf höchstens 120 Zeichen lang sein."),
-    ({"email": ""}, "Bitte geben Sie Ihre E-Mail-Adresse ein."),
-    ({"email": "keine-adresse"}, "Bitte geben Sie eine gültige E-Mail-Adresse ein."),
-    ({"email": "a" * 250 + "@example.org"}, "Die E-Mail-Adresse ist zu lang."),
-    ({"password": "kurz", "password_confirm": "kurz"}, "Das Passwort muss zwischen 10 und 200 Zeichen lang sein."),
-    ({"password_confirm": "etwas-anderes-1"}, "Die Passwörter stimmen nicht überein."),
-    ({"consent": ""}, "Ohne Ihre Einwilligung können wir Sie nicht registrieren."),
-    ({"centre": ""}, "Bitte wählen Sie ein Zentrum."),
-    ({"centre": "gibt-es-nicht"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"name": ""}, "Bitte geben Sie Ihren Namen ein."),
+        ({"name": "x" * 121}, "Der Name darf höchstens 120 Zeichen lang sein."),
+        ({"email": ""}, "Bitte geben Sie Ihre E-Mail-Adresse ein."),
+        ({"email": "keine-adresse"}, "Bitte geben Sie eine gültige E-Mail-Adresse ein."),
+        ({"email": "a" * 250 + "@example.org"}, "Die E-Mail-Adresse ist zu lang."),
+        ({"password": "kurz", "password_confirm": "kurz"}, "Das Passwort muss zwischen 10 und 200 Zeichen lang sein."),
+        ({"password_confirm": "etwas-anderes-1"}, "Die Passwörter stimmen nicht überein."),
+        ({"consent": ""}, "Ohne Ihre Einwilligung können wir Sie nicht registrieren."),
+        ({"centre": ""}, "Bitte wählen Sie ein Zentrum."),
+        ({"centre": "gibt-es-nicht"}, "Not a valid choice"),
+    ],
+)
 def test_bad_registration_shows_german_error_and_stores_nothing(client, make_centre, changes, message):
     centre = make_centre()
     response = post_form(client, "/register", {**VALID, "centre": centre.slug, **changes})

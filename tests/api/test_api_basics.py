@@ -20,9 +20,10 @@ def test_bearer_token_gives_the_profile(client, make_centre, make_user):
 
 
 def test_tokens_are_stored_hashed_and_revocable(app, client, make_user):
+    import sqlalchemy as sa
+
     from volunteers.accounts.models import ApiToken
     from volunteers.extensions import db
-    import sqlalchemy as sa
 
     token = token_for(client, make_user())
     stored = db.session.scalar(sa.select(ApiToken))
@@ -34,12 +35,15 @@ def test_tokens_are_stored_hashed_and_revocable(app, client, make_user):
     assert response.get_json()["error"]["code"] == "unauthorized"
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"email": "x@example.org", "password": "falsch-falsch"}, 401, "invalid_credentials"),
-    ({"email": "x@example.org"}, 422, "invalid"),
-    ({"email": 5, "password": "x"}, 422, "invalid"),
-    ([1, 2], 400, "bad_request"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"email": "x@example.org", "password": "falsch-falsch"}, 401, "invalid_credentials"),
+        ({"email": "x@example.org"}, 422, "invalid"),
+        ({"email": 5, "password": "x"}, 422, "invalid"),
+        ([1, 2], 400, "bad_request"),
+    ],
+)
 def test_token_errors_use_the_one_error_format(client, body, status, code):
     response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == status
@@ -71,8 +75,14 @@ def test_session_cookie_needs_csrf_header_for_writes(client, make_user):
 
 def test_meeting_points_are_public(client, make_centre, make_meeting_point):
     centre = make_centre("siegen-wittgenstein")
-    make_meeting_point(centre, name="Begegnungscafé Bad Berleburg", street="Poststraße 42",
-                       postcode="57319", city="Bad Berleburg", municipality="Bad Berleburg")
+    make_meeting_point(
+        centre,
+        name="Begegnungscafé Bad Berleburg",
+        street="Poststraße 42",
+        postcode="57319",
+        city="Bad Berleburg",
+        municipality="Bad Berleburg",
+    )
     make_meeting_point(centre, name="Geschlossen", is_closed=True)
     items = client.get("/api/v1/meeting-points").get_json()["items"]
     assert [item["name"] for item in items] == ["Begegnungscafé Bad Berleburg"]

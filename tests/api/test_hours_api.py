@@ -1,5 +1,6 @@
 """Hours through the JSON API: real HTTP requests with bearer tokens and with the PWA's session
 cookie, against the real database. The clock stands at Friday, 20 November 2026, 18:00 in Berlin."""
+
 import threading
 import uuid
 from contextlib import contextmanager
@@ -33,7 +34,8 @@ def clock():
 def world(make_centre, make_meeting_point, make_user):
     home, other = make_centre("duesseldorf"), make_centre("duisburg")
     return SimpleNamespace(
-        home=home, other=other,
+        home=home,
+        other=other,
         place=make_meeting_point(home, name="Begegnungscafé Oberbilk", default_baustein="A"),
         other_place=make_meeting_point(other, name="Flachsmarkt"),
         volunteer=make_user("volunteer", home, name="Dawit Tesfaye"),
@@ -59,8 +61,14 @@ AUTH = {"bearer": bearer, "session": session_headers}
 
 
 def hours_body(**changes) -> dict:
-    body = {"client_id": str(uuid.uuid4()), "date": "2026-11-18", "minutes": 90, "activity": "behoerdenbegleitung",
-            "note": "Begleitung zum Jobcenter", **changes}
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "date": "2026-11-18",
+        "minutes": 90,
+        "activity": "behoerdenbegleitung",
+        "note": "Begleitung zum Jobcenter",
+        **changes,
+    }
     return {key: value for key, value in body.items() if value is not MISSING}
 
 
@@ -69,13 +77,17 @@ def entry_count() -> int:
 
 
 def stored(person, day=date(2026, 11, 18), minutes=60, centre=None, **values) -> HoursEntry:
-    entry, _ = log_hours(centre=centre or person.centres[0], person=person,
-                         values=HoursInput(work_date=day, minutes=minutes, activity="sprachcafe", **values))
+    entry, _ = log_hours(
+        centre=centre or person.centres[0],
+        person=person,
+        values=HoursInput(work_date=day, minutes=minutes, activity="sprachcafe", **values),
+    )
     db.session.commit()
     return entry
 
 
 # --- logging ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("auth", AUTH)
 def test_first_receipt_is_201_and_a_repeat_is_200_with_the_stored_entry(client, world, auth):
@@ -85,11 +97,23 @@ def test_first_receipt_is_201_and_a_repeat_is_200_with_the_stored_entry(client, 
     assert first.status_code == 201, first.get_json()
     entry = first.get_json()
     assert entry == {
-        "id": entry["id"], "client_id": body["client_id"], "date": "2026-11-18", "minutes": 90,
-        "activity": "behoerdenbegleitung", "activity_name": "Behördenbegleitung", "baustein": "B",
-        "meeting_point": world.place.slug, "shift_id": None, "note": "Begleitung zum Jobcenter",
-        "status": "submitted", "review_reason": None, "centre": "duesseldorf", "kind": "volunteer",
-        "is_correction": False, "created_at": "2026-11-20T18:00:00+01:00"}
+        "id": entry["id"],
+        "client_id": body["client_id"],
+        "date": "2026-11-18",
+        "minutes": 90,
+        "activity": "behoerdenbegleitung",
+        "activity_name": "Behördenbegleitung",
+        "baustein": "B",
+        "meeting_point": world.place.slug,
+        "shift_id": None,
+        "note": "Begleitung zum Jobcenter",
+        "status": "submitted",
+        "review_reason": None,
+        "centre": "duesseldorf",
+        "kind": "volunteer",
+        "is_correction": False,
+        "created_at": "2026-11-20T18:00:00+01:00",
+    }
 
     # The retry of a submission whose answer was lost; even a changed body gets what was stored.
     again = client.post("/api/v1/me/hours", headers=headers, json={**body, "minutes": 30, "activity": "sonstiges"})
@@ -98,7 +122,8 @@ def test_first_receipt_is_201_and_a_repeat_is_200_with_the_stored_entry(client, 
     bare = client.post("/api/v1/me/hours", headers=headers, json={"client_id": body["client_id"]})
     assert (bare.status_code, bare.get_json()) == (200, entry)
     assert [(e.minutes, e.activity, e.user_id) for e in db.session.scalars(sa.select(HoursEntry))] == [
-        (90, "behoerdenbegleitung", world.volunteer.id)]
+        (90, "behoerdenbegleitung", world.volunteer.id)
+    ]
 
 
 def test_the_same_client_id_of_another_person_is_their_own_entry(client, world, make_user):
@@ -112,8 +137,15 @@ def test_the_same_client_id_of_another_person_is_their_own_entry(client, world, 
 def test_the_pwa_body_with_null_meeting_point_and_upper_case_uuid_is_stored_once(client, world):
     headers = session_headers(client, world.volunteer)
     client_id = str(uuid.uuid4())
-    body = {"client_id": client_id.upper(), "centre": "duesseldorf", "date": "2026-11-20", "minutes": 120,
-            "activity": "dolmetschen", "meeting_point": None, "note": ""}
+    body = {
+        "client_id": client_id.upper(),
+        "centre": "duesseldorf",
+        "date": "2026-11-20",
+        "minutes": 120,
+        "activity": "dolmetschen",
+        "meeting_point": None,
+        "note": "",
+    }
     assert client.post("/api/v1/me/hours", headers=headers, json=body).status_code == 201
     again = client.post("/api/v1/me/hours", headers=headers, json={**body, "client_id": client_id})
     assert (again.status_code, again.get_json()["client_id"]) == (200, client_id)
@@ -140,6 +172,7 @@ def unique_violations():
 
     def note(context):
         seen.append(isinstance(context.sqlalchemy_exception, sa.exc.IntegrityError))
+
     sa.event.listen(db.engine, "handle_error", note)
     try:
         yield seen
@@ -175,44 +208,53 @@ def test_the_same_submission_twice_at_once_is_stored_once(app, client, world):
             assert sorted(answer.status_code for answer in answers) == [200, 201], [a.get_json() for a in answers]
             assert answers[0].get_json()["id"] == answers[1].get_json()["id"]
             db.session.commit()  # end the test's own snapshot, to see what the threads committed
-            assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry).where(
-                HoursEntry.client_id == body["client_id"])) == 1
+            assert (
+                db.session.scalar(
+                    sa.select(sa.func.count()).select_from(HoursEntry).where(HoursEntry.client_id == body["client_id"])
+                )
+                == 1
+            )
     assert entry_count() == RACE_ROUNDS
     if db.engine.dialect.name == "postgresql":  # on SQLite, BEGIN IMMEDIATE queues the writers instead
         assert any(collisions), "no round raced: the savepoint path went untested"
 
 
-@pytest.mark.parametrize("changes, status, code, field, words", [
-    ({"minutes": 0}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
-    ({"minutes": -30}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
-    ({"minutes": "90"}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
-    ({"minutes": 1.5}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
-    ({"minutes": True}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
-    ({"minutes": 24 * 60 + 1}, 422, "day_over_24h", "minutes", "24 Stunden"),
-    ({"minutes": MISSING}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
-    ({"date": "18.11.2026"}, 422, "invalid", "date", "kein gültiges Datum"),
-    ({"date": "2026-02-30"}, 422, "invalid", "date", "kein gültiges Datum"),
-    ({"date": "20261118"}, 422, "invalid", "date", "kein gültiges Datum"),
-    ({"date": MISSING}, 422, "invalid", "date", "fehlt"),
-    ({"date": "2026-11-21"}, 422, "future_date", "date", "Zukunft"),
-    ({"client_id": "abc"}, 422, "invalid", "client_id", "UUID"),
-    ({"client_id": "0d3c5a8e4a8f4a439d5e1c1a2f7b9e10"}, 422, "invalid", "client_id", "UUID"),
-    ({"client_id": 42}, 422, "invalid", "client_id", "fehlt"),
-    ({"client_id": MISSING}, 422, "invalid", "client_id", "fehlt"),
-    ({"activity": "zaubern"}, 400, "invalid_activity", "activity", "Unbekannte Tätigkeit"),
-    ({"activity": MISSING}, 422, "invalid", "activity", "fehlt"),
-    ({"meeting_point": "{other_place}"}, 422, "invalid_meeting_point", "meeting_point", "Treffpunkt"),
-    ({"meeting_point": "gibt-es-nicht"}, 422, "invalid", "meeting_point", "Treffpunkt"),
-    ({"centre": "duisburg"}, 422, "not_member", None, "gehören nicht"),
-    ({"centre": "gibt-es-nicht"}, 422, "invalid", "centre", "Zentrum"),
-    ({"shift_id": 999999}, 422, "invalid", "shift_id", "Schicht"),
-    ({"shift_id": "1"}, 422, "invalid", "shift_id", "ganze Zahl"),
-    ({"note": "x" * 501}, 422, "invalid", "note", "höchstens 500 Zeichen"),
-    ({"note": 5}, 422, "invalid", "note", "Text"),
-])
+@pytest.mark.parametrize(
+    "changes, status, code, field, words",
+    [
+        ({"minutes": 0}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
+        ({"minutes": -30}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
+        ({"minutes": "90"}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
+        ({"minutes": 1.5}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
+        ({"minutes": True}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
+        ({"minutes": 24 * 60 + 1}, 422, "day_over_24h", "minutes", "24 Stunden"),
+        ({"minutes": MISSING}, 422, "invalid", "minutes", "ganze Zahl ab 1"),
+        ({"date": "18.11.2026"}, 422, "invalid", "date", "kein gültiges Datum"),
+        ({"date": "2026-02-30"}, 422, "invalid", "date", "kein gültiges Datum"),
+        ({"date": "20261118"}, 422, "invalid", "date", "kein gültiges Datum"),
+        ({"date": MISSING}, 422, "invalid", "date", "fehlt"),
+        ({"date": "2026-11-21"}, 422, "future_date", "date", "Zukunft"),
+        ({"client_id": "abc"}, 422, "invalid", "client_id", "UUID"),
+        ({"client_id": "0d3c5a8e4a8f4a439d5e1c1a2f7b9e10"}, 422, "invalid", "client_id", "UUID"),
+        ({"client_id": 42}, 422, "invalid", "client_id", "fehlt"),
+        ({"client_id": MISSING}, 422, "invalid", "client_id", "fehlt"),
+        ({"activity": "zaubern"}, 400, "invalid_activity", "activity", "Unbekannte Tätigkeit"),
+        ({"activity": MISSING}, 422, "invalid", "activity", "fehlt"),
+        ({"meeting_point": "{other_place}"}, 422, "invalid_meeting_point", "meeting_point", "Treffpunkt"),
+        ({"meeting_point": "gibt-es-nicht"}, 422, "invalid", "meeting_point", "Treffpunkt"),
+        ({"centre": "duisburg"}, 422, "not_member", None, "gehören nicht"),
+        ({"centre": "gibt-es-nicht"}, 422, "invalid", "centre", "Zentrum"),
+        ({"shift_id": 999999}, 422, "invalid", "shift_id", "Schicht"),
+        ({"shift_id": "1"}, 422, "invalid", "shift_id", "ganze Zahl"),
+        ({"note": "x" * 501}, 422, "invalid", "note", "höchstens 500 Zeichen"),
+        ({"note": 5}, 422, "invalid", "note", "Text"),
+    ],
+)
 def test_bad_input_is_refused_in_german_and_nothing_is_stored(client, world, changes, status, code, field, words):
-    changes = {key: value.format(other_place=world.other_place.slug) if isinstance(value, str) else value
-               for key, value in changes.items()}
+    changes = {
+        key: value.format(other_place=world.other_place.slug) if isinstance(value, str) else value
+        for key, value in changes.items()
+    }
     response = client.post("/api/v1/me/hours", headers=bearer(client, world.volunteer), json=hours_body(**changes))
     assert response.status_code == status, response.get_json()
     error = response.get_json()["error"]
@@ -239,12 +281,14 @@ def test_more_than_24_hours_in_one_day_across_requests(client, world):
 
 def test_a_closed_period_takes_no_new_hours(client, world, make_user):
     lead = make_user("lead", world.home)
-    period = create_period(centre=world.home, label="Oktober 2026", starts_on=date(2026, 10, 1),
-                           ends_on=date(2026, 10, 31))
+    period = create_period(
+        centre=world.home, label="Oktober 2026", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
     close_period(period=period, by=lead)
     db.session.commit()
-    response = client.post("/api/v1/me/hours", headers=bearer(client, world.volunteer),
-                           json=hours_body(date="2026-10-20"))
+    response = client.post(
+        "/api/v1/me/hours", headers=bearer(client, world.volunteer), json=hours_body(date="2026-10-20")
+    )
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert (error["code"], error["field"]) == ("period_closed", "date")
@@ -269,8 +313,13 @@ def test_with_several_centres_the_centre_must_be_named(client, world):
 def test_hours_of_an_attended_shift_count_for_its_centre_meeting_point_and_baustein(client, world, make_shift):
     set_centre_role(user=world.volunteer, centre=world.other, role="volunteer")  # the shift decides
     with time.freeze(NOW - timedelta(days=5)):
-        shift = make_shift(world.place, starts=time.berlin_local(datetime(2026, 11, 19, 15)), hours=3,
-                           activity="sprachcafe", baustein="C")
+        shift = make_shift(
+            world.place,
+            starts=time.berlin_local(datetime(2026, 11, 19, 15)),
+            hours=3,
+            activity="sprachcafe",
+            baustein="C",
+        )
         signup = sign_up(shift=shift, volunteer=world.volunteer)
     db.session.commit()
     headers = bearer(client, world.volunteer)
@@ -286,7 +335,11 @@ def test_hours_of_an_attended_shift_count_for_its_centre_meeting_point_and_baust
     assert created.status_code == 201, created.get_json()
     entry = created.get_json()
     assert (entry["shift_id"], entry["centre"], entry["meeting_point"], entry["baustein"]) == (
-        shift.id, "duesseldorf", world.place.slug, "C")
+        shift.id,
+        "duesseldorf",
+        world.place.slug,
+        "C",
+    )
     twice = client.post("/api/v1/me/hours", headers=headers, json={**body, "client_id": str(uuid.uuid4())})
     assert (twice.status_code, twice.get_json()["error"]["code"]) == (422, "already_logged")
     assert entry_count() == 1
@@ -294,14 +347,18 @@ def test_hours_of_an_attended_shift_count_for_its_centre_meeting_point_and_baust
 
 def test_another_centres_shift_is_unknown(client, world, make_shift):
     shift = make_shift(world.other_place, starts=time.berlin_local(datetime(2026, 11, 19, 15)))
-    response = client.post("/api/v1/me/hours", headers=bearer(client, world.volunteer),
-                           json=hours_body(shift_id=shift.id, date="2026-11-19"))
+    response = client.post(
+        "/api/v1/me/hours",
+        headers=bearer(client, world.volunteer),
+        json=hours_body(shift_id=shift.id, date="2026-11-19"),
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "shift_id"
     assert entry_count() == 0
 
 
 # --- listing ---------------------------------------------------------------------------
+
 
 def test_my_hours_lists_only_my_entries_newest_first_with_totals(client, world):
     early = stored(world.volunteer, day=date(2026, 10, 5), minutes=45)
@@ -314,17 +371,27 @@ def test_my_hours_lists_only_my_entries_newest_first_with_totals(client, world):
     assert answer.status_code == 200
     body = answer.get_json()
     assert [(item["id"], item["status"]) for item in body["items"]] == [
-        (latest.id, SUBMITTED), (approved.id, APPROVED), (early.id, SUBMITTED)]
+        (latest.id, SUBMITTED),
+        (approved.id, APPROVED),
+        (early.id, SUBMITTED),
+    ]
     assert body["items"][0]["client_id"] == latest.client_id
-    assert body["totals"] == {"month_approved_minutes": 120, "month_submitted_minutes": 90,
-                              "year_approved_minutes": 120, "year_submitted_minutes": 135}
+    assert body["totals"] == {
+        "month_approved_minutes": 120,
+        "month_submitted_minutes": 90,
+        "year_approved_minutes": 120,
+        "year_submitted_minutes": 135,
+    }
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?from=2026-11-01", [date(2026, 11, 18), date(2026, 11, 2)]),
-    ("?to=2026-11-02", [date(2026, 11, 2), date(2026, 10, 5)]),
-    ("?from=2026-11-02&to=2026-11-02", [date(2026, 11, 2)]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?from=2026-11-01", [date(2026, 11, 18), date(2026, 11, 2)]),
+        ("?to=2026-11-02", [date(2026, 11, 2), date(2026, 10, 5)]),
+        ("?from=2026-11-02&to=2026-11-02", [date(2026, 11, 2)]),
+    ],
+)
 def test_my_hours_between_dates(client, world, query, expected):
     for day in (date(2026, 10, 5), date(2026, 11, 2), date(2026, 11, 18)):
         stored(world.volunteer, day=day)
@@ -332,8 +399,9 @@ def test_my_hours_between_dates(client, world, query, expected):
     assert [date.fromisoformat(item["date"]) for item in items] == expected
 
 
-@pytest.mark.parametrize("query, field", [("?from=gestern", "from"), ("?to=2026-02-30", "to"),
-                                          ("?from=2026-11-02&to=2026-11-01", "to")])
+@pytest.mark.parametrize(
+    "query, field", [("?from=gestern", "from"), ("?to=2026-02-30", "to"), ("?from=2026-11-02&to=2026-11-01", "to")]
+)
 def test_bad_dates_of_the_list_answer_422(client, world, query, field):
     response = client.get(f"/api/v1/me/hours{query}", headers=bearer(client, world.volunteer))
     assert response.status_code == 422
@@ -342,6 +410,7 @@ def test_bad_dates_of_the_list_answer_422(client, world, query, field):
 
 
 # --- review ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("auth", AUTH)
 def test_the_centres_coordinator_approves_and_rejects(client, world, auth):
@@ -354,7 +423,9 @@ def test_the_centres_coordinator_approves_and_rejects(client, world, auth):
     unexplained = client.post(f"/api/v1/hours/{second.id}/reject", headers=headers, json={"reason": "  "})
     assert unexplained.status_code == 422
     assert (unexplained.get_json()["error"]["code"], unexplained.get_json()["error"]["field"]) == (
-        "reason_required", "reason")
+        "reason_required",
+        "reason",
+    )
     rejected = client.post(f"/api/v1/hours/{second.id}/reject", headers=headers, json={"reason": "Doppelt eingetragen"})
     assert rejected.status_code == 200
     assert (rejected.get_json()["status"], rejected.get_json()["review_reason"]) == ("rejected", "Doppelt eingetragen")
@@ -362,9 +433,9 @@ def test_the_centres_coordinator_approves_and_rejects(client, world, auth):
     again = client.post(f"/api/v1/hours/{first.id}/approve", headers=headers)
     assert (again.status_code, again.get_json()["error"]["code"]) == (422, "not_submitted")
     db.session.expire_all()
-    assert [(e.id, e.status, e.reviewed_by_id) for e in db.session.scalars(
-        sa.select(HoursEntry).order_by(HoursEntry.id))] == [(first.id, APPROVED, world.coordinator.id),
-                                                            (second.id, REJECTED, world.coordinator.id)]
+    assert [
+        (e.id, e.status, e.reviewed_by_id) for e in db.session.scalars(sa.select(HoursEntry).order_by(HoursEntry.id))
+    ] == [(first.id, APPROVED, world.coordinator.id), (second.id, REJECTED, world.coordinator.id)]
 
 
 def test_review_needs_the_csrf_header_with_a_session_cookie(client, world):
@@ -380,8 +451,7 @@ def test_review_needs_the_csrf_header_with_a_session_cookie(client, world):
 @pytest.mark.parametrize("action, body", [("approve", None), ("reject", {"reason": "passt nicht"})])
 def test_others_get_404_and_the_entry_stays(client, world, who, action, body):
     entry = stored(world.volunteer)
-    response = client.post(f"/api/v1/hours/{entry.id}/{action}", headers=bearer(client, getattr(world, who)),
-                           json=body)
+    response = client.post(f"/api/v1/hours/{entry.id}/{action}", headers=bearer(client, getattr(world, who)), json=body)
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
     db.session.expire_all()

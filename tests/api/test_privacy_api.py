@@ -1,5 +1,6 @@
 """DSGVO through the JSON API: the caller's data to take away, and deleting the account while the
 centre's funding figures stay as they were. Real HTTP requests against the real database."""
+
 import json
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -31,20 +32,29 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
     centre = make_centre("duesseldorf")
     place = make_meeting_point(centre, name="Begegnungscafé Oberbilk")
     people = SimpleNamespace(
-        centre=centre, place=place,
+        centre=centre,
+        place=place,
         volunteer=make_user("volunteer", centre, name="Dawit Tesfaye", email="dawit@example.org"),
         neighbour=make_user("volunteer", centre, name="Olena Kowalenko", email="olena@example.org"),
         coordinator=make_user("coordinator", centre),
         shift=make_shift(place, starts=time.berlin_local(datetime(2026, 11, 27, 16))),
     )
-    for person, minutes, note in ((people.volunteer, 90, "Begleitung zum Jobcenter"),
-                                  (people.neighbour, 240, "Olenas Notiz zum Sprachcafé")):
-        entry, _ = log_hours(centre=centre, person=person, values=HoursInput(
-            work_date=date(2026, 11, 18), minutes=minutes, activity="sprachcafe", note=note))
+    for person, minutes, note in (
+        (people.volunteer, 90, "Begleitung zum Jobcenter"),
+        (people.neighbour, 240, "Olenas Notiz zum Sprachcafé"),
+    ):
+        entry, _ = log_hours(
+            centre=centre,
+            person=person,
+            values=HoursInput(work_date=date(2026, 11, 18), minutes=minutes, activity="sprachcafe", note=note),
+        )
         approve(entry=entry, by=people.coordinator)
         sign_up(shift=people.shift, volunteer=person)
-    log_hours(centre=centre, person=people.volunteer, values=HoursInput(
-        work_date=date(2026, 11, 19), minutes=30, activity="dolmetschen"))  # still waiting
+    log_hours(
+        centre=centre,
+        person=people.volunteer,
+        values=HoursInput(work_date=date(2026, 11, 19), minutes=30, activity="dolmetschen"),
+    )  # still waiting
     db.session.commit()
     return people
 
@@ -66,8 +76,11 @@ def report_figures(app, coordinator) -> dict:
 
 def database_rows(leave_out=()) -> dict[str, list[tuple]]:
     """Every row of every table, to see what changed or what must be gone."""
-    return {table.name: sorted(map(tuple, db.session.execute(sa.select(table))), key=repr)
-            for table in db.metadata.sorted_tables if table.name not in leave_out}
+    return {
+        table.name: sorted(map(tuple, db.session.execute(sa.select(table))), key=repr)
+        for table in db.metadata.sorted_tables
+        if table.name not in leave_out
+    }
 
 
 def database_text() -> str:
@@ -75,6 +88,7 @@ def database_text() -> str:
 
 
 # --- export ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("auth", ["bearer", "session"])
 def test_export_holds_my_data_and_nobody_elses(client, world, auth):
@@ -90,7 +104,9 @@ def test_export_holds_my_data_and_nobody_elses(client, world, auth):
     data = response.get_json()
     assert (data["profile"]["name"], data["profile"]["email"]) == ("Dawit Tesfaye", "dawit@example.org")
     assert sorted((h["date"], h["minutes"], h["status"], h["note"]) for h in data["hours"]) == [
-        ("2026-11-18", 90, "approved", "Begleitung zum Jobcenter"), ("2026-11-19", 30, "submitted", "")]
+        ("2026-11-18", 90, "approved", "Begleitung zum Jobcenter"),
+        ("2026-11-19", 30, "submitted", ""),
+    ]
     assert [(s["shift_id"], s["status"]) for s in data["signups"]] == [(world.shift.id, "confirmed")]
     assert [m["centre"] for m in data["memberships"]] == ["duesseldorf"]
     text = json.dumps(data, ensure_ascii=False)
@@ -105,12 +121,16 @@ def test_export_needs_a_login(client, world):
 
 # --- deleting the account --------------------------------------------------------------
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"password": "falsch-falsch-falsch"}, 403, "wrong_password"),
-    ({"password": ""}, 422, "invalid"),
-    ({}, 422, "invalid"),
-    ({"password": 12345}, 422, "invalid"),
-])
+
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"password": "falsch-falsch-falsch"}, 403, "wrong_password"),
+        ({"password": ""}, 422, "invalid"),
+        ({}, 422, "invalid"),
+        ({"password": 12345}, 422, "invalid"),
+    ],
+)
 def test_deleting_without_the_right_password_changes_nothing(client, world, body, status, code):
     headers = bearer(client, world.volunteer)
     # A writing request notes the token's use; the failure is counted for the login throttle.
@@ -132,8 +152,9 @@ def test_deleting_without_the_right_password_changes_nothing(client, world, body
 
 def test_a_bearer_token_alone_cannot_guess_the_password_unthrottled(client, world):
     headers = bearer(client, world.volunteer)
-    answers = [client.delete("/api/v1/me", headers=headers, json={"password": f"rate-{n}"}).status_code
-               for n in range(6)]
+    answers = [
+        client.delete("/api/v1/me", headers=headers, json={"password": f"rate-{n}"}).status_code for n in range(6)
+    ]
     assert answers == [403] * 5 + [429]
     right = client.delete("/api/v1/me", headers=headers, json={"password": PASSWORD})
     assert right.status_code == 429
@@ -156,8 +177,14 @@ def test_deleting_erases_the_person_but_keeps_the_figures(app, client, world):
     assert response.get_data() == b""
 
     figures_after = report_figures(app, world.coordinator)
-    for name in ("volunteer_minutes", "staff_minutes", "volunteer_share", "in_kind_value_eur", "active_volunteers",
-                 "pending_minutes"):
+    for name in (
+        "volunteer_minutes",
+        "staff_minutes",
+        "volunteer_share",
+        "in_kind_value_eur",
+        "active_volunteers",
+        "pending_minutes",
+    ):
         assert figures_after[name] == figures_before[name], name
     db.session.expire_all()
     text = database_text()
@@ -165,16 +192,21 @@ def test_deleting_erases_the_person_but_keeps_the_figures(app, client, world):
         assert personal not in text
     assert "Begleitung zum Jobcenter" not in repr(database_rows(leave_out=("audit_events",)))
     assert "olena@example.org" in text  # the neighbour is untouched
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
-        ApiToken.user_id == world.volunteer.id)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(ApiToken).where(ApiToken.user_id == world.volunteer.id)
+        )
+        == 0
+    )
     kept = db.session.scalars(sa.select(HoursEntry.minutes).where(HoursEntry.user_id == world.volunteer.id)).all()
     assert sorted(kept) == [30, 90]
     signup = db.session.scalar(sa.select(Signup).where(Signup.user_id == world.volunteer.id))
     assert signup.status == "cancelled"  # the place of the upcoming shift goes to others
     gone = client.get("/api/v1/me", headers=headers)
     assert (gone.status_code, gone.get_json()["error"]["code"]) == (401, "unauthorized")
-    assert client.post("/api/v1/auth/token", json={"email": "dawit@example.org",
-                                                   "password": PASSWORD}).status_code == 401
+    assert (
+        client.post("/api/v1/auth/token", json={"email": "dawit@example.org", "password": PASSWORD}).status_code == 401
+    )
 
 
 def test_deleting_erases_the_notes_from_the_audit_trail_too(client, world):
@@ -199,6 +231,8 @@ def test_the_session_ends_on_other_devices_too(app, client, world):
     other_device = app.test_client()
     login(other_device, world.volunteer)
     assert other_device.get("/api/v1/me").status_code == 200
-    assert client.delete("/api/v1/me", headers=bearer(client, world.volunteer),
-                         json={"password": PASSWORD}).status_code == 204
+    assert (
+        client.delete("/api/v1/me", headers=bearer(client, world.volunteer), json={"password": PASSWORD}).status_code
+        == 204
+    )
     assert other_device.get("/api/v1/me").status_code == 401

@@ -1,6 +1,7 @@
 """Shifts, sign-ups and activities through the JSON API: real HTTP requests with bearer tokens
 against the real database. The clock stands at 1 September 2026 so that dates stay in the future."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +14,7 @@ from volunteers.extensions import db
 from volunteers.shifts.models import Shift, Signup
 from volunteers.shifts.signups import sign_up
 
-NOW = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 MISSING = object()
 
 
@@ -27,9 +28,11 @@ def clock():
 def world(make_centre, make_meeting_point, make_user):
     home, other = make_centre("duesseldorf"), make_centre("duisburg")
     return SimpleNamespace(
-        home=home, other=other,
-        place=make_meeting_point(home, name="Begegnungscafé Oberbilk", street="Kölner Straße 1",
-                                 postcode="40227", city="Düsseldorf"),
+        home=home,
+        other=other,
+        place=make_meeting_point(
+            home, name="Begegnungscafé Oberbilk", street="Kölner Straße 1", postcode="40227", city="Düsseldorf"
+        ),
         second_place=make_meeting_point(home, name="Stadtteilzentrum Garath"),
         other_place=make_meeting_point(other, name="Flachsmarkt"),
         coordinator=make_user("coordinator", home),
@@ -53,8 +56,14 @@ def shift_count() -> int:
 
 
 def new_shift_body(world, **changes) -> dict:
-    body = {"meeting_point": world.place.slug, "starts_at": "2026-09-15T16:00:00+02:00",
-            "ends_at": "2026-09-15T18:00:00+02:00", "capacity": 3, "activity": "sprachcafe", **changes}
+    body = {
+        "meeting_point": world.place.slug,
+        "starts_at": "2026-09-15T16:00:00+02:00",
+        "ends_at": "2026-09-15T18:00:00+02:00",
+        "capacity": 3,
+        "activity": "sprachcafe",
+        **changes,
+    }
     return {key: value for key, value in body.items() if value is not MISSING}
 
 
@@ -66,34 +75,57 @@ def listed(client, headers, query: str = "") -> list[dict]:
 
 # --- reading ---------------------------------------------------------------------------
 
+
 def test_list_gives_berlin_offsets_in_summer_and_winter(client, world, make_shift):
     summer = make_shift(world.place, starts=berlin(2026, 9, 15, 16), languages=["ar"], notes="Tee mitbringen")
     make_shift(world.place, starts=berlin(2026, 11, 10, 16))
     items = listed(client, bearer(client, world.volunteer), "?from=2026-09-01&to=2026-12-31")
     assert [(i["starts_at"], i["ends_at"]) for i in items] == [
         ("2026-09-15T16:00:00+02:00", "2026-09-15T18:00:00+02:00"),
-        ("2026-11-10T16:00:00+01:00", "2026-11-10T18:00:00+01:00")]
+        ("2026-11-10T16:00:00+01:00", "2026-11-10T18:00:00+01:00"),
+    ]
     first = items[0]
     assert first == {
-        "id": summer.id, "meeting_point": world.place.slug, "meeting_point_name": "Begegnungscafé Oberbilk",
-        "address": "Kölner Straße 1, 40227 Düsseldorf", "centre": "duesseldorf",
+        "id": summer.id,
+        "meeting_point": world.place.slug,
+        "meeting_point_name": "Begegnungscafé Oberbilk",
+        "address": "Kölner Straße 1, 40227 Düsseldorf",
+        "centre": "duesseldorf",
         "starts_at": "2026-09-15T16:00:00+02:00",
-        "ends_at": "2026-09-15T18:00:00+02:00", "duration_minutes": 120, "capacity": 2, "capacity_min": 1,
-        "confirmed_count": 0, "free_slots": 2, "status": "published", "activity": "sprachcafe",
-        "activity_name": "Sprachcafé / Begegnung", "baustein": "B", "languages": ["ar"],
-        "requires_police_certificate": False, "notes": "Tee mitbringen", "cancel_reason": None,
-        "series_id": None, "my_signup": None}
+        "ends_at": "2026-09-15T18:00:00+02:00",
+        "duration_minutes": 120,
+        "capacity": 2,
+        "capacity_min": 1,
+        "confirmed_count": 0,
+        "free_slots": 2,
+        "status": "published",
+        "activity": "sprachcafe",
+        "activity_name": "Sprachcafé / Begegnung",
+        "baustein": "B",
+        "languages": ["ar"],
+        "requires_police_certificate": False,
+        "notes": "Tee mitbringen",
+        "cancel_reason": None,
+        "series_id": None,
+        "my_signup": None,
+    }
 
 
-@pytest.mark.parametrize("starts_at, ends_at", [
-    ("2026-10-25T01:00:00", "2026-10-25T04:00:00"),              # Berlin wall-clock times
-    ("2026-10-25T01:00:00+02:00", "2026-10-25T04:00:00+01:00"),
-    ("2026-10-24T23:00:00Z", "2026-10-25T03:00:00Z"),
-])
+@pytest.mark.parametrize(
+    "starts_at, ends_at",
+    [
+        ("2026-10-25T01:00:00", "2026-10-25T04:00:00"),  # Berlin wall-clock times
+        ("2026-10-25T01:00:00+02:00", "2026-10-25T04:00:00+01:00"),
+        ("2026-10-24T23:00:00Z", "2026-10-25T03:00:00Z"),
+    ],
+)
 def test_a_shift_over_the_autumn_dst_change_lasts_four_hours(client, world, starts_at, ends_at):
     headers = bearer(client, world.coordinator)
-    created = client.post("/api/v1/shifts", headers=headers,
-                          json=new_shift_body(world, starts_at=starts_at, ends_at=ends_at, status="published"))
+    created = client.post(
+        "/api/v1/shifts",
+        headers=headers,
+        json=new_shift_body(world, starts_at=starts_at, ends_at=ends_at, status="published"),
+    )
     assert created.status_code == 201, created.get_json()
     shift = client.get(f"/api/v1/shifts/{created.get_json()['id']}", headers=headers).get_json()
     for answer in (created.get_json(), shift):
@@ -102,23 +134,28 @@ def test_a_shift_over_the_autumn_dst_change_lasts_four_hours(client, world, star
         assert answer["duration_minutes"] == 240
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("", ["arabisch", "ukrainisch", "ohne"]),  # now to 8 weeks ahead
-    ("?from=2026-09-10&to=2026-09-12", ["arabisch", "ukrainisch"]),  # "to" includes its day
-    ("?from=2026-09-10&to=2026-09-11", ["arabisch"]),
-    ("?from=2026-09-12T16:00:00%2B02:00", ["ukrainisch", "ohne"]),
-    ("?from=2026-09-12T16:00:00+02:00&to=2026-09-12T16:30:00+02:00", ["ukrainisch"]),  # unencoded "+"
-    ("?from=2026-09-12T14:00:01Z", ["ohne"]),
-    ("?from=2026-09-01&to=2026-12-31", ["arabisch", "ukrainisch", "ohne", "spaet"]),
-    ("?meeting_point={second}", ["ukrainisch"]),
-    ("?language=ar", ["arabisch"]),
-    ("?language=uk&meeting_point={first}", []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", ["arabisch", "ukrainisch", "ohne"]),  # now to 8 weeks ahead
+        ("?from=2026-09-10&to=2026-09-12", ["arabisch", "ukrainisch"]),  # "to" includes its day
+        ("?from=2026-09-10&to=2026-09-11", ["arabisch"]),
+        ("?from=2026-09-12T16:00:00%2B02:00", ["ukrainisch", "ohne"]),
+        ("?from=2026-09-12T16:00:00+02:00&to=2026-09-12T16:30:00+02:00", ["ukrainisch"]),  # unencoded "+"
+        ("?from=2026-09-12T14:00:01Z", ["ohne"]),
+        ("?from=2026-09-01&to=2026-12-31", ["arabisch", "ukrainisch", "ohne", "spaet"]),
+        ("?meeting_point={second}", ["ukrainisch"]),
+        ("?language=ar", ["arabisch"]),
+        ("?language=uk&meeting_point={first}", []),
+    ],
+)
 def test_list_filters_by_dates_meeting_point_and_language(client, world, make_shift, query, expected):
-    shifts = {"arabisch": make_shift(world.place, starts=berlin(2026, 9, 10, 16), languages=["ar"]),
-              "ukrainisch": make_shift(world.second_place, starts=berlin(2026, 9, 12, 16), languages=["uk"]),
-              "ohne": make_shift(world.place, starts=berlin(2026, 9, 20, 16)),
-              "spaet": make_shift(world.place, starts=berlin(2026, 11, 20, 16))}
+    shifts = {
+        "arabisch": make_shift(world.place, starts=berlin(2026, 9, 10, 16), languages=["ar"]),
+        "ukrainisch": make_shift(world.second_place, starts=berlin(2026, 9, 12, 16), languages=["uk"]),
+        "ohne": make_shift(world.place, starts=berlin(2026, 9, 20, 16)),
+        "spaet": make_shift(world.place, starts=berlin(2026, 11, 20, 16)),
+    }
     make_shift(world.other_place, starts=berlin(2026, 9, 10, 16), languages=["ar"])  # another centre's
     names = {shift.id: name for name, shift in shifts.items()}
     query = query.format(first=world.place.slug, second=world.second_place.slug)
@@ -126,15 +163,18 @@ def test_list_filters_by_dates_meeting_point_and_language(client, world, make_sh
     assert [names[item["id"]] for item in items] == expected
 
 
-@pytest.mark.parametrize("path, field", [
-    ("/api/v1/shifts?from=gestern", "from"),
-    ("/api/v1/shifts?to=2026-02-30", "to"),
-    ("/api/v1/shifts?from=2026-09-10&to=2026-09-09", "to"),
-    ("/api/v1/shifts?from=2026-09-10T10:00:00%2B02:00&to=2026-09-10T10:00:00%2B02:00", "to"),
-    ("/api/v1/shifts?from=2026-01-01&to=2027-01-02", "to"),
-    ("/api/v1/shifts?language=xx", "language"),
-    ("/api/v1/me/shifts?when=bald", "when"),
-])
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/v1/shifts?from=gestern", "from"),
+        ("/api/v1/shifts?to=2026-02-30", "to"),
+        ("/api/v1/shifts?from=2026-09-10&to=2026-09-09", "to"),
+        ("/api/v1/shifts?from=2026-09-10T10:00:00%2B02:00&to=2026-09-10T10:00:00%2B02:00", "to"),
+        ("/api/v1/shifts?from=2026-01-01&to=2027-01-02", "to"),
+        ("/api/v1/shifts?language=xx", "language"),
+        ("/api/v1/me/shifts?when=bald", "when"),
+    ],
+)
 def test_bad_list_arguments_answer_422_in_german(client, world, path, field):
     response = client.get(path, headers=bearer(client, world.volunteer))
     assert response.status_code == 422
@@ -161,10 +201,14 @@ def test_the_session_cookie_works_too_with_csrf_for_writes(client, world, make_s
 
 # --- planning --------------------------------------------------------------------------
 
+
 def test_coordinator_creates_changes_publishes_and_cancels(client, world):
     staff, volunteer = bearer(client, world.coordinator), bearer(client, world.volunteer)
-    created = client.post("/api/v1/shifts", headers=staff, json=new_shift_body(
-        world, languages=["ar", "fa"], requires_police_certificate=True, notes="Eingang Hof"))
+    created = client.post(
+        "/api/v1/shifts",
+        headers=staff,
+        json=new_shift_body(world, languages=["ar", "fa"], requires_police_certificate=True, notes="Eingang Hof"),
+    )
     assert created.status_code == 201
     shift = created.get_json()
     assert (shift["status"], shift["capacity"], shift["capacity_min"]) == ("draft", 3, 1)
@@ -173,13 +217,30 @@ def test_coordinator_creates_changes_publishes_and_cancels(client, world):
     url = f"/api/v1/shifts/{shift['id']}"
     assert listed(client, volunteer) == []
 
-    changed = client.patch(url, headers=staff, json={"status": "published", "capacity": 5, "notes": "Bitte pünktlich",
-                                                     "starts_at": "2026-09-15T15:00:00", "baustein": "D"})
+    changed = client.patch(
+        url,
+        headers=staff,
+        json={
+            "status": "published",
+            "capacity": 5,
+            "notes": "Bitte pünktlich",
+            "starts_at": "2026-09-15T15:00:00",
+            "baustein": "D",
+        },
+    )
     assert changed.status_code == 200, changed.get_json()
-    assert {key: changed.get_json()[key] for key in ("status", "capacity", "notes", "starts_at", "duration_minutes",
-                                                     "baustein", "languages")} == {
-        "status": "published", "capacity": 5, "notes": "Bitte pünktlich", "starts_at": "2026-09-15T15:00:00+02:00",
-        "duration_minutes": 180, "baustein": "D", "languages": ["ar", "fa"]}
+    assert {
+        key: changed.get_json()[key]
+        for key in ("status", "capacity", "notes", "starts_at", "duration_minutes", "baustein", "languages")
+    } == {
+        "status": "published",
+        "capacity": 5,
+        "notes": "Bitte pünktlich",
+        "starts_at": "2026-09-15T15:00:00+02:00",
+        "duration_minutes": 180,
+        "baustein": "D",
+        "languages": ["ar", "fa"],
+    }
     assert [item["id"] for item in listed(client, volunteer)] == [shift["id"]]
 
     cancelled = client.delete(url, headers=staff, json={"reason": "Raum nicht verfügbar"})
@@ -190,11 +251,14 @@ def test_coordinator_creates_changes_publishes_and_cancels(client, world):
     assert (stored.status, stored.cancel_reason, stored.capacity_max) == ("cancelled", "Raum nicht verfügbar", 5)
 
 
-@pytest.mark.parametrize("query, body, reason", [
-    ("", None, "Abgesagt durch die Koordination"),
-    ("?reason=Unwetter", None, "Unwetter"),
-    ("", {"reason": "  "}, "Abgesagt durch die Koordination"),
-])
+@pytest.mark.parametrize(
+    "query, body, reason",
+    [
+        ("", None, "Abgesagt durch die Koordination"),
+        ("?reason=Unwetter", None, "Unwetter"),
+        ("", {"reason": "  "}, "Abgesagt durch die Koordination"),
+    ],
+)
 def test_cancel_takes_the_reason_from_body_or_query(client, world, make_shift, query, body, reason):
     shift = make_shift(world.place)
     response = client.delete(f"/api/v1/shifts/{shift.id}{query}", headers=bearer(client, world.coordinator), json=body)
@@ -213,36 +277,47 @@ def test_patch_refuses_cancelling_and_capacity_below_the_confirmed(client, world
     shrinking = client.patch(f"/api/v1/shifts/{shift.id}", headers=staff, json={"capacity": 1, "notes": "neu"})
     assert shrinking.status_code == 400
     assert shrinking.get_json()["error"] | {"message": ""} == {
-        "code": "capacity_below_confirmed", "field": "capacity", "message": ""}
+        "code": "capacity_below_confirmed",
+        "field": "capacity",
+        "message": "",
+    }
     db.session.expire_all()
     assert (shift.status, shift.capacity_max, shift.notes) == ("published", 2, "")
 
 
-@pytest.mark.parametrize("changes, status, code, field, words", [
-    ({"ends_at": "2026-09-15T15:00:00+02:00"}, 400, "invalid_times", "ends_at", "Ende"),
-    ({"capacity": -1}, 422, "invalid", "capacity", "ganze Zahl"),
-    ({"capacity": "zwei"}, 422, "invalid", "capacity", "ganze Zahl"),
-    ({"capacity": True}, 422, "invalid", "capacity", "ganze Zahl"),
-    ({"capacity": 201}, 400, "invalid_capacity", "capacity", "Plätze"),
-    ({"capacity": 2, "capacity_min": 3}, 400, "invalid_capacity", "capacity_min", "Mindestbesetzung"),
-    ({"activity": "zaubern"}, 400, "invalid_activity", "activity", "Tätigkeit"),
-    ({"languages": ["xx"]}, 400, "invalid_language", "languages", "Sprache"),
-    ({"languages": "ar"}, 422, "invalid", "languages", "Liste"),
-    ({"requires_police_certificate": "ja"}, 422, "invalid", "requires_police_certificate", "true oder false"),
-    ({"baustein": "E"}, 400, "invalid_baustein", "baustein", "Baustein"),
-    ({"starts_at": "morgen"}, 422, "invalid", "starts_at", "ISO 8601"),
-    ({"starts_at": "2026-09-15"}, 422, "invalid", "starts_at", "Uhrzeit"),
-    ({"starts_at": "2026-03-29T02:30:00", "ends_at": "2026-03-29T04:00:00"}, 400, "invalid_times", "starts_at",
-     "Zeitumstellung"),
-    ({"meeting_point": MISSING}, 422, "invalid", "meeting_point", "fehlt"),
-    ({"capacity": None}, 422, "invalid", "capacity", "fehlt"),
-    ({"status": "cancelled"}, 422, "invalid_status", "status", "Entwurf"),
-    ({"notes": "x" * 2001}, 400, "invalid", "notes", "zu lang"),
-])
-def test_bad_shift_input_is_refused_in_german_and_nothing_is_stored(client, world, changes, status, code, field,
-                                                                   words):
-    response = client.post("/api/v1/shifts", headers=bearer(client, world.coordinator),
-                           json=new_shift_body(world, **changes))
+@pytest.mark.parametrize(
+    "changes, status, code, field, words",
+    [
+        ({"ends_at": "2026-09-15T15:00:00+02:00"}, 400, "invalid_times", "ends_at", "Ende"),
+        ({"capacity": -1}, 422, "invalid", "capacity", "ganze Zahl"),
+        ({"capacity": "zwei"}, 422, "invalid", "capacity", "ganze Zahl"),
+        ({"capacity": True}, 422, "invalid", "capacity", "ganze Zahl"),
+        ({"capacity": 201}, 400, "invalid_capacity", "capacity", "Plätze"),
+        ({"capacity": 2, "capacity_min": 3}, 400, "invalid_capacity", "capacity_min", "Mindestbesetzung"),
+        ({"activity": "zaubern"}, 400, "invalid_activity", "activity", "Tätigkeit"),
+        ({"languages": ["xx"]}, 400, "invalid_language", "languages", "Sprache"),
+        ({"languages": "ar"}, 422, "invalid", "languages", "Liste"),
+        ({"requires_police_certificate": "ja"}, 422, "invalid", "requires_police_certificate", "true oder false"),
+        ({"baustein": "E"}, 400, "invalid_baustein", "baustein", "Baustein"),
+        ({"starts_at": "morgen"}, 422, "invalid", "starts_at", "ISO 8601"),
+        ({"starts_at": "2026-09-15"}, 422, "invalid", "starts_at", "Uhrzeit"),
+        (
+            {"starts_at": "2026-03-29T02:30:00", "ends_at": "2026-03-29T04:00:00"},
+            400,
+            "invalid_times",
+            "starts_at",
+            "Zeitumstellung",
+        ),
+        ({"meeting_point": MISSING}, 422, "invalid", "meeting_point", "fehlt"),
+        ({"capacity": None}, 422, "invalid", "capacity", "fehlt"),
+        ({"status": "cancelled"}, 422, "invalid_status", "status", "Entwurf"),
+        ({"notes": "x" * 2001}, 400, "invalid", "notes", "zu lang"),
+    ],
+)
+def test_bad_shift_input_is_refused_in_german_and_nothing_is_stored(client, world, changes, status, code, field, words):
+    response = client.post(
+        "/api/v1/shifts", headers=bearer(client, world.coordinator), json=new_shift_body(world, **changes)
+    )
     assert response.status_code == status, response.get_json()
     error = response.get_json()["error"]
     assert (error["code"], error["field"]) == (code, field)
@@ -252,17 +327,22 @@ def test_bad_shift_input_is_refused_in_german_and_nothing_is_stored(client, worl
 
 # --- who may do what -------------------------------------------------------------------
 
-@pytest.mark.parametrize("method, path, body", [
-    ("GET", "/api/v1/shifts/{id}", None),
-    ("PATCH", "/api/v1/shifts/{id}", {"capacity": 9}),
-    ("DELETE", "/api/v1/shifts/{id}", {"reason": "weg"}),
-    ("POST", "/api/v1/shifts/{id}/signup", None),
-    ("DELETE", "/api/v1/shifts/{id}/signup", None),
-])
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/api/v1/shifts/{id}", None),
+        ("PATCH", "/api/v1/shifts/{id}", {"capacity": 9}),
+        ("DELETE", "/api/v1/shifts/{id}", {"reason": "weg"}),
+        ("POST", "/api/v1/shifts/{id}/signup", None),
+        ("DELETE", "/api/v1/shifts/{id}/signup", None),
+    ],
+)
 def test_another_centres_coordinator_gets_404(client, world, make_shift, method, path, body):
     shift = make_shift(world.place)
-    response = client.open(path.format(id=shift.id), method=method, json=body,
-                           headers=bearer(client, world.other_coordinator))
+    response = client.open(
+        path.format(id=shift.id), method=method, json=body, headers=bearer(client, world.other_coordinator)
+    )
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
     db.session.expire_all()
@@ -271,21 +351,30 @@ def test_another_centres_coordinator_gets_404(client, world, make_shift, method,
 
 
 def test_another_centres_coordinator_cannot_plan_at_our_meeting_point(client, world):
-    response = client.post("/api/v1/shifts", headers=bearer(client, world.other_coordinator),
-                           json=new_shift_body(world))
+    response = client.post(
+        "/api/v1/shifts", headers=bearer(client, world.other_coordinator), json=new_shift_body(world)
+    )
     assert response.status_code == 404
-    assert response.get_json()["error"] | {"message": ""} == {"code": "not_found", "field": "meeting_point",
-                                                             "message": ""}
+    assert response.get_json()["error"] | {"message": ""} == {
+        "code": "not_found",
+        "field": "meeting_point",
+        "message": "",
+    }
     assert shift_count() == 0
     assert listed(client, bearer(client, world.other_coordinator), "?from=2026-09-01&to=2026-12-31") == []
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "/api/v1/shifts"), ("PATCH", "/api/v1/shifts/{id}"), ("DELETE", "/api/v1/shifts/{id}")])
+@pytest.mark.parametrize(
+    "method, path", [("POST", "/api/v1/shifts"), ("PATCH", "/api/v1/shifts/{id}"), ("DELETE", "/api/v1/shifts/{id}")]
+)
 def test_a_volunteer_may_not_plan(client, world, make_shift, method, path):
     shift = make_shift(world.place)
-    response = client.open(path.format(id=shift.id), method=method, headers=bearer(client, world.volunteer),
-                           json=new_shift_body(world, capacity=9))
+    response = client.open(
+        path.format(id=shift.id),
+        method=method,
+        headers=bearer(client, world.volunteer),
+        json=new_shift_body(world, capacity=9),
+    )
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
     assert shift_count() == 1
@@ -303,6 +392,7 @@ def test_a_volunteer_cannot_see_or_take_drafts(client, world, make_shift):
 
 
 # --- signing up ------------------------------------------------------------------------
+
 
 def test_signups_confirm_then_waitlist_and_a_cancellation_promotes(client, world, make_shift, make_user):
     shift = make_shift(world.place, capacity_max=2)
@@ -342,7 +432,7 @@ def test_my_shifts_lists_upcoming_and_past(client, world, make_shift):
     volunteer = bearer(client, world.volunteer)
     for shift in (later, early):
         assert client.post(f"/api/v1/shifts/{shift.id}/signup", headers=volunteer).status_code == 201
-    with time.freeze(datetime(2026, 9, 10, 8, 0, tzinfo=timezone.utc)):
+    with time.freeze(datetime(2026, 9, 10, 8, 0, tzinfo=UTC)):
         upcoming = client.get("/api/v1/me/shifts", headers=volunteer).get_json()["items"]
         past = client.get("/api/v1/me/shifts?when=past", headers=volunteer).get_json()["items"]
     assert [(item["shift"]["id"], item["status"]) for item in upcoming] == [(later.id, "confirmed")]
@@ -353,8 +443,8 @@ def test_my_shifts_lists_upcoming_and_past(client, world, make_shift):
 
 # --- queries ---------------------------------------------------------------------------
 
-def test_the_lists_statement_count_does_not_grow_with_the_number_of_shifts(app, client, world, make_shift,
-                                                                           make_user):
+
+def test_the_lists_statement_count_does_not_grow_with_the_number_of_shifts(app, client, world, make_shift, make_user):
     add_centre_activity(centre=world.home, name="Fahrradwerkstatt", baustein="B")
     db.session.commit()
     headers = bearer(client, world.volunteer)
@@ -362,15 +452,22 @@ def test_the_lists_statement_count_does_not_grow_with_the_number_of_shifts(app, 
 
     def add_shifts(days):
         for day in days:
-            shift = make_shift(world.place if day % 2 else world.second_place, starts=first + timedelta(days=day),
-                               activity="fahrradwerkstatt" if day % 3 else "sprachcafe", capacity_max=3)
+            shift = make_shift(
+                world.place if day % 2 else world.second_place,
+                starts=first + timedelta(days=day),
+                activity="fahrradwerkstatt" if day % 3 else "sprachcafe",
+                capacity_max=3,
+            )
             if day % 2:
                 sign_up(shift=shift, volunteer=world.volunteer)
         db.session.commit()
 
     def statements_for_list() -> tuple[int, int]:
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+        def listener(*args):
+            statements.append(args[2])
+
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
             items = listed(client, headers)
@@ -391,6 +488,7 @@ def test_the_lists_statement_count_does_not_grow_with_the_number_of_shifts(app, 
 
 
 # --- activities ------------------------------------------------------------------------
+
 
 def test_activities_are_public_and_a_centre_adds_its_own(client, world):
     add_centre_activity(centre=world.home, name="Fahrradwerkstatt", baustein=None)

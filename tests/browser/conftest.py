@@ -1,4 +1,5 @@
 """Headless Chromium (Debian's, never a downloaded one) against the app served on 127.0.0.1."""
+
 import os
 import threading
 from pathlib import Path
@@ -7,8 +8,16 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # One database is enough for what the browser sees; the server-side rules run on both elsewhere.
 pytestmark = pytest.mark.browser
@@ -31,8 +40,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "permissions": ["notifications"], "locale": "de-DE",
-            "timezone_id": "Europe/Berlin"}
+    return {**browser_context_args, "permissions": ["notifications"], "locale": "de-DE", "timezone_id": "Europe/Berlin"}
 
 
 @pytest.fixture

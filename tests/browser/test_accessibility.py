@@ -2,6 +2,7 @@
 walked from app.url_map, arguments filled from the demo data), no sideways scrolling on a phone,
 mirrored Arabic layout, skip link, visible focus, a sign-up by keyboard alone, states written out
 instead of shown by colour alone, and the accessibility statement."""
+
 import itertools
 import os
 import re
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.helpers import PASSWORD
 from volunteers.accounts.services import find_user_by_email, password_reset_token
 from volunteers.centres.models import Centre, MeetingPoint
 from volunteers.core import time
@@ -23,8 +25,6 @@ from volunteers.hours.models import HoursEntry, ReportPeriod
 from volunteers.hours.periods import create_period
 from volunteers.shifts.models import PUBLISHED, Shift, ShiftSeries
 from volunteers.shifts.planning import cancel_shift
-
-from tests.helpers import PASSWORD
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -67,14 +67,18 @@ def demo(app):
 
 def argument_values(centre) -> dict[str, list]:
     """Values from Düsseldorf's demo data for every URL argument that GET pages use."""
+
     def in_centre(model):
         return sa.select(model).where(model.centre_id == centre.id)
 
     now = time.now()
     volunteer = find_user_by_email("ehrenamt@example.org")
     meeting_point = db.session.scalar(in_centre(MeetingPoint).order_by(MeetingPoint.id))
-    upcoming = db.session.scalar(in_centre(Shift).where(Shift.status == PUBLISHED, Shift.starts_at > now)
-                                 .order_by(Shift.confirmed_count.desc(), Shift.starts_at))
+    upcoming = db.session.scalar(
+        in_centre(Shift)
+        .where(Shift.status == PUBLISHED, Shift.starts_at > now)
+        .order_by(Shift.confirmed_count.desc(), Shift.starts_at)
+    )
     past = db.session.scalar(in_centre(Shift).where(Shift.starts_at < now).order_by(Shift.starts_at.desc()))
     return {
         "slug": [centre.slug],
@@ -100,8 +104,8 @@ def page_paths(app, values: dict) -> list[str]:
         names = sorted(rule.arguments)
         for combination in itertools.product(*(values[name] for name in names)):
             path = rule.rule
-            for name, value in zip(names, combination):
-                path = re.sub(r"<(?:[^:<>]+:)?%s>" % name, str(value), path)
+            for name, value in zip(names, combination, strict=True):
+                path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), path)
             paths.append(path)
     return list(dict.fromkeys(paths))
 
@@ -122,9 +126,12 @@ def is_html_page(context, url: str) -> bool:
 
 def axe_problems(page, label: str) -> list[str]:
     result = page.evaluate(AXE_RUN, AXE_TAGS)
-    return [f"{label}: {v['id']} ({v['impact']}) – {v['help']}, {len(v['nodes'])} element(s):\n      "
-            + "\n      ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:6])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{label}: {v['id']} ({v['impact']}) – {v['help']}, {len(v['nodes'])} element(s):\n      "
+        + "\n      ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:6])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def overflow_problem(page, label: str) -> list[str]:
@@ -187,6 +194,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(app, live_server, 
 
 
 # --- language, keyboard, focus, colour --------------------------------------------------------
+
 
 def test_arabic_pages_are_right_to_left_and_mirrored(live_server, browser, make_centre, axe_source):
     make_centre("duesseldorf")
@@ -256,8 +264,9 @@ def tab_to(page, name: str, presses: int = 60) -> None:
     raise AssertionError(f"Tab never reached {name!r}")
 
 
-def test_a_volunteer_signs_up_for_a_shift_with_the_keyboard_only(live_server, page, make_centre,
-                                                                  make_meeting_point, make_user, make_shift):
+def test_a_volunteer_signs_up_for_a_shift_with_the_keyboard_only(
+    live_server, page, make_centre, make_meeting_point, make_user, make_shift
+):
     centre = make_centre("duesseldorf")
     make_shift(make_meeting_point(centre))
     volunteer = make_user("volunteer", centre)
@@ -276,8 +285,9 @@ def test_a_volunteer_signs_up_for_a_shift_with_the_keyboard_only(live_server, pa
     expect(page.get_by_role("status")).to_have_text("Sie sind eingetragen. Danke!")
 
 
-def test_the_week_plan_writes_out_every_state_its_colours_show(live_server, page, make_centre,
-                                                               make_meeting_point, make_user, make_shift):
+def test_the_week_plan_writes_out_every_state_its_colours_show(
+    live_server, page, make_centre, make_meeting_point, make_user, make_shift
+):
     centre = make_centre("duesseldorf")
     coordinator = make_user("coordinator", centre)
     understaffed = make_shift(make_meeting_point(centre), capacity_min=2, capacity_max=3)
@@ -289,8 +299,11 @@ def test_the_week_plan_writes_out_every_state_its_colours_show(live_server, page
     page.goto(f"{live_server}/centres/duesseldorf/plan?week={day}")
     expect(page.locator("li.plan-shift")).to_have_count(3)
     # Every style that colours a shift comes with its word, so nothing depends on seeing colour.
-    for selector, word in [("li.plan-shift-low", "unterbesetzt"), ("li.plan-shift-cancelled", "abgesagt"),
-                           ("li.plan-shift:has(.badge-draft)", "Entwurf")]:
+    for selector, word in [
+        ("li.plan-shift-low", "unterbesetzt"),
+        ("li.plan-shift-cancelled", "abgesagt"),
+        ("li.plan-shift:has(.badge-draft)", "Entwurf"),
+    ]:
         expect(page.locator(selector)).to_have_count(1)
         expect(page.locator(selector)).to_contain_text(word)
 
@@ -300,9 +313,17 @@ def test_the_accessibility_statement_is_linked_from_every_page(live_server, page
     page.get_by_role("contentinfo").get_by_role("link", name="Barrierefreiheit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Erklärung zur Barrierefreiheit")
     assert page.get_by_role("heading", level=2).all_inner_texts() == [
-        "Stand der Vereinbarkeit mit den Anforderungen", "Nicht barrierefreie Inhalte",
-        "Erstellung dieser Erklärung", "Barrieren melden: Kontakt", "Durchsetzungsverfahren"]
+        "Stand der Vereinbarkeit mit den Anforderungen",
+        "Nicht barrierefreie Inhalte",
+        "Erstellung dieser Erklärung",
+        "Barrieren melden: Kontakt",
+        "Durchsetzungsverfahren",
+    ]
     main = page.locator("main")
-    for text in ["Teilweise vereinbar.", "22. November 2026", "axe-core",
-                 "Ombudsstelle für barrierefreie Informationstechnik"]:
+    for text in [
+        "Teilweise vereinbar.",
+        "22. November 2026",
+        "axe-core",
+        "Ombudsstelle für barrierefreie Informationstechnik",
+    ]:
         expect(main).to_contain_text(text)

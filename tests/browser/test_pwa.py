@@ -1,14 +1,15 @@
 """The installable app: manifest, service worker, offline reading, offline hours sent once,
 and a push shown by the real service worker."""
+
 import json
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.helpers import PASSWORD
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry
 from volunteers.shifts.signups import sign_up
-from tests.helpers import PASSWORD
 
 
 def log_in(page, base, user):
@@ -87,8 +88,12 @@ def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, 
     log_in(page, live_server, make_user("volunteer", make_centre()))
     cdp = context.new_cdp_session(page)
     registrations = {}
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.update(
-        {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r["isDeleted"]}))
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.update(
+            {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r["isDeleted"]}
+        ),
+    )
     cdp.send("ServiceWorker.enable")
     page.goto(live_server + "/")
     wait_for_service_worker(page)
@@ -97,10 +102,16 @@ def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, 
         if scope in registrations:
             break
         page.wait_for_timeout(100)
-    payload = {"title": "Erinnerung: Sprachcafé morgen", "body": "Di 16:00 · Kölner Straße 265", "url": "/my/shifts",
-               "tag": "shift-1"}
-    cdp.send("ServiceWorker.deliverPushMessage",
-             {"origin": live_server, "registrationId": registrations[scope], "data": json.dumps(payload)})
+    payload = {
+        "title": "Erinnerung: Sprachcafé morgen",
+        "body": "Di 16:00 · Kölner Straße 265",
+        "url": "/my/shifts",
+        "tag": "shift-1",
+    }
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": live_server, "registrationId": registrations[scope], "data": json.dumps(payload)},
+    )
     notes = []
     for _ in range(50):  # the worker shows it asynchronously
         notes = page.evaluate("""async () => (await (await navigator.serviceWorker.ready).getNotifications())

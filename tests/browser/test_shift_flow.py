@@ -1,5 +1,6 @@
 """Done means, tried as a new user would: a coordinator plans a month of recurring shifts, a
 volunteer takes one from a phone-sized screen."""
+
 from playwright.sync_api import expect
 
 from tests.helpers import PASSWORD
@@ -14,7 +15,8 @@ def log_in(page, base, email):
 
 
 def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
-        live_server, browser, make_centre, make_meeting_point, make_user):
+    live_server, browser, make_centre, make_meeting_point, make_user
+):
     centre = make_centre("duesseldorf", name="Kommunales Integrationszentrum Düsseldorf")
     make_meeting_point(centre, name="Treffpunkt Oberbilk", languages=["de", "ar"])
     coordinator = make_user("coordinator", centre, email="koordination@duesseldorf.example")
@@ -41,8 +43,9 @@ def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
     assert desk.locator("main li", has_text="0 von 3 Plätzen belegt").count() == 5
     assert errors == []
 
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE", is_mobile=True,
-                                has_touch=True).new_page()
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="de-DE", is_mobile=True, has_touch=True
+    ).new_page()
     log_in(phone, live_server, volunteer.email)
     phone.get_by_role("navigation").get_by_role("link", name="Offene Schichten").click()
     phone.get_by_label("ab").fill("2030-03-01")

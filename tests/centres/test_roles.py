@@ -1,4 +1,5 @@
 """What each role may do with a centre, as the specification's table says."""
+
 import email
 import email.policy
 from pathlib import Path
@@ -6,13 +7,20 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import login, post_form
 from volunteers.accounts.models import User
 from volunteers.centres.models import Centre, MeetingPoint
 from volunteers.extensions import db
-from tests.helpers import login, post_form
 
-MEETING_POINT = {"name": "Sprachcafé Kreuztal", "municipality": "Kreuztal", "street": "Siegener Straße 5",
-                 "postcode": "57223", "city": "Kreuztal", "languages": ["de", "ar"], "default_baustein": "B"}
+MEETING_POINT = {
+    "name": "Sprachcafé Kreuztal",
+    "municipality": "Kreuztal",
+    "street": "Siegener Straße 5",
+    "postcode": "57223",
+    "city": "Kreuztal",
+    "languages": ["de", "ar"],
+    "default_baustein": "B",
+}
 
 
 @pytest.mark.parametrize("role, status", [("volunteer", 404), ("coordinator", 200), ("lead", 200)])
@@ -38,23 +46,28 @@ def test_coordinator_creates_and_edits_a_meeting_point(client, make_centre, make
     assert meeting_point.centre_id == centre.id
     assert meeting_point.languages == ["de", "ar"]
     assert meeting_point.slug == f"{centre.slug}-sprachcafe-kreuztal"
-    response = post_form(client, f"/centres/{centre.slug}/meeting-points/{meeting_point.id}/edit",
-                         {**MEETING_POINT, "name": "Sprachcafé Kreuztal-Mitte", "latitude": "50.962",
-                          "longitude": "7.9886"})
+    response = post_form(
+        client,
+        f"/centres/{centre.slug}/meeting-points/{meeting_point.id}/edit",
+        {**MEETING_POINT, "name": "Sprachcafé Kreuztal-Mitte", "latitude": "50.962", "longitude": "7.9886"},
+    )
     assert response.status_code == 302
     db.session.refresh(meeting_point)
     assert (meeting_point.name, meeting_point.latitude) == ("Sprachcafé Kreuztal-Mitte", 50.962)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"postcode": "5722"}, "Bitte eine fünfstellige Postleitzahl angeben."),
-    ({"name": ""}, "Bitte füllen Sie dieses Feld aus."),
-    ({"latitude": "51.0"}, "Bitte geben Sie Breiten- und Längengrad zusammen an."),
-    ({"latitude": "48.1", "longitude": "11.5"}, "Der Ort muss in Nordrhein-Westfalen liegen."),
-    ({"languages": ["xx"]}, "Bitte wählen Sie nur Einträge aus der Liste."),
-    ({"latitude": "nördlich", "longitude": "7.9"}, "Bitte eine Zahl wie 51.2131 angeben."),
-    ({"default_baustein": "E"}, "Keine gültige Auswahl"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"postcode": "5722"}, "Bitte eine fünfstellige Postleitzahl angeben."),
+        ({"name": ""}, "Bitte füllen Sie dieses Feld aus."),
+        ({"latitude": "51.0"}, "Bitte geben Sie Breiten- und Längengrad zusammen an."),
+        ({"latitude": "48.1", "longitude": "11.5"}, "Der Ort muss in Nordrhein-Westfalen liegen."),
+        ({"languages": ["xx"]}, "Bitte wählen Sie nur Einträge aus der Liste."),
+        ({"latitude": "nördlich", "longitude": "7.9"}, "Bitte eine Zahl wie 51.2131 angeben."),
+        ({"default_baustein": "E"}, "Keine gültige Auswahl"),
+    ],
+)
 def test_bad_meeting_point_input_is_refused(client, make_centre, make_user, changes, message):
     centre = make_centre()
     login(client, make_user("coordinator", centre))
@@ -71,8 +84,11 @@ def test_only_the_lead_manages_staff(app, client, make_centre, make_user):
 
     lead_client = app.test_client()
     login(lead_client, make_user("lead", centre))
-    response = post_form(lead_client, f"/centres/{centre.slug}/staff",
-                         {"name": "Neue Kollegin", "email": "neu@ki.example", "role": "coordinator"})
+    response = post_form(
+        lead_client,
+        f"/centres/{centre.slug}/staff",
+        {"name": "Neue Kollegin", "email": "neu@ki.example", "role": "coordinator"},
+    )
     assert response.status_code == 302
     newcomer = db.session.scalar(sa.select(User).where(User.email == "neu@ki.example"))
     assert newcomer.role_in(centre) == "coordinator"
@@ -89,13 +105,24 @@ def test_only_the_lead_manages_staff(app, client, make_centre, make_user):
 
 def test_admin_creates_a_centre_and_names_its_lead(client, make_user):
     login(client, make_user("admin"))
-    response = post_form(client, "/admin/centres", {
-        "name": "Kommunales Integrationszentrum Kreis Olpe", "district": "Kreis Olpe",
-        "regierungsbezirk": "Arnsberg", "street": "Westfälische Straße 75", "postcode": "57462", "city": "Olpe"})
+    response = post_form(
+        client,
+        "/admin/centres",
+        {
+            "name": "Kommunales Integrationszentrum Kreis Olpe",
+            "district": "Kreis Olpe",
+            "regierungsbezirk": "Arnsberg",
+            "street": "Westfälische Straße 75",
+            "postcode": "57462",
+            "city": "Olpe",
+        },
+    )
     assert response.status_code == 302
     centre = db.session.scalar(sa.select(Centre).where(Centre.slug == "kreis-olpe"))
     assert centre.regierungsbezirk == "Arnsberg"
-    response = post_form(client, "/admin/centres/kreis-olpe/lead", {"name": "Petra Lenz", "email": "leitung@olpe.example"})
+    response = post_form(
+        client, "/admin/centres/kreis-olpe/lead", {"name": "Petra Lenz", "email": "leitung@olpe.example"}
+    )
     assert response.status_code == 302
     lead = db.session.scalar(sa.select(User).where(User.email == "leitung@olpe.example"))
     assert lead.is_lead_of(centre)

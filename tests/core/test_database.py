@@ -1,5 +1,6 @@
 """SQLite writers queue for a lock file before they take the database's write lock, so that one
 busy process cannot keep the others out (SQLite's own waiting is polling, and unfair)."""
+
 import threading
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_a_writer_gets_in_while_another_process_writes_back_to_back(engine, tmp_
     script = tmp_path / "busy.py"
     script.write_text(f"""
 import time, sqlalchemy as sa
-from volunteers.core import database  # noqa: F401  the app's SQLite settings and the queue
+from volunteers.core import database  # noqa: F401 - the app's SQLite settings and the queue
 engine = sa.create_engine({str(engine.url)!r})
 end = time.monotonic() + 4
 with engine.connect().execution_options(write_lock=True) as connection:

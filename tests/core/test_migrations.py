@@ -1,14 +1,15 @@
 """`flask db upgrade` builds the whole schema from an empty database, on SQLite and PostgreSQL,
 and the migrations match the models exactly (no forgotten migration)."""
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tests.conftest import PG_URL
 from volunteers import create_app
 from volunteers.extensions import db
-from tests.conftest import PG_URL
 
 
 def empty_database(kind: str, tmp_path) -> str:
@@ -24,10 +25,13 @@ def empty_database(kind: str, tmp_path) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.mark.parametrize("kind", [
-    "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL")),
-])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL")),
+    ],
+)
 def test_upgrade_from_empty_matches_the_models(kind, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database(kind, tmp_path), "SECRET_KEY": "x"})
     with app.app_context():

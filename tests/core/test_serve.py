@@ -1,5 +1,6 @@
 """Getting a serving process ready: gunicorn.conf.py's hook compiles every template, loads each
 language and freezes what it made for the garbage collector."""
+
 import gc
 import importlib.util
 from pathlib import Path
@@ -19,5 +20,5 @@ def test_gunicorns_hook_compiles_every_template_and_freezes_them(app):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()  # this test process goes on making and dropping apps
-    compiled = {name for (_loader, name) in app.jinja_env.cache.keys()}
+    compiled = {name for (_loader, name) in app.jinja_env.cache}
     assert len(templates) > 40 and compiled == set(templates)

@@ -1,11 +1,13 @@
 """Every route, walked from app.url_map, answers 404 to the staff of another centre.
 A route added later is covered automatically; one with an argument this test does not know fails
 until a value is added below, so nobody can forget."""
+
 import re
 from datetime import date, datetime
 
 import pytest
 
+from tests.helpers import csrf_token, login
 from volunteers.extensions import db
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, log_hours
@@ -13,12 +15,17 @@ from volunteers.shifts.planning import ShiftValues
 from volunteers.shifts.series import create_series
 from volunteers.shifts.signups import sign_up
 
-from tests.helpers import csrf_token, login
-
 # Routes that are public or personal by design: no centre's data hangs on their arguments.
 # Secret-token routes are tested in their own domains (unknown or revoked token: 404).
-NOT_CENTRE_SCOPED = {"static", "accounts.reset_password", "accounts.set_language", "feeds.public_feed",
-                     "feeds.personal_feed", "feeds.centre_feed", "hours.check_in"}
+NOT_CENTRE_SCOPED = {
+    "static",
+    "accounts.reset_password",
+    "accounts.set_language",
+    "feeds.public_feed",
+    "feeds.personal_feed",
+    "feeds.centre_feed",
+    "hours.check_in",
+}
 
 
 @pytest.fixture
@@ -29,11 +36,16 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
     shift = make_shift(meeting_point)
     volunteer = make_user("volunteer", home)
     signup = sign_up(shift=shift, volunteer=volunteer)
-    series = create_series(centre=home, values=ShiftValues(meeting_point=meeting_point, activity="sprachcafe"),
-                           first_start_local=datetime(2030, 1, 8, 16), duration_minutes=120,
-                           rule="FREQ=WEEKLY;COUNT=2")
-    entry, _ = log_hours(centre=home, person=volunteer, values=HoursInput(
-        work_date=date(2026, 1, 5), minutes=60, activity="dolmetschen"))
+    series = create_series(
+        centre=home,
+        values=ShiftValues(meeting_point=meeting_point, activity="sprachcafe"),
+        first_start_local=datetime(2030, 1, 8, 16),
+        duration_minutes=120,
+        rule="FREQ=WEEKLY;COUNT=2",
+    )
+    entry, _ = log_hours(
+        centre=home, person=volunteer, values=HoursInput(work_date=date(2026, 1, 5), minutes=60, activity="dolmetschen")
+    )
     period = create_period(centre=home, label="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
     db.session.commit()
     return {
@@ -75,7 +87,7 @@ def build_path(rule, values: dict) -> str:
     assert not missing, f"{rule.rule}: add a home-centre value for {missing} in argument_values()"
     path = rule.rule
     for name in rule.arguments:
-        path = re.sub(r"<(?:[^:<>]+:)?%s>" % name, str(values[name]), path)
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(values[name]), path)
     return path
 
 

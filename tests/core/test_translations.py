@@ -5,8 +5,10 @@ Ukrainian, with German as the fallback.
 The msgids are the German texts, so German needs no catalogue. The compiled catalogues (.mo) are
 build output; this module compiles any that are missing or older than their .po first, so that it
 also runs without `make test`."""
+
 import re
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,17 +26,44 @@ LANGUAGES = ("en", "ar", "uk")
 # Where the volunteers' texts live: these must also be complete in Arabic and Ukrainian.
 # Coordinator-only pages (plan, review, reports, admin) may fall back to German there.
 VOLUNTEER_SOURCES = (
-    "templates/accounts/", "templates/base.html", "templates/errors/", "templates/feeds/_subscribe.html",
-    "templates/hours/check_in.html", "templates/hours/my_hours.html", "templates/pages/", "templates/privacy/",
-    "templates/shifts/_macros.html", "templates/shifts/my_shifts.html", "templates/shifts/open_shifts.html",
-    "templates/shifts/shift.html", "templates/centres/public_meeting_points.html", "templates/macros/",
-    "volunteers/accounts/", "volunteers/activities/models.py", "volunteers/api/helpers.py",
-    "volunteers/api/hours.py", "volunteers/api/me.py", "volunteers/centres/languages.py", "volunteers/core/",
-    "volunteers/feeds/events.py", "volunteers/feeds/views.py", "volunteers/hours/forms.py",
-    "volunteers/hours/models.py", "volunteers/hours/proposals.py", "volunteers/hours/views.py",
-    "volunteers/hours/history.py", "volunteers/pages/", "volunteers/privacy/", "volunteers/push/endpoints.py",
-    "volunteers/push/labels.py", "volunteers/push/services.py", "volunteers/push/views.py", "volunteers/reminders/",
-    "volunteers/shifts/labels.py", "volunteers/shifts/signups.py", "volunteers/shifts/volunteer_views.py",
+    "templates/accounts/",
+    "templates/base.html",
+    "templates/errors/",
+    "templates/feeds/_subscribe.html",
+    "templates/hours/check_in.html",
+    "templates/hours/my_hours.html",
+    "templates/pages/",
+    "templates/privacy/",
+    "templates/shifts/_macros.html",
+    "templates/shifts/my_shifts.html",
+    "templates/shifts/open_shifts.html",
+    "templates/shifts/shift.html",
+    "templates/centres/public_meeting_points.html",
+    "templates/macros/",
+    "volunteers/accounts/",
+    "volunteers/activities/models.py",
+    "volunteers/api/helpers.py",
+    "volunteers/api/hours.py",
+    "volunteers/api/me.py",
+    "volunteers/centres/languages.py",
+    "volunteers/core/",
+    "volunteers/feeds/events.py",
+    "volunteers/feeds/views.py",
+    "volunteers/hours/forms.py",
+    "volunteers/hours/models.py",
+    "volunteers/hours/proposals.py",
+    "volunteers/hours/views.py",
+    "volunteers/hours/history.py",
+    "volunteers/pages/",
+    "volunteers/privacy/",
+    "volunteers/push/endpoints.py",
+    "volunteers/push/labels.py",
+    "volunteers/push/services.py",
+    "volunteers/push/views.py",
+    "volunteers/reminders/",
+    "volunteers/shifts/labels.py",
+    "volunteers/shifts/signups.py",
+    "volunteers/shifts/volunteer_views.py",
 )
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%%|%[diouxXeEfFgGcrs]|\{\w*\}")
@@ -73,14 +102,28 @@ def compiled_catalogues():
 def source_messages(tmp_path_factory):
     """The messages in the source right now (what `make extract-messages` would write)."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
-    CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot),
-        str(ROOT / "volunteers"), str(ROOT / "templates"), str(ROOT / "wsgi.py")])
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            str(ROOT / "volunteers"),
+            str(ROOT / "templates"),
+            str(ROOT / "wsgi.py"),
+        ]
+    )
     # Locations relative to the project, as in messages.pot.
     messages = [m for m in _read(pot) if m.id]
     for m in messages:
-        m.locations = [(str(Path(p).resolve().relative_to(ROOT)) if Path(p).is_absolute() else p, n)
-                       for p, n in m.locations]
+        m.locations = [
+            (str(Path(p).resolve().relative_to(ROOT)) if Path(p).is_absolute() else p, n) for p, n in m.locations
+        ]
     assert len(messages) > 100
     return messages
 
@@ -92,6 +135,7 @@ def catalogues():
 
 # --- (a) every message has an English translation; volunteers' messages also Arabic and Ukrainian ---
 
+
 def test_every_message_is_translated_into_english(source_messages, catalogues):
     english = catalogues["en"]
     missing = []
@@ -100,8 +144,10 @@ def test_every_message_is_translated_into_english(source_messages, catalogues):
         if translated is None or not _translated(translated):
             where = ", ".join(f"{p}:{n}" for p, n in message.locations[:2])
             missing.append(f"{_ids(message)[0]!r} ({where})")
-    assert not missing, ("Not translated into English (run `make extract-messages`, then translate "
-                         "translations/en/LC_MESSAGES/messages.po):\n" + "\n".join(missing))
+    assert not missing, (
+        "Not translated into English (run `make extract-messages`, then translate "
+        "translations/en/LC_MESSAGES/messages.po):\n" + "\n".join(missing)
+    )
 
 
 @pytest.mark.parametrize("lang", ["ar", "uk"])
@@ -128,6 +174,7 @@ def test_catalogues_have_no_fuzzy_entries(lang, catalogues):
 
 # --- (b) placeholders ---
 
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_placeholders_match(lang, catalogues):
     catalogue = catalogues[lang]
@@ -151,9 +198,11 @@ def test_placeholders_match(lang, catalogues):
 
 # --- (c) the pages themselves ---
 
+
 class _VisibleText(HTMLParser):
     """The text a person sees or hears: text nodes, and the attributes screen readers and the
     page's own scripts show (title, aria-label, placeholder, alt, value of buttons, data-msg-*)."""
+
     SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 
     def __init__(self):
@@ -169,8 +218,11 @@ class _VisibleText(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         for name, value in attrs.items():
-            if value and (name in self.SHOWN_ATTRIBUTES or name.startswith("data-msg-")
-                          or (name == "value" and attrs.get("type") in ("submit", "button"))):
+            if value and (
+                name in self.SHOWN_ATTRIBUTES
+                or name.startswith("data-msg-")
+                or (name == "value" and attrs.get("type") in ("submit", "button"))
+            ):
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
@@ -229,21 +281,45 @@ def volunteer_world(app, make_centre, make_meeting_point, make_user, make_shift)
     from volunteers.hours.services import HoursInput, log_hours
 
     centre = make_centre(name="KI Testland", district="Testland")
-    meeting_point = make_meeting_point(centre, name="Harbour Hall", street="Quay 1", municipality="Siegen",
-                                       city="Siegen", opening_notes="")
+    meeting_point = make_meeting_point(
+        centre, name="Harbour Hall", street="Quay 1", municipality="Siegen", city="Siegen", opening_notes=""
+    )
     volunteer = make_user("volunteer", centre=centre, name="Alex Example")
     open_shift = make_shift(meeting_point, activity="sprachcafe", languages=["ar"])
     tomorrow = time.to_berlin(time.now()).date() + timedelta(days=1)
-    mine = make_shift(meeting_point, activity="kinderbetreuung",
-                      starts=time.berlin_local(datetime.combine(tomorrow, clock(10))))
-    log_hours(centre=centre, person=volunteer, values=HoursInput(
-        work_date=time.to_berlin(time.now()).date() - timedelta(days=1), minutes=90, activity="dolmetschen",
-        meeting_point=meeting_point))
+    mine = make_shift(
+        meeting_point, activity="kinderbetreuung", starts=time.berlin_local(datetime.combine(tomorrow, clock(10)))
+    )
+    log_hours(
+        centre=centre,
+        person=volunteer,
+        values=HoursInput(
+            work_date=time.to_berlin(time.now()).date() - timedelta(days=1),
+            minutes=90,
+            activity="dolmetschen",
+            meeting_point=meeting_point,
+        ),
+    )
     db.session.commit()
-    data = [centre.name, centre.district, meeting_point.name, meeting_point.address, meeting_point.city,
-            volunteer.name, volunteer.email, meeting_point.street, meeting_point.postcode]
-    return {"centre": centre, "meeting_point": meeting_point, "volunteer": volunteer, "open_shift": open_shift,
-            "my_shift": mine, "data": [d for d in data if d]}
+    data = [
+        centre.name,
+        centre.district,
+        meeting_point.name,
+        meeting_point.address,
+        meeting_point.city,
+        volunteer.name,
+        volunteer.email,
+        meeting_point.street,
+        meeting_point.postcode,
+    ]
+    return {
+        "centre": centre,
+        "meeting_point": meeting_point,
+        "volunteer": volunteer,
+        "open_shift": open_shift,
+        "my_shift": mine,
+        "data": [d for d in data if d],
+    }
 
 
 def _volunteer_pages(client, world) -> dict[str, str]:
@@ -252,9 +328,20 @@ def _volunteer_pages(client, world) -> dict[str, str]:
     pages = {}
     response = post_form(client, f"/shifts/{world['my_shift'].id}/signup", follow_redirects=True)
     pages["flash after sign-up"] = response.get_data(as_text=True)
-    for path in ["/", "/shifts", f"/shifts/{world['open_shift'].id}", f"/shifts/{world['my_shift'].id}",
-                 "/my/shifts", "/hours", f"/checkin/{world['meeting_point'].checkin_code}", "/settings",
-                 "/settings/delete-account", "/privacy", "/offline", "/no-such-page"]:
+    for path in [
+        "/",
+        "/shifts",
+        f"/shifts/{world['open_shift'].id}",
+        f"/shifts/{world['my_shift'].id}",
+        "/my/shifts",
+        "/hours",
+        f"/checkin/{world['meeting_point'].checkin_code}",
+        "/settings",
+        "/settings/delete-account",
+        "/privacy",
+        "/offline",
+        "/no-such-page",
+    ]:
         response = client.get(path)
         assert response.status_code in (200, 404), (path, response.status_code)
         pages[path] = response.get_data(as_text=True)
@@ -262,8 +349,10 @@ def _volunteer_pages(client, world) -> dict[str, str]:
 
 
 def _public_pages(client) -> dict[str, str]:
-    return {path: client.get(path).get_data(as_text=True)
-            for path in ["/", "/login", "/register", "/password/forgot", "/privacy", "/accessibility"]}
+    return {
+        path: client.get(path).get_data(as_text=True)
+        for path in ["/", "/login", "/register", "/password/forgot", "/privacy", "/accessibility"]
+    }
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

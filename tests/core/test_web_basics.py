@@ -1,4 +1,5 @@
 """Health check, security headers, and no inline script anywhere (the CSP forbids it)."""
+
 import re
 
 import pytest
@@ -22,6 +23,7 @@ def test_security_headers(client):
 
 def test_session_cookie_is_secure_outside_development(monkeypatch, tmp_path):
     from volunteers import create_app
+
     monkeypatch.delenv("TREFFPUNKT_DEV", raising=False)
     monkeypatch.setenv("SECRET_KEY", "x")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})

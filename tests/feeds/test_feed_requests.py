@@ -1,11 +1,13 @@
 """What a feed request costs and when it may reuse work: the 304 from one statement, the cache of
 rendered bodies, and ETags that name everything that shapes a feed."""
+
 from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at
 from volunteers.accounts.models import COORDINATOR, VOLUNTEER
 from volunteers.core import time
 from volunteers.extensions import db
@@ -15,7 +17,6 @@ from volunteers.feeds.models import CENTRE, PERSONAL
 from volunteers.feeds.tokens import feed_token, regenerate_token
 from volunteers.shifts.planning import cancel_shift
 from volunteers.shifts.signups import sign_up
-from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 10, 20, 9, 0))
 
@@ -33,10 +34,17 @@ def feeds(make_centre, make_meeting_point, make_shift, make_user):
     regenerate_token(kind=PERSONAL, user_id=volunteer.id)
     regenerate_token(kind=CENTRE, user_id=coordinator.id, centre_id=centre.id)
     db.session.commit()
-    return {"centre": centre, "place": place, "shift": shift, "coordinator": coordinator, "urls": {
-        "personal": f"/calendar/u/{feed_token(kind=PERSONAL, user_id=volunteer.id)}.ics",
-        "public": f"/calendar/p/{place.slug}.ics",
-        "centre": f"/calendar/c/{feed_token(kind=CENTRE, user_id=coordinator.id, centre_id=centre.id)}.ics"}}
+    return {
+        "centre": centre,
+        "place": place,
+        "shift": shift,
+        "coordinator": coordinator,
+        "urls": {
+            "personal": f"/calendar/u/{feed_token(kind=PERSONAL, user_id=volunteer.id)}.ics",
+            "public": f"/calendar/p/{place.slug}.ics",
+            "centre": f"/calendar/c/{feed_token(kind=CENTRE, user_id=coordinator.id, centre_id=centre.id)}.ics",
+        },
+    }
 
 
 @contextmanager
@@ -47,6 +55,7 @@ def statements():
     def record(_conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
             seen.append(statement)
+
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
         yield seen

@@ -1,19 +1,20 @@
 """The three feeds over HTTP, parsed back with icalendar and two independent parsers."""
+
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import ics
 import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
+from tests.helpers import clock_frozen_at, login, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.feeds.models import CENTRE, PERSONAL
 from volunteers.feeds.tokens import feed_token, regenerate_token
 from volunteers.shifts.planning import cancel_shift
 from volunteers.shifts.signups import cancel_signup, sign_up
-from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 10, 20, 9, 0))
 
@@ -24,8 +25,7 @@ frozen_clock = clock_frozen_at(NOW)
 @pytest.fixture
 def plan(make_centre, make_meeting_point, make_shift, make_user):
     centre = make_centre("siegen-wittgenstein", name="KI Kreis Siegen-Wittgenstein")
-    place = make_meeting_point(centre, name="Begegnungscafé Bad Berleburg; Poststraße", latitude=51.05,
-                               longitude=8.39)
+    place = make_meeting_point(centre, name="Begegnungscafé Bad Berleburg; Poststraße", latitude=51.05, longitude=8.39)
     night = make_shift(place, starts=time.berlin_local(datetime(2026, 10, 25, 1, 0)), hours=3)  # over DST
     tuesday = make_shift(place, starts=time.berlin_local(datetime(2026, 10, 27, 16, 0)), capacity_max=1)
     volunteer = make_user("volunteer", centre, name="Amal Haddad", email="amal@example.org")
@@ -37,8 +37,15 @@ def plan(make_centre, make_meeting_point, make_shift, make_user):
     regenerate_token(kind=PERSONAL, user_id=volunteer.id)
     regenerate_token(kind=CENTRE, user_id=coordinator.id, centre_id=centre.id)
     db.session.commit()
-    return {"centre": centre, "place": place, "night": night, "tuesday": tuesday, "volunteer": volunteer,
-            "waiting": waiting, "coordinator": coordinator}
+    return {
+        "centre": centre,
+        "place": place,
+        "night": night,
+        "tuesday": tuesday,
+        "volunteer": volunteer,
+        "waiting": waiting,
+        "coordinator": coordinator,
+    }
 
 
 def personal_feed_url(user) -> str:
@@ -60,14 +67,18 @@ def events_by_uid(body: bytes) -> dict:
 def assert_instants_match_database(body: bytes, shifts):
     """icalendar, recurring-ical-events (using the file's VTIMEZONE) and ics agree with the DB."""
     by_uid = events_by_uid(body)
-    expanded = {str(e["UID"]): e for e in recurring_ical_events.of(Calendar.from_ical(body)).between(
-        datetime(2026, 1, 1), datetime(2028, 1, 1))}
+    expanded = {
+        str(e["UID"]): e
+        for e in recurring_ical_events.of(Calendar.from_ical(body)).between(datetime(2026, 1, 1), datetime(2028, 1, 1))
+    }
     independent = {e.uid: e for e in ics.Calendar(body.decode()).events}
     for shift in shifts:
         uid = f"shift-{shift.id}@treffpunkt"
-        for start, end in ((by_uid[uid].decoded("DTSTART"), by_uid[uid].decoded("DTEND")),
-                           (expanded[uid]["DTSTART"].dt, expanded[uid]["DTEND"].dt),
-                           (independent[uid].begin.datetime, independent[uid].end.datetime)):
+        for start, end in (
+            (by_uid[uid].decoded("DTSTART"), by_uid[uid].decoded("DTEND")),
+            (expanded[uid]["DTSTART"].dt, expanded[uid]["DTEND"].dt),
+            (independent[uid].begin.datetime, independent[uid].end.datetime),
+        ):
             assert (start, end) == (shift.starts_at, shift.ends_at), uid
 
 
@@ -79,9 +90,9 @@ def test_personal_feed_carries_my_shifts_right_across_dst(client, plan):
     assert_instants_match_database(body, [plan["night"], plan["tuesday"]])
     night = events_by_uid(body)[f"shift-{plan['night'].id}@treffpunkt"]
     # Subtract in UTC: the same-zone difference would be wall-clock time (2 h here).
-    utc = timezone.utc
+    utc = UTC
     assert night.decoded("DTEND").astimezone(utc) - night.decoded("DTSTART").astimezone(utc) == timedelta(hours=3)
-    assert night.decoded("DTSTART").astimezone(timezone.utc).hour == 23  # 01:00 summer time
+    assert night.decoded("DTSTART").astimezone(UTC).hour == 23  # 01:00 summer time
     calendar = Calendar.from_ical(body)
     assert str(calendar["X-WR-CALNAME"]) == "Treffpunkt – Meine Schichten"
     assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"

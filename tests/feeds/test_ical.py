@@ -1,7 +1,8 @@
 """The direct event writer (feeds/ical.py) against icalendar's own serialisation of the same
 events: parsed back, both must give the same values, and ours the texts as they were."""
+
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import ics
 import pytest
@@ -11,33 +12,91 @@ from volunteers.core import time
 from volunteers.feeds.ical import FeedEvent, build_calendar, fold
 
 # Pieces that text in the feeds is made of, and that escaping and folding could get wrong.
-PIECES = ["Begegnungscafé Bad Berleburg", "مرحبا بكم في نقطة اللقاء", "Ласкаво просимо до Треффпункту",
-          "Ґанок, їжак; Євген", "Straße", ",", ";", "\\", "\\\\", "\\n", "\\,", ":", '"', "^", " ", "\t", "\n",
-          "\r\n", "\r", "€", "🙂", "👩🏽‍🏫", "ا" * 41, "ї" * 39, "x" * 73, "\\" * 37, "  ", "'", "<b>&amp;</b>"]
-FIELDS = ("SUMMARY", "DESCRIPTION", "LOCATION", "UID", "DTSTART", "DTEND", "DTSTAMP", "LAST-MODIFIED",
-          "SEQUENCE", "STATUS", "URL")
-UTC = timezone.utc
+PIECES = [
+    "Begegnungscafé Bad Berleburg",
+    "مرحبا بكم في نقطة اللقاء",
+    "Ласкаво просимо до Треффпункту",
+    "Ґанок, їжак; Євген",
+    "Straße",
+    ",",
+    ";",
+    "\\",
+    "\\\\",
+    "\\n",
+    "\\,",
+    ":",
+    '"',
+    "^",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "€",
+    "🙂",
+    "👩🏽‍🏫",
+    "ا" * 41,
+    "ї" * 39,
+    "x" * 73,
+    "\\" * 37,
+    "  ",
+    "'",
+    "<b>&amp;</b>",
+]
+FIELDS = (
+    "SUMMARY",
+    "DESCRIPTION",
+    "LOCATION",
+    "UID",
+    "DTSTART",
+    "DTEND",
+    "DTSTAMP",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "STATUS",
+    "URL",
+)
+UTC = UTC
 
 
 def feed_event(text: str, *, offset: int = 0, alarm: int | None = 30, **changes) -> FeedEvent:
     starts = time.berlin_local(datetime(2026, 10, 24, 22)) + timedelta(hours=offset)
-    values = {"uid": f"shift-{offset}@treffpunkt", "starts_at": starts, "ends_at": starts + timedelta(hours=3),
-              "summary": text, "location": text[::-1], "description": f"{text}\n{text}",
-              "url": f"https://treffpunkt.example/shifts/{offset}",
-              "stamp": datetime(2026, 10, 1, 8, 30, 5, tzinfo=UTC),
-              "sequence": offset % 3, "status": "CONFIRMED", "geo": (51.05, 8.39), "alarm_minutes": alarm}
+    values = {
+        "uid": f"shift-{offset}@treffpunkt",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=3),
+        "summary": text,
+        "location": text[::-1],
+        "description": f"{text}\n{text}",
+        "url": f"https://treffpunkt.example/shifts/{offset}",
+        "stamp": datetime(2026, 10, 1, 8, 30, 5, tzinfo=UTC),
+        "sequence": offset % 3,
+        "status": "CONFIRMED",
+        "geo": (51.05, 8.39),
+        "alarm_minutes": alarm,
+    }
     return FeedEvent(**{**values, **changes})
 
 
 def reference_event(item: FeedEvent) -> Event:
     """The event as icalendar builds it (how ical.py wrote events before the direct writer)."""
+
     def local(instant):
         berlin = instant.astimezone(time.BERLIN)
         return instant.astimezone(UTC) if berlin.fold else berlin
 
-    event = Event.new(uid=item.uid, summary=item.summary, start=local(item.starts_at), end=local(item.ends_at),
-                      stamp=item.stamp.astimezone(UTC), sequence=item.sequence, status=item.status,
-                      location=item.location or None, description=item.description or None, url=item.url)
+    event = Event.new(
+        uid=item.uid,
+        summary=item.summary,
+        start=local(item.starts_at),
+        end=local(item.ends_at),
+        stamp=item.stamp.astimezone(UTC),
+        sequence=item.sequence,
+        status=item.status,
+        location=item.location or None,
+        description=item.description or None,
+        url=item.url,
+    )
     event.add("last-modified", item.stamp.astimezone(UTC))
     if item.geo:
         event.add("geo", item.geo)
@@ -64,8 +123,10 @@ def parsed(body: bytes) -> dict:
     for event in Calendar.from_ical(body).walk("VEVENT"):
         values = {name: event.decoded(name) for name in FIELDS if name in event}
         values["GEO"] = (event["GEO"].latitude, event["GEO"].longitude) if "GEO" in event else None
-        values["VALARM"] = [(str(alarm["ACTION"]), alarm.decoded("DESCRIPTION"), alarm.decoded("TRIGGER"))
-                            for alarm in event.walk("VALARM")]
+        values["VALARM"] = [
+            (str(alarm["ACTION"]), alarm.decoded("DESCRIPTION"), alarm.decoded("TRIGGER"))
+            for alarm in event.walk("VALARM")
+        ]
         events[str(event["UID"])] = values
     return events
 
@@ -111,14 +172,17 @@ def test_writer_matches_icalendar_on_tricky_texts(seed):
         assert ours[item.uid]["LOCATION"] == as_written(item.location)
 
 
-@pytest.mark.parametrize("text", [
-    "ب" * 100,                                 # two octets each: the 75th octet is inside a character
-    "x" + "ب" * 100,
-    "🙂" * 40 + "x",                           # four octets each
-    "x" * 72 + "\\;" * 10,                     # an escape where the line is cut
-    "x" * 71 + "\\" * 9 + ",",
-    "Olena Kovalenko, Amal Haddad; " * 20,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ب" * 100,  # two octets each: the 75th octet is inside a character
+        "x" + "ب" * 100,
+        "🙂" * 40 + "x",  # four octets each
+        "x" * 72 + "\\;" * 10,  # an escape where the line is cut
+        "x" * 71 + "\\" * 9 + ",",
+        "Olena Kovalenko, Amal Haddad; " * 20,
+    ],
+)
 def test_long_names_fold_between_characters_and_escapes(text):
     events = [feed_event(text, alarm=None)]
     body = build_calendar(name="Treffpunkt", uid="u", events=events)
@@ -131,8 +195,10 @@ def test_fold_keeps_short_lines_and_cuts_long_ones_at_75_octets():
     assert fold("SUMMARY:" + "x" * 67) == "SUMMARY:" + "x" * 67
     folded = fold("SUMMARY:" + "x" * 200).split("\r\n")
     assert [len(line) for line in folded] == [75, 75, 60] and all(line.startswith(" ") for line in folded[1:])
-    assert fold("SUMMARY:" + "ї" * 40).encode().split(b"\r\n") == [("SUMMARY:" + "ї" * 33).encode(),
-                                                                   (" " + "ї" * 7).encode()]
+    assert fold("SUMMARY:" + "ї" * 40).encode().split(b"\r\n") == [
+        ("SUMMARY:" + "ї" * 33).encode(),
+        (" " + "ї" * 7).encode(),
+    ]
 
 
 def test_a_backslash_n_stays_text_and_control_characters_are_dropped():
@@ -143,10 +209,12 @@ def test_a_backslash_n_stays_text_and_control_characters_are_dropped():
 
 
 def test_repeated_autumn_hour_is_written_in_utc_and_the_rest_in_berlin_time():
-    first = time.berlin_local(datetime(2026, 10, 25, 2, 30))           # summer time: +02:00
-    second = first + timedelta(hours=1)                               # the same wall clock again: +01:00
-    events = [feed_event("Nacht", offset=0, starts_at=second, ends_at=second + timedelta(hours=2)),
-              feed_event("Tag", offset=1, starts_at=first, ends_at=first + timedelta(hours=1))]
+    first = time.berlin_local(datetime(2026, 10, 25, 2, 30))  # summer time: +02:00
+    second = first + timedelta(hours=1)  # the same wall clock again: +01:00
+    events = [
+        feed_event("Nacht", offset=0, starts_at=second, ends_at=second + timedelta(hours=2)),
+        feed_event("Tag", offset=1, starts_at=first, ends_at=first + timedelta(hours=1)),
+    ]
     body = build_calendar(name="Treffpunkt", uid="u", events=events)
     assert b"DTSTART:20261025T013000Z" in body and b"DTEND;TZID=Europe/Berlin:20261025T043000" in body
     assert b"DTSTART;TZID=Europe/Berlin:20261025T023000" in body and b"BEGIN:VTIMEZONE" in body
@@ -154,8 +222,10 @@ def test_repeated_autumn_hour_is_written_in_utc_and_the_rest_in_berlin_time():
     for event in ics.Calendar(body.decode()).events:  # a parser with its own time zone database
         item = next(i for i in events if i.uid == event.uid)
         # In UTC: Python never finds an instant in the repeated hour equal to one in another zone.
-        assert (event.begin.datetime.astimezone(UTC), event.end.datetime.astimezone(UTC)) == (item.starts_at,
-                                                                                              item.ends_at)
+        assert (event.begin.datetime.astimezone(UTC), event.end.datetime.astimezone(UTC)) == (
+            item.starts_at,
+            item.ends_at,
+        )
 
 
 def test_an_empty_calendar_has_no_time_zone():

@@ -1,9 +1,11 @@
 """Logging, reviewing and correcting hours, as services against the real database."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at
 from volunteers.audit.models import AuditEvent
 from volunteers.core import time
 from volunteers.core.errors import DomainError
@@ -11,10 +13,17 @@ from volunteers.extensions import db
 from volunteers.hours.models import APPROVED, REJECTED, STAFF_HOURS, SUBMITTED, HoursEntry
 from volunteers.hours.periods import PeriodError, close_period, create_period
 from volunteers.hours.proposals import check_in_or_out, open_proposals
-from volunteers.hours.services import (HoursError, HoursInput, approve, approve_many, book_correction,
-                                       edit_entry, log_hours, reject)
+from volunteers.hours.services import (
+    HoursError,
+    HoursInput,
+    approve,
+    approve_many,
+    book_correction,
+    edit_entry,
+    log_hours,
+    reject,
+)
 from volunteers.shifts.signups import record_attendance, sign_up
-from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 18, 0))
 TODAY = date(2026, 11, 20)
@@ -26,9 +35,13 @@ frozen_clock = clock_frozen_at(NOW)
 @pytest.fixture
 def people(make_centre, make_meeting_point, make_user):
     centre = make_centre("duisburg")
-    return {"centre": centre, "place": make_meeting_point(centre, default_baustein="A"),
-            "volunteer": make_user("volunteer", centre, name="Dawit Tesfaye"),
-            "coordinator": make_user("coordinator", centre), "lead": make_user("lead", centre)}
+    return {
+        "centre": centre,
+        "place": make_meeting_point(centre, default_baustein="A"),
+        "volunteer": make_user("volunteer", centre, name="Dawit Tesfaye"),
+        "coordinator": make_user("coordinator", centre),
+        "lead": make_user("lead", centre),
+    }
 
 
 def entry_count() -> int:
@@ -36,8 +49,15 @@ def entry_count() -> int:
 
 
 def manual(**changes) -> HoursInput:
-    return HoursInput(**{"work_date": TODAY - timedelta(days=1), "minutes": 90, "activity": "behoerdenbegleitung",
-                         "note": "Begleitung zum Jobcenter", **changes})
+    return HoursInput(
+        **{
+            "work_date": TODAY - timedelta(days=1),
+            "minutes": 90,
+            "activity": "behoerdenbegleitung",
+            "note": "Begleitung zum Jobcenter",
+            **changes,
+        }
+    )
 
 
 def test_manual_entry_is_submitted_with_its_baustein_and_audited(people):
@@ -55,13 +75,16 @@ def test_same_client_id_is_stored_once(people):
     assert entry_count() == 1
 
 
-@pytest.mark.parametrize("changes, code", [
-    ({"minutes": 0}, "invalid_minutes"),
-    ({"minutes": -30}, "invalid_minutes"),
-    ({"minutes": 24 * 60 + 1}, "day_over_24h"),
-    ({"work_date": TODAY + timedelta(days=1)}, "future_date"),
-    ({"activity": "gibt-es-nicht"}, "invalid_activity"),
-])
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        ({"minutes": 0}, "invalid_minutes"),
+        ({"minutes": -30}, "invalid_minutes"),
+        ({"minutes": 24 * 60 + 1}, "day_over_24h"),
+        ({"work_date": TODAY + timedelta(days=1)}, "future_date"),
+        ({"activity": "gibt-es-nicht"}, "invalid_activity"),
+    ],
+)
 def test_bad_entries_are_refused(people, changes, code):
     with pytest.raises(DomainError) as error:
         log_hours(centre=people["centre"], person=people["volunteer"], values=manual(**changes))
@@ -83,8 +106,9 @@ def test_entries_for_a_foreign_centre_are_refused(people, make_centre, make_meet
         log_hours(centre=other, person=people["volunteer"], values=manual())
     assert error.value.code == "not_member"
     with pytest.raises(HoursError) as error:
-        log_hours(centre=people["centre"], person=people["volunteer"],
-                  values=manual(meeting_point=make_meeting_point(other)))
+        log_hours(
+            centre=people["centre"], person=people["volunteer"], values=manual(meeting_point=make_meeting_point(other))
+        )
     assert error.value.code == "invalid_meeting_point"
 
 
@@ -129,8 +153,7 @@ def test_review_approve_reject_and_no_self_approval(people):
     assert (first.status, second.status) == (APPROVED, REJECTED)
     staff, _ = log_hours(centre=people["centre"], person=coordinator, values=manual(), kind=STAFF_HOURS)
     assert staff.status == APPROVED
-    own, _ = log_hours(centre=people["centre"], person=coordinator,
-                       values=manual(work_date=TODAY - timedelta(days=3)))
+    own, _ = log_hours(centre=people["centre"], person=coordinator, values=manual(work_date=TODAY - timedelta(days=3)))
     with pytest.raises(HoursError) as error:
         approve(entry=own, by=coordinator)
     assert error.value.code == "own_entry"
@@ -150,28 +173,36 @@ def test_closed_period_is_frozen_and_corrections_go_to_the_open_period(people):
     volunteer, coordinator, lead = people["volunteer"], people["coordinator"], people["lead"]
     with time.freeze(time.berlin_local(datetime(2026, 10, 15, 12))):
         entry, _ = log_hours(centre=people["centre"], person=volunteer, values=manual(work_date=date(2026, 10, 14)))
-    period = create_period(centre=people["centre"], label="Oktober 2026", starts_on=date(2026, 10, 1),
-                           ends_on=date(2026, 10, 31))
+    period = create_period(
+        centre=people["centre"], label="Oktober 2026", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
     with pytest.raises(PeriodError) as error:
         close_period(period=period, by=lead)
     assert error.value.code == "entries_pending"
     approve(entry=entry, by=coordinator)
     close_period(period=period, by=lead)
-    for action in (lambda: log_hours(centre=people["centre"], person=volunteer,
-                                     values=manual(work_date=date(2026, 10, 20))),
-                   lambda: edit_entry(entry=entry, values=manual(work_date=date(2026, 10, 14), minutes=30),
-                                      by=coordinator, reason="x")):
+    for action in (
+        lambda: log_hours(centre=people["centre"], person=volunteer, values=manual(work_date=date(2026, 10, 20))),
+        lambda: edit_entry(
+            entry=entry, values=manual(work_date=date(2026, 10, 14), minutes=30), by=coordinator, reason="x"
+        ),
+    ):
         with pytest.raises(PeriodError):
             action()
     correction = book_correction(original=entry, minutes=-30, by=coordinator, reason="Nur 1 h laut Liste")
     assert (correction.work_date, correction.minutes, correction.corrects_id, correction.status) == (
-        TODAY, -30, entry.id, APPROVED)
+        TODAY,
+        -30,
+        entry.id,
+        APPROVED,
+    )
     with pytest.raises(HoursError) as error:
         book_correction(original=entry, minutes=-61, by=coordinator, reason="zu viel")
     assert error.value.code == "correction_too_large"
     with pytest.raises(PeriodError):
-        create_period(centre=people["centre"], label="Überlappend", starts_on=date(2026, 10, 30),
-                      ends_on=date(2026, 11, 5))
+        create_period(
+            centre=people["centre"], label="Überlappend", starts_on=date(2026, 10, 30), ends_on=date(2026, 11, 5)
+        )
 
 
 def test_corrections_only_for_approved_entries_of_closed_periods(people):
@@ -187,11 +218,13 @@ def test_corrections_only_for_approved_entries_of_closed_periods(people):
 
 
 def test_staff_hours_count_for_baustein_d_and_closing_is_audited(people):
-    staff, _ = log_hours(centre=people["centre"], person=people["coordinator"], kind=STAFF_HOURS,
-                         values=manual(activity="sonstiges"))
+    staff, _ = log_hours(
+        centre=people["centre"], person=people["coordinator"], kind=STAFF_HOURS, values=manual(activity="sonstiges")
+    )
     assert staff.baustein == "D"
-    period = create_period(centre=people["centre"], label="Q3", starts_on=date(2026, 7, 1),
-                           ends_on=date(2026, 9, 30), by=people["lead"])
+    period = create_period(
+        centre=people["centre"], label="Q3", starts_on=date(2026, 7, 1), ends_on=date(2026, 9, 30), by=people["lead"]
+    )
     close_period(period=period, by=people["lead"])
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "report_period")).all()
     assert sorted(actions) == ["closed", "created"]

@@ -1,14 +1,15 @@
 """The volunteer's hours pages and the check-in behind the poster."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at, login, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry
 from volunteers.shifts.signups import sign_up
-from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 19, 0))
 
@@ -27,9 +28,17 @@ def volunteer_client(client, make_centre, make_meeting_point, make_user):
 
 
 def manual(client, **changes):
-    return {"centre": client.centre.slug, "work_date": "2026-11-18", "hours": "1", "minutes": "30",
-            "activity": "behoerdenbegleitung", "meeting_point": "", "note": "Ausländerbehörde",
-            "client_id": "8c7f2a3e-0000-4000-8000-000000000001", **changes}
+    return {
+        "centre": client.centre.slug,
+        "work_date": "2026-11-18",
+        "hours": "1",
+        "minutes": "30",
+        "activity": "behoerdenbegleitung",
+        "meeting_point": "",
+        "note": "Ausländerbehörde",
+        "client_id": "8c7f2a3e-0000-4000-8000-000000000001",
+        **changes,
+    }
 
 
 def entries():
@@ -48,13 +57,16 @@ def test_manual_entry_and_totals(volunteer_client):
     assert len(entries()) == 1
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"hours": "0", "minutes": "0"}, "Die Dauer muss größer als null sein."),
-    ({"hours": "25"}, "Bitte eine Zahl von 0 bis 24 angeben."),
-    ({"work_date": "2026-11-21"}, "Das Datum liegt in der Zukunft."),
-    ({"hours": "-1"}, "Bitte eine Zahl von 0 bis 24 angeben."),
-    ({"work_date": "gestern"}, "Kein gültiges Datum"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"hours": "0", "minutes": "0"}, "Die Dauer muss größer als null sein."),
+        ({"hours": "25"}, "Bitte eine Zahl von 0 bis 24 angeben."),
+        ({"work_date": "2026-11-21"}, "Das Datum liegt in der Zukunft."),
+        ({"hours": "-1"}, "Bitte eine Zahl von 0 bis 24 angeben."),
+        ({"work_date": "gestern"}, "Kein gültiges Datum"),
+    ],
+)
 def test_bad_manual_entries_get_a_german_error(volunteer_client, changes, message):
     response = post_form(volunteer_client, "/hours", manual(volunteer_client, **changes))
     assert response.status_code == 422
@@ -89,8 +101,9 @@ def test_adjusted_proposal_needs_a_reason(volunteer_client, make_shift):
         shift = make_shift(client.place, starts=time.berlin_local(datetime(2026, 11, 19, 16)), hours=2)
         signup = sign_up(shift=shift, volunteer=client.user)
         db.session.commit()
-    response = post_form(client, f"/hours/proposals/{signup.id}", {"hours": "2", "minutes": "30"},
-                         follow_redirects=True)
+    response = post_form(
+        client, f"/hours/proposals/{signup.id}", {"hours": "2", "minutes": "30"}, follow_redirects=True
+    )
     assert "Bitte begründen Sie kurz" in response.get_data(as_text=True) and entries() == []
     post_form(client, f"/hours/proposals/{signup.id}", {"hours": "2", "minutes": "30", "reason": "Aufräumen"})
     assert [(e.minutes, e.note) for e in entries()] == [(150, "Aufräumen")]

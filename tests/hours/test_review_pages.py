@@ -1,17 +1,18 @@
 """The coordinators' and centre leads' hours pages, through HTTP as a browser would use them:
 review queue, decisions, edits, report periods, corrections, staff hours, audit trail, poster."""
+
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at, login, post_form
 from volunteers.audit.models import AuditEvent
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry, ReportPeriod
 from volunteers.hours.services import HoursInput, approve, log_hours
-from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 10, 0))  # a Friday
 TODAY = date(2026, 11, 20)
@@ -24,13 +25,15 @@ frozen_clock = clock_frozen_at(NOW)
 def people(make_centre, make_meeting_point, make_user):
     centre = make_centre("kreuztal")
     return SimpleNamespace(
-        centre=centre, slug=centre.slug,
+        centre=centre,
+        slug=centre.slug,
         place=make_meeting_point(centre, name="Bürgerhaus Kreuztal"),
         other_place=make_meeting_point(centre, name="Jugendzentrum Ferndorf"),
         amina=make_user("volunteer", centre, name="Amina Haddad"),
         jonas=make_user("volunteer", centre, name="Jonas Becker"),
         coordinator=make_user("coordinator", centre, name="Clara Koordination"),
-        lead=make_user("lead", centre, name="Lars Leitung"))
+        lead=make_user("lead", centre, name="Lars Leitung"),
+    )
 
 
 def log(centre, person, **changes) -> HoursEntry:
@@ -48,7 +51,7 @@ def signed_in(app, user):
 
 def table_body(response) -> str:
     page = response.get_data(as_text=True)
-    return page[page.index("<tbody>"):page.index("</tbody>")]
+    return page[page.index("<tbody>") : page.index("</tbody>")]
 
 
 def reload(entry) -> HoursEntry:
@@ -57,6 +60,7 @@ def reload(entry) -> HoursEntry:
 
 
 # --- review queue ---------------------------------------------------------------------------
+
 
 def test_queue_lists_waiting_entries_of_the_own_centre_only(app, people, make_centre, make_user):
     log(people.centre, people.amina, note="Begleitung zum Sprachcafé", meeting_point=people.place)
@@ -75,19 +79,27 @@ def test_queue_lists_waiting_entries_of_the_own_centre_only(app, people, make_ce
     assert "1 Eintrag wartet auf Freigabe" in page and "zusammen 1:30 h" in page
 
 
-@pytest.mark.parametrize("query, shown, hidden", [
-    ("meeting_point={other_place}", ["Jonas Becker"], ["Amina Haddad"]),
-    ("activity=sprachcafe", ["Amina Haddad"], ["Jonas Becker"]),
-    ("volunteer={jonas}", ["Jonas Becker"], ["Amina Haddad"]),
-    ("month=2026-10", ["Jonas Becker"], ["Amina Haddad"]),
-    ("month=2026-11", ["Amina Haddad"], ["Jonas Becker"]),
-    ("status=approved", ["Lisa Freigegeben"], ["Amina Haddad", "Jonas Becker"]),
-    ("status=all", ["Amina Haddad", "Jonas Becker", "Lisa Freigegeben"], []),
-])
+@pytest.mark.parametrize(
+    "query, shown, hidden",
+    [
+        ("meeting_point={other_place}", ["Jonas Becker"], ["Amina Haddad"]),
+        ("activity=sprachcafe", ["Amina Haddad"], ["Jonas Becker"]),
+        ("volunteer={jonas}", ["Jonas Becker"], ["Amina Haddad"]),
+        ("month=2026-10", ["Jonas Becker"], ["Amina Haddad"]),
+        ("month=2026-11", ["Amina Haddad"], ["Jonas Becker"]),
+        ("status=approved", ["Lisa Freigegeben"], ["Amina Haddad", "Jonas Becker"]),
+        ("status=all", ["Amina Haddad", "Jonas Becker", "Lisa Freigegeben"], []),
+    ],
+)
 def test_queue_filters(app, people, make_user, query, shown, hidden):
     log(people.centre, people.amina, meeting_point=people.place)
-    log(people.centre, people.jonas, work_date=date(2026, 10, 30), activity="dolmetschen",
-        meeting_point=people.other_place)
+    log(
+        people.centre,
+        people.jonas,
+        work_date=date(2026, 10, 30),
+        activity="dolmetschen",
+        meeting_point=people.other_place,
+    )
     approve(entry=log(people.centre, make_user("volunteer", people.centre, name="Lisa Freigegeben")), by=people.lead)
     db.session.commit()
     query = query.format(other_place=people.other_place.slug, jonas=people.jonas.id)
@@ -109,35 +121,46 @@ def test_bulk_approve_approves_only_the_selected_and_never_own_hours(app, people
     assert f'name="entry_ids" value="{chosen.id}"' in page
     assert f'name="entry_ids" value="{own.id}"' not in page  # no checkbox for own hours
 
-    response = post_form(client, f"/centres/{people.slug}/hours/approve",
-                         {"entry_ids": [chosen.id, own.id, foreign.id]}, follow_redirects=True)
+    response = post_form(
+        client,
+        f"/centres/{people.slug}/hours/approve",
+        {"entry_ids": [chosen.id, own.id, foreign.id]},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "1 Eintrag freigegeben." in text
     assert "2 ausgewählte Einträge wurden nicht freigegeben" in text
     assert [reload(e).status for e in (chosen, not_chosen, own, foreign)] == [
-        "approved", "submitted", "submitted", "submitted"]
+        "approved",
+        "submitted",
+        "submitted",
+        "submitted",
+    ]
     assert reload(chosen).reviewed_by_id == people.coordinator.id
 
 
 def test_approving_one_row_returns_to_the_filtered_queue(app, people):
     entry = log(people.centre, people.amina)
     back = f"/centres/{people.slug}/hours?activity=sprachcafe"
-    response = post_form(signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{entry.id}/approve",
-                         {"next": back})
+    response = post_form(
+        signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{entry.id}/approve", {"next": back}
+    )
     assert response.status_code == 302 and response.headers["Location"] == back
     assert reload(entry).status == "approved"
 
 
 def test_own_hours_cannot_be_approved_by_oneself(app, people):
     own = log(people.centre, people.coordinator)
-    response = post_form(signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{own.id}/approve",
-                         follow_redirects=True)
+    response = post_form(
+        signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{own.id}/approve", follow_redirects=True
+    )
     assert "Eigene Stunden können Sie nicht selbst freigeben." in response.get_data(as_text=True)
     assert reload(own).status == "submitted"
 
 
 # --- one entry: reject, edit ------------------------------------------------------------------
+
 
 def test_reject_needs_a_reason(app, people):
     entry = log(people.centre, people.amina)
@@ -157,9 +180,18 @@ def test_edit_with_reason_changes_minutes_and_the_audit_trail_shows_it(app, peop
     client = signed_in(app, people.coordinator)
     form = client.get(f"/centres/{people.slug}/hours/{entry.id}/edit").get_data(as_text=True)
     assert 'value="1:30"' in form  # the stored duration, as hours:minutes
-    response = post_form(client, f"/centres/{people.slug}/hours/{entry.id}/edit", {
-        "work_date": entry.work_date.isoformat(), "minutes": "1:00", "activity": "sprachcafe",
-        "meeting_point": people.place.id, "note": "Sprachcafé", "reason": "Pause abgezogen"})
+    response = post_form(
+        client,
+        f"/centres/{people.slug}/hours/{entry.id}/edit",
+        {
+            "work_date": entry.work_date.isoformat(),
+            "minutes": "1:00",
+            "activity": "sprachcafe",
+            "meeting_point": people.place.id,
+            "note": "Sprachcafé",
+            "reason": "Pause abgezogen",
+        },
+    )
     assert response.status_code == 302
     assert reload(entry).minutes == 60 and entry.status == "submitted"
 
@@ -171,32 +203,53 @@ def test_edit_with_reason_changes_minutes_and_the_audit_trail_shows_it(app, peop
     assert "Dauer: 1:30 → 1:00" in text and "Pause abgezogen" in text and "Clara Koordination" in text
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"minutes": "0"}, "Die Dauer muss größer als null sein."),
-    ({"minutes": "-1:00"}, "Die Dauer muss größer als null sein."),
-    ({"minutes": "24:30"}, "Mehr als 24 Stunden an einem Tag sind nicht möglich."),
-    ({"minutes": "anderthalb"}, "Bitte die Dauer als Stunden:Minuten angeben, z. B. 1:30."),
-    ({"minutes": "1:75"}, "Bitte die Dauer als Stunden:Minuten angeben, z. B. 1:30."),
-    ({"work_date": "2026-11-21"}, "Das Datum liegt in der Zukunft."),
-    ({"reason": ""}, "Bitte begründen Sie die Änderung."),
-    ({"activity": "gibt-es-nicht"}, "Keine gültige Auswahl"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"minutes": "0"}, "Die Dauer muss größer als null sein."),
+        ({"minutes": "-1:00"}, "Die Dauer muss größer als null sein."),
+        ({"minutes": "24:30"}, "Mehr als 24 Stunden an einem Tag sind nicht möglich."),
+        ({"minutes": "anderthalb"}, "Bitte die Dauer als Stunden:Minuten angeben, z. B. 1:30."),
+        ({"minutes": "1:75"}, "Bitte die Dauer als Stunden:Minuten angeben, z. B. 1:30."),
+        ({"work_date": "2026-11-21"}, "Das Datum liegt in der Zukunft."),
+        ({"reason": ""}, "Bitte begründen Sie die Änderung."),
+        ({"activity": "gibt-es-nicht"}, "Keine gültige Auswahl"),
+    ],
+)
 def test_bad_edits_get_a_german_error_and_change_nothing(app, people, changes, message):
     entry = log(people.centre, people.amina)
-    response = post_form(signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{entry.id}/edit", {
-        "work_date": entry.work_date.isoformat(), "minutes": "2:00", "activity": "sprachcafe", "meeting_point": "",
-        "note": "", "reason": "Korrigiert nach Rücksprache", **changes})
+    response = post_form(
+        signed_in(app, people.coordinator),
+        f"/centres/{people.slug}/hours/{entry.id}/edit",
+        {
+            "work_date": entry.work_date.isoformat(),
+            "minutes": "2:00",
+            "activity": "sprachcafe",
+            "meeting_point": "",
+            "note": "",
+            "reason": "Korrigiert nach Rücksprache",
+            **changes,
+        },
+    )
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert reload(entry).minutes == 90
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "updated")) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "updated")) == 0
+    )
 
 
 # --- who may see what -------------------------------------------------------------------------
 
-PAGES = ["hours", "hours/{entry}", "hours/{entry}/edit", "staff-hours", "meeting-points/{place}/poster",
-         "periods", "audit"]
+PAGES = [
+    "hours",
+    "hours/{entry}",
+    "hours/{entry}/edit",
+    "staff-hours",
+    "meeting-points/{place}/poster",
+    "periods",
+    "audit",
+]
 LEAD_ONLY = {"periods", "audit"}
 
 
@@ -212,14 +265,23 @@ def test_pages_by_role(app, people, make_user, role):
 
 # --- report periods and corrections -----------------------------------------------------------
 
+
 def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
     entry = log(people.centre, people.amina, work_date=date(2026, 10, 15))
     lead = signed_in(app, people.lead)
     periods_url = f"/centres/{people.slug}/periods"
-    assert post_form(lead, periods_url, {"label": "Oktober 2026", "starts_on": "2026-10-01",
-                                         "ends_on": "2026-10-31"}).status_code == 302
-    assert post_form(lead, periods_url, {"label": "November 2026", "starts_on": "2026-11-01",
-                                         "ends_on": "2026-11-30"}).status_code == 302
+    assert (
+        post_form(
+            lead, periods_url, {"label": "Oktober 2026", "starts_on": "2026-10-01", "ends_on": "2026-10-31"}
+        ).status_code
+        == 302
+    )
+    assert (
+        post_form(
+            lead, periods_url, {"label": "November 2026", "starts_on": "2026-11-01", "ends_on": "2026-11-30"}
+        ).status_code
+        == 302
+    )
     october, november = db.session.scalars(sa.select(ReportPeriod).order_by(ReportPeriod.starts_on)).all()
 
     response = post_form(lead, f"{periods_url}/{october.id}/close", follow_redirects=True)
@@ -235,9 +297,18 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
     assert (reload(october).status, october.closed_by_id) == ("closed", people.lead.id)
 
     # Frozen: an edit is refused at the date field ...
-    response = post_form(coordinator, f"/centres/{people.slug}/hours/{entry.id}/edit", {
-        "work_date": "2026-10-15", "minutes": "1:00", "activity": "sprachcafe", "meeting_point": "",
-        "note": "", "reason": "Pause abgezogen"})
+    response = post_form(
+        coordinator,
+        f"/centres/{people.slug}/hours/{entry.id}/edit",
+        {
+            "work_date": "2026-10-15",
+            "minutes": "1:00",
+            "activity": "sprachcafe",
+            "meeting_point": "",
+            "note": "",
+            "reason": "Pause abgezogen",
+        },
+    )
     assert response.status_code == 422
     assert "Der Zeitraum „Oktober 2026“ ist abgeschlossen." in response.get_data(as_text=True)
     assert reload(entry).minutes == 90
@@ -248,8 +319,12 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
     correct_url = f"/centres/{people.slug}/hours/{entry.id}/correct"
     response = post_form(coordinator, correct_url, {"correct-minutes": "-0:30", "correct-reason": ""})
     assert response.status_code == 422 and "Bitte begründen Sie die Korrektur." in response.get_data(as_text=True)
-    assert post_form(coordinator, correct_url, {"correct-minutes": "-0:30",
-                                                "correct-reason": "Doppelt gezählt"}).status_code == 302
+    assert (
+        post_form(
+            coordinator, correct_url, {"correct-minutes": "-0:30", "correct-reason": "Doppelt gezählt"}
+        ).status_code
+        == 302
+    )
     correction = db.session.scalar(sa.select(HoursEntry).where(HoursEntry.corrects_id == entry.id))
     assert (correction.work_date, correction.minutes, correction.status) == (TODAY, -30, "approved")
     assert reload(entry).minutes == 90
@@ -260,11 +335,21 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
 def test_a_correction_cannot_take_back_more_than_was_logged(app, people):
     entry = log(people.centre, people.amina, work_date=date(2026, 10, 15))
     approve(entry=entry, by=people.lead)
-    db.session.add(ReportPeriod(centre_id=people.centre.id, label="Oktober", starts_on=date(2026, 10, 1),
-                                ends_on=date(2026, 10, 31), status="closed"))
+    db.session.add(
+        ReportPeriod(
+            centre_id=people.centre.id,
+            label="Oktober",
+            starts_on=date(2026, 10, 1),
+            ends_on=date(2026, 10, 31),
+            status="closed",
+        )
+    )
     db.session.commit()
-    response = post_form(signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{entry.id}/correct",
-                         {"correct-minutes": "-2:00", "correct-reason": "Nicht da gewesen"})
+    response = post_form(
+        signed_in(app, people.coordinator),
+        f"/centres/{people.slug}/hours/{entry.id}/correct",
+        {"correct-minutes": "-2:00", "correct-reason": "Nicht da gewesen"},
+    )
     assert response.status_code == 422
     assert "Die Korrektur würde mehr Zeit abziehen, als eingetragen war." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)) == 1
@@ -273,10 +358,14 @@ def test_a_correction_cannot_take_back_more_than_was_logged(app, people):
 def test_an_overlapping_period_is_refused(app, people):
     lead = signed_in(app, people.lead)
     assert "„Oktober 2026“ anlegen" in lead.get(f"/centres/{people.slug}/periods").get_data(as_text=True)
-    post_form(lead, f"/centres/{people.slug}/periods", {"label": "2026", "starts_on": "2026-01-01",
-                                                        "ends_on": "2026-12-31"})
-    response = post_form(lead, f"/centres/{people.slug}/periods", {"label": "Oktober", "starts_on": "2026-10-01",
-                                                                   "ends_on": "2026-10-31"})
+    post_form(
+        lead, f"/centres/{people.slug}/periods", {"label": "2026", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    )
+    response = post_form(
+        lead,
+        f"/centres/{people.slug}/periods",
+        {"label": "Oktober", "starts_on": "2026-10-01", "ends_on": "2026-10-31"},
+    )
     assert response.status_code == 422
     assert "Der Zeitraum überschneidet sich mit „2026“." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportPeriod)) == 1
@@ -285,10 +374,17 @@ def test_an_overlapping_period_is_refused(app, people):
 
 # --- staff hours ------------------------------------------------------------------------------
 
+
 def test_staff_hours_are_stored_as_approved_staff_time(app, people):
     coordinator = signed_in(app, people.coordinator)
-    form = {"work_date": "2026-11-19", "minutes": "2:15", "activity": "sonstiges", "meeting_point": people.place.id,
-            "note": "Schulung für neue Ehrenamtliche", "client_id": "5b0c7a3e-1f2d-4c5b-9a8e-7d6c5b4a3f21"}
+    form = {
+        "work_date": "2026-11-19",
+        "minutes": "2:15",
+        "activity": "sonstiges",
+        "meeting_point": people.place.id,
+        "note": "Schulung für neue Ehrenamtliche",
+        "client_id": "5b0c7a3e-1f2d-4c5b-9a8e-7d6c5b4a3f21",
+    }
     assert post_form(coordinator, f"/centres/{people.slug}/staff-hours", form).status_code == 302
     assert post_form(coordinator, f"/centres/{people.slug}/staff-hours", form).status_code == 302  # clicked twice
     [entry] = db.session.scalars(sa.select(HoursEntry)).all()
@@ -304,14 +400,18 @@ def test_staff_hours_are_stored_as_approved_staff_time(app, people):
 
 
 def test_staff_hours_in_the_future_are_refused(app, people):
-    response = post_form(signed_in(app, people.coordinator), f"/centres/{people.slug}/staff-hours", {
-        "work_date": "2026-11-23", "minutes": "1:00", "activity": "sonstiges", "meeting_point": ""})
+    response = post_form(
+        signed_in(app, people.coordinator),
+        f"/centres/{people.slug}/staff-hours",
+        {"work_date": "2026-11-23", "minutes": "1:00", "activity": "sonstiges", "meeting_point": ""},
+    )
     assert response.status_code == 422
     assert "Das Datum liegt in der Zukunft." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)) == 0
 
 
 # --- audit trail and poster ---------------------------------------------------------------------
+
 
 def test_audit_trail_is_paged_newest_first(app, people):
     for n in range(52):
@@ -326,8 +426,7 @@ def test_audit_trail_is_paged_newest_first(app, people):
 
 
 def test_poster_carries_the_check_in_qr_code(app, people):
-    response = signed_in(app, people.coordinator).get(
-        f"/centres/{people.slug}/meeting-points/{people.place.id}/poster")
+    response = signed_in(app, people.coordinator).get(f"/centres/{people.slug}/meeting-points/{people.place.id}/poster")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'src="data:image/svg+xml' in page

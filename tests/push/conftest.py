@@ -1,5 +1,6 @@
 """Fixtures for web push: the app with the push blueprint and CLI, a VAPID key, a local push
 service with fake browsers, subscriptions, and a way to run the worker like its own process."""
+
 import pytest
 from py_vapid import Vapid
 
@@ -8,7 +9,7 @@ from tests.push.push_service import PushService
 from volunteers.extensions import db
 from volunteers.push import services
 from volunteers.push.cli import reminders_cli
-from volunteers.push.models import Notification  # noqa: F401  (the tables exist for create_all)
+from volunteers.push.models import Notification  # noqa: F401 - the tables exist for create_all
 from volunteers.push.views import bp as push_bp
 from volunteers.push.worker import send_due
 
@@ -39,29 +40,35 @@ def push_service():
 @pytest.fixture
 def subscribe(app, push_service):
     """subscribe(user, "phone") stores a subscription of a new fake browser for `user`."""
+
     def make(user, name: str):
         browser = push_service.browser(name)
-        services.subscribe_device(user=user, endpoint=browser.endpoint, p256dh=browser.p256dh,
-                                  auth=browser.auth, user_agent="Testbrowser")
+        services.subscribe_device(
+            user=user, endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth, user_agent="Testbrowser"
+        )
         db.session.commit()
         return browser
+
     return make
 
 
 @pytest.fixture
 def run_worker(app):
     """One worker pass, as the worker process runs it: nothing of the test's transaction open."""
+
     def run(limit: int = 100):
         db.session.commit()
         counts = send_due(limit=limit)
         db.session.expire_all()
         return counts
+
     return run
 
 
 @pytest.fixture
 def json_client(client):
     """The client, signed in as `user`, sending JSON with the CSRF header like the PWA's script."""
+
     class JsonClient:
         def login(self, user):
             login(client, user)

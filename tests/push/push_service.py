@@ -5,6 +5,7 @@ Each request must carry `Authorization: vapid t=<ES256 JWT>,k=<public key>` with
 signature, `aud` equal to the endpoint's origin, `exp` less than 24 h ahead and a mailto:/https:
 `sub`, and an aes128gcm body that the subscription's private key decrypts. What passed is kept
 in `received`; what did not is kept in `errors`, and answered 400."""
+
 import base64
 import json
 import os
@@ -30,6 +31,7 @@ def b64url_decode(text: str) -> bytes:
 @dataclass
 class Browser:
     """One subscribed browser: an EC P-256 key pair and an auth secret, as pushManager makes them."""
+
     name: str
     endpoint: str
     private_key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
@@ -37,8 +39,11 @@ class Browser:
 
     @property
     def p256dh(self) -> str:
-        return b64url(self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+        return b64url(
+            self.private_key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
 
     @property
     def auth(self) -> str:
@@ -46,8 +51,7 @@ class Browser:
 
     def to_json(self) -> dict:
         """What PushSubscription.toJSON() gives the page's script."""
-        return {"endpoint": self.endpoint, "expirationTime": None,
-                "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+        return {"endpoint": self.endpoint, "expirationTime": None, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
 @dataclass
@@ -72,8 +76,7 @@ class PushService:
         self._script: dict[str, list[tuple[int, dict]]] = {}
         self._lock = threading.Lock()
         # A short poll interval: shutdown() waits for one, and every test stops a service.
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def start(self) -> "PushService":
         self._thread.start()
@@ -89,8 +92,7 @@ class PushService:
 
     def answer(self, name: str, *responses: tuple[int, dict] | int) -> None:
         """Answer the next requests for browser `name` like this, then 201 again."""
-        self._script.setdefault(name, []).extend(
-            (r, {}) if isinstance(r, int) else r for r in responses)
+        self._script.setdefault(name, []).extend((r, {}) if isinstance(r, int) else r for r in responses)
 
     def received_by(self, name: str) -> list[Received]:
         return [r for r in self.received if r.browser == name]
@@ -107,9 +109,10 @@ class PushService:
         try:
             claims, vapid_key = verify_vapid(headers.get("authorization", ""), self.origin)
             assert headers.get("content-encoding") == "aes128gcm", headers.get("content-encoding")
-            plaintext = http_ece.decrypt(body, private_key=browser.private_key,
-                                         auth_secret=browser.auth_secret, version="aes128gcm")
-        except Exception as error:  # noqa: BLE001  (anything wrong is a test failure, kept for the assert)
+            plaintext = http_ece.decrypt(
+                body, private_key=browser.private_key, auth_secret=browser.auth_secret, version="aes128gcm"
+            )
+        except Exception as error:
             with self._lock:
                 self.errors.append(f"{name}: {error!r}")
             return 400, {}
@@ -132,8 +135,7 @@ def verify_vapid(authorization: str, origin: str) -> tuple[dict, str]:
     assert len(signature) == 64, "ES256 signature is raw r||s"
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
     public_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url_decode(parts["k"]))
-    public_key.verify(encode_dss_signature(r, s), f"{header_b64}.{claims_b64}".encode(),
-                      ec.ECDSA(hashes.SHA256()))
+    public_key.verify(encode_dss_signature(r, s), f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
     claims = json.loads(b64url_decode(claims_b64))
     assert claims["aud"] == origin, (claims["aud"], origin)
     assert time.time() < claims["exp"] <= time.time() + 24 * 3600, claims["exp"]
@@ -142,7 +144,7 @@ def verify_vapid(authorization: str, origin: str) -> tuple[dict, str]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         headers = {key.lower(): value for key, value in self.headers.items()}
         name = self.path.rstrip("/").rsplit("/", 1)[-1]

@@ -1,4 +1,5 @@
 """`flask reminders send-due` and `flask reminders run`."""
+
 import os
 import signal
 import threading
@@ -11,8 +12,9 @@ from volunteers.push import services
 
 
 def queue(user, key: str):
-    services.queue_notification(user=user, kind="reminder", title="Erinnerung", body="Morgen",
-                                url="/me/shifts", dedupe_key=key)
+    services.queue_notification(
+        user=user, kind="reminder", title="Erinnerung", body="Morgen", url="/me/shifts", dedupe_key=key
+    )
     db.session.commit()
 
 

@@ -1,4 +1,5 @@
 """The worker against the local push service: what arrives, and what each answer leads to."""
+
 import json
 import string
 from contextlib import ExitStack
@@ -11,18 +12,29 @@ import sqlalchemy as sa
 from tests.push.test_endpoints import fake_dns
 from volunteers.core.time import freeze, now
 from volunteers.extensions import db
-from volunteers.push import services
+from volunteers.push import services, worker
 from volunteers.push.delivery import MAX_PAYLOAD_BYTES, topic
-from volunteers.push.models import (FAILED, NO_DEVICE, PENDING, SENDING, SENT, DeliveryAttempt, Notification,
-                                    PushSubscription)
+from volunteers.push.models import (
+    FAILED,
+    NO_DEVICE,
+    PENDING,
+    SENDING,
+    SENT,
+    DeliveryAttempt,
+    Notification,
+    PushSubscription,
+)
 from volunteers.push.vapid import key_from_text, public_key_b64url
-from volunteers.push import worker
 from volunteers.push.worker import MAX_ATTEMPTS, claim_due, deliver_claimed, release_claims
 
 
 def queue(user, key="reminder-2h:shift:12:user:7", **values):
-    defaults = {"kind": "reminder", "title": "Heute: Sprachcafé Siegen", "body": "Beginn 14:00 Uhr, Raum 2",
-                "url": "/me/shifts"}
+    defaults = {
+        "kind": "reminder",
+        "title": "Heute: Sprachcafé Siegen",
+        "body": "Beginn 14:00 Uhr, Raum 2",
+        "url": "/me/shifts",
+    }
     notification = services.queue_notification(user=user, dedupe_key=key, **{**defaults, **values})
     db.session.commit()
     return notification
@@ -33,21 +45,33 @@ def notification_row() -> Notification:
 
 
 def attempts_logged() -> list[tuple]:
-    return list(db.session.execute(sa.select(
-        DeliveryAttempt.outcome, DeliveryAttempt.status_code, DeliveryAttempt.push_host,
-        DeliveryAttempt.subscription_id).order_by(DeliveryAttempt.id)))
+    return list(
+        db.session.execute(
+            sa.select(
+                DeliveryAttempt.outcome,
+                DeliveryAttempt.status_code,
+                DeliveryAttempt.push_host,
+                DeliveryAttempt.subscription_id,
+            ).order_by(DeliveryAttempt.id)
+        )
+    )
 
 
 def test_the_device_receives_exactly_what_was_queued_with_ttl_urgency_and_topic(
-        app, make_user, subscribe, push_service, run_worker):
+    app, make_user, subscribe, push_service, run_worker
+):
     user = make_user()
     subscribe(user, "phone")
     queue(user, expires_at=now() + timedelta(hours=2))
     assert run_worker() == {"sent": 1}
     assert push_service.errors == []
     [received] = push_service.received
-    assert received.payload == {"title": "Heute: Sprachcafé Siegen", "body": "Beginn 14:00 Uhr, Raum 2",
-                                "url": "/me/shifts", "tag": "reminder-2h:shift:12:user:7"}
+    assert received.payload == {
+        "title": "Heute: Sprachcafé Siegen",
+        "body": "Beginn 14:00 Uhr, Raum 2",
+        "url": "/me/shifts",
+        "tag": "reminder-2h:shift:12:user:7",
+    }
     assert 7100 <= int(received.headers["ttl"]) <= 7200
     assert received.headers["urgency"] == "high"
     assert received.headers["topic"] == topic("reminder-2h:shift:12:user:7")
@@ -135,7 +159,8 @@ def test_429_honours_retry_after_as_an_http_date(make_user, subscribe, push_serv
 
 
 def test_server_errors_back_off_exponentially_until_the_last_attempt_fails(
-        make_user, subscribe, push_service, run_worker):
+    make_user, subscribe, push_service, run_worker
+):
     user = make_user()
     subscribe(user, "phone")
     push_service.answer("phone", *[500, 503, 502, 500, 504, 500])
@@ -210,7 +235,8 @@ def test_future_notifications_wait_for_their_time(make_user, subscribe, push_ser
 
 
 def test_a_row_left_sending_by_a_killed_worker_is_delivered_after_its_lease(
-        make_user, subscribe, push_service, run_worker):
+    make_user, subscribe, push_service, run_worker
+):
     user = make_user()
     subscribe(user, "phone")
     queue(user)
@@ -238,7 +264,8 @@ def test_a_worker_whose_lease_was_taken_over_does_not_send(app, make_user, subsc
 
 
 def test_a_pass_whose_lease_is_nearly_over_gives_the_rest_back_untried(
-        monkeypatch, make_user, subscribe, push_service, run_worker):
+    monkeypatch, make_user, subscribe, push_service, run_worker
+):
     user = make_user()
     subscribe(user, "phone")
     queue(user, "a"), queue(user, "b")
@@ -280,10 +307,10 @@ def test_released_claims_are_due_again_untried(app, make_user, subscribe):
     assert (notification.status, notification.attempts, notification.locked_until) == (PENDING, 0, None)
 
 
-def test_an_endpoint_that_now_resolves_inside_our_network_gets_nothing(
-        app, monkeypatch, make_user, run_worker):
+def test_an_endpoint_that_now_resolves_inside_our_network_gets_nothing(app, monkeypatch, make_user, run_worker):
     """DNS rebinding: public when the browser subscribed, internal when the worker sends."""
     from tests.push.push_service import Browser
+
     user = make_user()
     browser = Browser("phone", "https://push.example.net/wpush/v2/abc")
     fake_dns(monkeypatch, {"push.example.net": ["142.250.185.74"]})

@@ -1,4 +1,5 @@
 """The coordinators' delivery log: their centre's notifications, and nobody else's."""
+
 import re
 
 from tests.helpers import login
@@ -7,15 +8,22 @@ from volunteers.push import services
 
 
 def test_coordinators_see_their_centres_notifications_with_their_deliveries(
-        make_centre, make_user, client, subscribe, push_service, run_worker):
+    make_centre, make_user, client, subscribe, push_service, run_worker
+):
     home, other = make_centre("heimat"), make_centre("nachbar")
     coordinator = make_user("coordinator", home)
     volunteer = make_user("volunteer", home, name="Amira Haddad")
     stranger = make_user("volunteer", other, name="Fremde Person")
     subscribe(volunteer, "phone")
     for user, centre in ((volunteer, home), (stranger, other)):
-        services.queue_notification(user=user, centre=centre, kind="reminder", title="Erinnerung: Sprachcafé",
-                                    body="Morgen 10 Uhr", url="/me/shifts")
+        services.queue_notification(
+            user=user,
+            centre=centre,
+            kind="reminder",
+            title="Erinnerung: Sprachcafé",
+            body="Morgen 10 Uhr",
+            url="/me/shifts",
+        )
     services.queue_notification(user=coordinator, kind="test", title="Test", body="", url="/settings")
     db.session.commit()
     run_worker()

@@ -1,4 +1,5 @@
 """Queueing and withdrawing notifications: exactly one row per dedupe key, also under concurrency."""
+
 import threading
 from datetime import timedelta
 
@@ -67,7 +68,7 @@ def test_concurrent_duplicates_insert_one_row_and_never_raise(app, make_user):
                 user = db.session.get(User, user_id)
                 results.append(queue(user, "waitlist:shift:5:user:9", kind="waitlist_promoted") is not None)
                 db.session.commit()
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 errors.append(repr(error))
             finally:
                 db.session.remove()
@@ -100,7 +101,10 @@ def test_cancel_withdraws_pending_rows_of_the_prefix_and_frees_their_keys(make_u
     assert services.cancel_notifications(dedupe_key_prefix="reminder-24h:shift:1:") == 1
     db.session.commit()
     assert [(n.status, n.dedupe_key) for n in rows()] == [
-        (CANCELLED, None), (PENDING, "reminder-24h:shift:12:user:1"), (SENT, "reminder-24h:shift:1:user:2")]
+        (CANCELLED, None),
+        (PENDING, "reminder-24h:shift:12:user:1"),
+        (SENT, "reminder-24h:shift:1:user:2"),
+    ]
     # The shift moved: the same reminder can be queued again for the new time.
     later = now() + timedelta(days=2)
     assert queue(user, "reminder-24h:shift:1:user:1", due_at=later).due_at == later

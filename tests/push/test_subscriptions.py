@@ -1,4 +1,5 @@
 """The PWA's JSON endpoints: VAPID key, subscribe, unsubscribe, test push; CSRF and input checks."""
+
 import base64
 import os
 
@@ -41,7 +42,8 @@ def test_subscribe_stores_the_browsers_subscription(make_user, push_service, jso
 
 
 def test_the_same_browser_subscribing_again_updates_and_moves_to_the_new_user(
-        make_user, push_service, json_client, subscribe):
+    make_user, push_service, json_client, subscribe
+):
     first, second = make_user(), make_user()
     browser = subscribe(first, "shared-tablet")
     new_auth = b64url(os.urandom(16))
@@ -56,16 +58,24 @@ BAD_INPUT = {  # what is wrong: (how the browser's JSON is changed, the field na
     "no p256dh": (lambda b: {**b, "keys": {"auth": b["keys"]["auth"]}}, "keys.p256dh"),
     "no auth": (lambda b: {**b, "keys": {"p256dh": b["keys"]["p256dh"]}}, "keys.auth"),
     "p256dh not base64url": (lambda b: {**b, "keys": {**b["keys"], "p256dh": "nicht/base64+url!"}}, "keys.p256dh"),
-    "p256dh 64 bytes": (lambda b: {**b, "keys": {**b["keys"], "p256dh": b64url(b"\x04" + os.urandom(63))}},
-                        "keys.p256dh"),
-    "p256dh not 0x04": (lambda b: {**b, "keys": {**b["keys"], "p256dh": b64url(b"\x05" + os.urandom(64))}},
-                        "keys.p256dh"),
-    "p256dh off the curve": (lambda b: {**b, "keys": {**b["keys"], "p256dh": b64url(b"\x04" + b"\x01" * 64)}},
-                             "keys.p256dh"),
+    "p256dh 64 bytes": (
+        lambda b: {**b, "keys": {**b["keys"], "p256dh": b64url(b"\x04" + os.urandom(63))}},
+        "keys.p256dh",
+    ),
+    "p256dh not 0x04": (
+        lambda b: {**b, "keys": {**b["keys"], "p256dh": b64url(b"\x05" + os.urandom(64))}},
+        "keys.p256dh",
+    ),
+    "p256dh off the curve": (
+        lambda b: {**b, "keys": {**b["keys"], "p256dh": b64url(b"\x04" + b"\x01" * 64)}},
+        "keys.p256dh",
+    ),
     "p256dh a number": (lambda b: {**b, "keys": {**b["keys"], "p256dh": 12345}}, "keys.p256dh"),
     "auth 15 bytes": (lambda b: {**b, "keys": {**b["keys"], "auth": b64url(os.urandom(15))}}, "keys.auth"),
-    "auth plain base64": (lambda b: {**b, "keys": {**b["keys"], "auth": base64.b64encode(os.urandom(16)).decode()
-                                                   + "+/"}}, "keys.auth"),
+    "auth plain base64": (
+        lambda b: {**b, "keys": {**b["keys"], "auth": base64.b64encode(os.urandom(16)).decode() + "+/"}},
+        "keys.auth",
+    ),
     "endpoint too long": (lambda b: {**b, "endpoint": b["endpoint"] + "/" + "x" * 2100}, "endpoint"),
     "no endpoint": (lambda b: {"keys": b["keys"]}, "endpoint"),
     "endpoint a list": (lambda b: {**b, "endpoint": ["https://fcm.googleapis.com/x"]}, "endpoint"),
@@ -84,10 +94,17 @@ def test_bad_input_is_refused_with_422_and_nothing_stored(make_user, push_servic
 
 def test_endpoints_inside_networks_are_refused_at_subscribe_time(make_user, push_service, json_client):
     json_client.login(make_user())
-    for endpoint in ("http://10.0.0.1/wpush/abc", "https://localhost/wpush/abc", "https://192.168.1.1/",
-                     "https://169.254.169.254/latest", "https://[fe80::1]/wpush", "http://push.example.com/wpush"):
-        response = json_client.send("POST", "/push/subscriptions",
-                                    {**push_service.browser("phone").to_json(), "endpoint": endpoint})
+    for endpoint in (
+        "http://10.0.0.1/wpush/abc",
+        "https://localhost/wpush/abc",
+        "https://192.168.1.1/",
+        "https://169.254.169.254/latest",
+        "https://[fe80::1]/wpush",
+        "http://push.example.com/wpush",
+    ):
+        response = json_client.send(
+            "POST", "/push/subscriptions", {**push_service.browser("phone").to_json(), "endpoint": endpoint}
+        )
         assert response.status_code == 422, endpoint
         assert error_of(response)["code"] == "endpoint_refused", endpoint
         assert "Push-Adresse" in error_of(response)["message"]
@@ -104,10 +121,12 @@ def test_a_loopback_push_service_needs_push_allow_loopback(app, make_user, push_
     assert response.status_code == 201 and len(stored_subscriptions()) == 1
 
 
-@pytest.mark.parametrize("method, path", [("POST", "/push/subscriptions"), ("DELETE", "/push/subscriptions"),
-                                          ("POST", "/push/test")])
+@pytest.mark.parametrize(
+    "method, path", [("POST", "/push/subscriptions"), ("DELETE", "/push/subscriptions"), ("POST", "/push/test")]
+)
 def test_requests_without_csrf_token_get_400_in_the_api_error_format(
-        make_user, push_service, json_client, subscribe, method, path):
+    make_user, push_service, json_client, subscribe, method, path
+):
     user = make_user()
     browser = subscribe(user, "phone")
     json_client.login(user)
@@ -119,8 +138,9 @@ def test_requests_without_csrf_token_get_400_in_the_api_error_format(
 
 
 def test_anonymous_requests_get_401_in_json(client, push_service):
-    response = client.post("/push/subscriptions", json=push_service.browser("phone").to_json(),
-                           headers={"X-CSRFToken": csrf_token(client)})
+    response = client.post(
+        "/push/subscriptions", json=push_service.browser("phone").to_json(), headers={"X-CSRFToken": csrf_token(client)}
+    )
     assert response.status_code == 401
     assert error_of(response)["code"] == "unauthorized"
 
@@ -143,7 +163,8 @@ def test_delete_removes_only_the_callers_own_subscription(make_user, json_client
 
 
 def test_test_push_reaches_every_device_of_the_caller_and_nobody_else(
-        make_user, json_client, subscribe, push_service, run_worker):
+    make_user, json_client, subscribe, push_service, run_worker
+):
     me, other = make_user(), make_user()
     subscribe(me, "phone"), subscribe(me, "laptop"), subscribe(other, "their-phone")
     response = json_client.login(me).send("POST", "/push/test")

@@ -1,4 +1,5 @@
 """The VAPID key: from the environment in any common form, else generated once per installation."""
+
 import threading
 
 import pytest
@@ -41,8 +42,12 @@ def test_vapid_private_key_may_be_pem_or_base64url(form):
     key = Vapid()
     key.generate_keys()
     pem = key.private_pem().decode()
-    text = {"pem": pem, "pem-on-one-line": pem.replace("\n", "\\n"), "raw": raw_private_key(key),
-            "der": "".join(pem.strip().splitlines()[1:-1]).replace("+", "-").replace("/", "_").rstrip("=")}[form]
+    text = {
+        "pem": pem,
+        "pem-on-one-line": pem.replace("\n", "\\n"),
+        "raw": raw_private_key(key),
+        "der": "".join(pem.strip().splitlines()[1:-1]).replace("+", "-").replace("/", "_").rstrip("="),
+    }[form]
     assert public_key_b64url(key_from_text(text)) == public_key_b64url(key)
 
 

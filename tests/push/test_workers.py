@@ -1,4 +1,5 @@
 """Several workers at once: every notification is pushed exactly once (counted at the push service)."""
+
 import threading
 from collections import Counter
 
@@ -13,8 +14,14 @@ from volunteers.push.worker import claim_due, send_due
 
 def queue_many(users, count: int) -> None:
     for n in range(count):
-        services.queue_notification(user=users[n % len(users)], kind="reminder", title=f"Schicht {n}",
-                                    body="Morgen", url="/me/shifts", dedupe_key=f"reminder-24h:shift:{n}:user:1")
+        services.queue_notification(
+            user=users[n % len(users)],
+            kind="reminder",
+            title=f"Schicht {n}",
+            body="Morgen",
+            url="/me/shifts",
+            dedupe_key=f"reminder-24h:shift:{n}:user:1",
+        )
     db.session.commit()
 
 
@@ -26,7 +33,7 @@ def run_in_threads(app, target, workers: int) -> list[str]:
             try:
                 barrier.wait()
                 target()
-            except Exception as error:  # noqa: BLE001  (reported by the assert below)
+            except Exception as error:
                 errors.append(repr(error))
             finally:
                 db.session.remove()

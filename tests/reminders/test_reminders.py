@@ -1,11 +1,13 @@
 """Reminders and shift notifications: written to the outbox with the change, timed right across
 DST and outside quiet hours, withdrawn when no longer true, by email where chosen."""
+
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.push.models import Notification
@@ -14,7 +16,6 @@ from volunteers.reminders.notify import staffing_call
 from volunteers.reminders.timing import reminder_due
 from volunteers.shifts.planning import ShiftValues, cancel_shift, update_shift
 from volunteers.shifts.signups import cancel_signup, sign_up
-from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 10, 20, 9, 0))
 
@@ -35,18 +36,21 @@ def pending(user=None, kind=None):
     return db.session.scalars(query).all()
 
 
-@pytest.mark.parametrize("starts, minutes, expected", [
-    # A day before keeps the wall-clock time across the change to winter time (25 real hours).
-    ((2026, 10, 25, 10, 0), 1440, (2026, 10, 24, 10, 0)),
-    # Hours before are real hours: 08:00 winter time.
-    ((2026, 10, 25, 10, 0), 120, (2026, 10, 25, 8, 0)),
-    # Spring: a day before 10:00 on 29 March is 10:00 on 28 March (23 real hours).
-    ((2027, 3, 28, 10, 0), 1440, (2027, 3, 27, 10, 0)),
-    # Quiet hours 22–7: 2 h before an 08:00 shift would be 06:00: moved to 07:00.
-    ((2026, 11, 3, 8, 0), 120, (2026, 11, 3, 7, 0)),
-    # 07:00 would be too close to a 07:15 shift: the evening before instead.
-    ((2026, 11, 3, 7, 15), 120, (2026, 11, 2, 21, 59)),
-])
+@pytest.mark.parametrize(
+    "starts, minutes, expected",
+    [
+        # A day before keeps the wall-clock time across the change to winter time (25 real hours).
+        ((2026, 10, 25, 10, 0), 1440, (2026, 10, 24, 10, 0)),
+        # Hours before are real hours: 08:00 winter time.
+        ((2026, 10, 25, 10, 0), 120, (2026, 10, 25, 8, 0)),
+        # Spring: a day before 10:00 on 29 March is 10:00 on 28 March (23 real hours).
+        ((2027, 3, 28, 10, 0), 1440, (2027, 3, 27, 10, 0)),
+        # Quiet hours 22–7: 2 h before an 08:00 shift would be 06:00: moved to 07:00.
+        ((2026, 11, 3, 8, 0), 120, (2026, 11, 3, 7, 0)),
+        # 07:00 would be too close to a 07:15 shift: the evening before instead.
+        ((2026, 11, 3, 7, 15), 120, (2026, 11, 2, 21, 59)),
+    ],
+)
 def test_reminder_timing(starts, minutes, expected):
     assert reminder_due(berlin(*starts), minutes, quiet_start=22, quiet_end=7) == berlin(*expected)
 
@@ -79,8 +83,9 @@ def test_waitlist_promotion_is_announced(shift, make_user):
 def test_moved_shift_tells_people_and_moves_reminders(shift, make_user):
     volunteer = make_user("volunteer", shift.centre)
     sign_up(shift=shift, volunteer=volunteer)
-    values = ShiftValues(meeting_point=shift.meeting_point, activity=shift.activity, capacity_max=1,
-                         languages=shift.languages)
+    values = ShiftValues(
+        meeting_point=shift.meeting_point, activity=shift.activity, capacity_max=1, languages=shift.languages
+    )
     update_shift(shift=shift, values=values, starts_at=berlin(2026, 10, 25, 14, 0), ends_at=berlin(2026, 10, 25, 16, 0))
     kinds = sorted(n.kind for n in pending(volunteer))
     assert kinds == ["reminder", "reminder", "shift_changed"]

@@ -1,4 +1,5 @@
 """The KommAn figures, checked against sums computed independently here."""
+
 import csv
 import io
 from datetime import date, datetime, timedelta
@@ -6,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.helpers import clock_frozen_at, login
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import STAFF_HOURS
@@ -13,7 +15,6 @@ from volunteers.hours.periods import close_period, create_period
 from volunteers.hours.services import HoursInput, approve, book_correction, log_hours, reject
 from volunteers.reports.models import Grant
 from volunteers.shifts.signups import record_attendance, sign_up
-from tests.helpers import clock_frozen_at, login
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 12, 0))
 
@@ -28,14 +29,25 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
     coordinator, lead = make_user("coordinator", centre), make_user("lead", centre)
     amal = make_user("volunteer", centre, name="Amal Haddad", email="amal@example.org")
     olena = make_user("volunteer", centre, name="Olena Kovalenko", email="olena@example.org")
-    db.session.add(Grant(centre_id=centre.id, year=2026, amount_eur=Decimal("223000"),
-                         valuation_rate_eur=Decimal("15"), in_kind_cap_share=Decimal("0.15"),
-                         eligible_costs_eur=Decimal("100")))
+    db.session.add(
+        Grant(
+            centre_id=centre.id,
+            year=2026,
+            amount_eur=Decimal("223000"),
+            valuation_rate_eur=Decimal("15"),
+            in_kind_cap_share=Decimal("0.15"),
+            eligible_costs_eur=Decimal("100"),
+        )
+    )
     entries = []
 
     def hours(person, day, minutes, activity="sprachcafe", kind="volunteer", decide="approve", **extra):
-        entry, _ = log_hours(centre=centre, person=person, kind=kind, values=HoursInput(
-            work_date=day, minutes=minutes, activity=activity, meeting_point=oberbilk, **extra))
+        entry, _ = log_hours(
+            centre=centre,
+            person=person,
+            kind=kind,
+            values=HoursInput(work_date=day, minutes=minutes, activity=activity, meeting_point=oberbilk, **extra),
+        )
         if kind == "volunteer" and decide == "approve":
             approve(entry=entry, by=coordinator)
         elif decide == "reject":
@@ -55,8 +67,15 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
         signup = sign_up(shift=held, volunteer=amal)
     record_attendance(shift=held, marks={signup.id: "attended"}, participants_count=17)
     db.session.commit()
-    return {"centre": centre, "coordinator": coordinator, "lead": lead, "amal": amal, "olena": olena,
-            "oberbilk": oberbilk, "entries": entries}
+    return {
+        "centre": centre,
+        "coordinator": coordinator,
+        "lead": lead,
+        "amal": amal,
+        "olena": olena,
+        "oberbilk": oberbilk,
+        "entries": entries,
+    }
 
 
 def report(client, slug="duesseldorf", **params):
@@ -115,8 +134,10 @@ def test_closed_period_is_frozen(client, world):
     after = report(client, format="json", **{"from": "2026-10-01", "to": "2026-10-31"}).get_json()
     assert after["period_closed"] and after == before and after["volunteer_minutes"] == 240
     # The correction counts in the open period.
-    assert report(client, format="json", **{"from": "2026-11-01", "to": "2026-11-30"}).get_json()[
-        "volunteer_minutes"] == 95 + 125 - 60
+    assert (
+        report(client, format="json", **{"from": "2026-11-01", "to": "2026-11-30"}).get_json()["volunteer_minutes"]
+        == 95 + 125 - 60
+    )
 
 
 @pytest.mark.parametrize("role, status", [("volunteer", 404), ("state", 200), ("lead", 200)])
@@ -148,8 +169,10 @@ def test_state_report_is_for_state_viewers_only(client, world):
     assert client.get("/reports/state").status_code == 404
 
 
-@pytest.mark.parametrize("params", [{"from": "2026-13-01"}, {"from": "2026-11-30", "to": "2026-11-01"},
-                                    {"from": "2010-01-01"}, {"format": "docx"}])
+@pytest.mark.parametrize(
+    "params",
+    [{"from": "2026-13-01"}, {"from": "2026-11-30", "to": "2026-11-01"}, {"from": "2010-01-01"}, {"format": "docx"}],
+)
 def test_bad_report_parameters_answer_400(client, world, params):
     login(client, world["coordinator"])
     assert report(client, **params).status_code == 400

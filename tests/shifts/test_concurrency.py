@@ -1,5 +1,6 @@
 """Never overbooked: many volunteers tap the last slots at the same moment, served by several
 gunicorn worker processes on the test's own database (SQLite file or PostgreSQL)."""
+
 import http.client
 import json
 import os
@@ -63,9 +64,25 @@ def server(app, tmp_path):
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "concurrency-test"}
     with log.open("w") as output:
         process = subprocess.Popen(
-            [str(GUNICORN), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "30",
-             "--graceful-timeout", "5", "--pythonpath", f"{ROOT},{tmp_path}", "concurrency_wsgi:app"],
-            cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                str(GUNICORN),
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+                "--pythonpath",
+                f"{ROOT},{tmp_path}",
+                "concurrency_wsgi:app",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_healthy(port, process, log)
         yield port
@@ -112,8 +129,11 @@ def statuses_of(results) -> Counter:
 def signups_by_status(shift_id: int) -> dict[str, list[int]]:
     """User ids per status in waitlist order, read in a fresh transaction."""
     db.session.rollback()
-    rows = db.session.execute(sa.select(Signup.user_id, Signup.status).where(Signup.shift_id == shift_id)
-                              .order_by(Signup.requested_at, Signup.id)).all()
+    rows = db.session.execute(
+        sa.select(Signup.user_id, Signup.status)
+        .where(Signup.shift_id == shift_id)
+        .order_by(Signup.requested_at, Signup.id)
+    ).all()
     db.session.rollback()
     grouped: dict[str, list[int]] = {}
     for user_id, status in rows:
@@ -152,25 +172,35 @@ def test_simultaneous_signups_never_overbook(server, crowd):
     waitlist = signups_by_status(shift_id)[WAITLISTED]
 
     # The confirmed and the first three on the waitlist cancel while newcomers sign up.
-    newcomers = people[CROWD:CROWD + 3]
-    second = all_at_once(server, [("DELETE", signup, tokens[p]) for p in confirmed + waitlist[:3]]
-                         + [("POST", signup, tokens[p]) for p in newcomers])
+    newcomers = people[CROWD : CROWD + 3]
+    second = all_at_once(
+        server,
+        [("DELETE", signup, tokens[p]) for p in confirmed + waitlist[:3]]
+        + [("POST", signup, tokens[p]) for p in newcomers],
+    )
     assert statuses_of(second) == {"cancelled": 6, "waitlisted": 3}
     assert assert_never_overbooked(shift_id) == waitlist[3:6]  # promoted earliest first
 
     # Those who cancelled come back while the promoted cancel in turn.
-    third = all_at_once(server, [("POST", signup, tokens[p]) for p in confirmed]
-                        + [("DELETE", signup, tokens[p]) for p in waitlist[3:6]])
+    third = all_at_once(
+        server,
+        [("POST", signup, tokens[p]) for p in confirmed] + [("DELETE", signup, tokens[p]) for p in waitlist[3:6]],
+    )
     assert statuses_of(third) == {"waitlisted": 3, "cancelled": 3}
     assert assert_never_overbooked(shift_id) == waitlist[6:9]
 
     # Double taps: one person cancels twice at once, another signs up twice at once.
     latecomer = people[-1]
-    fourth = all_at_once(server, [("DELETE", signup, tokens[waitlist[6]])] * 2
-                         + [("POST", signup, tokens[latecomer])] * 2)
+    fourth = all_at_once(
+        server, [("DELETE", signup, tokens[waitlist[6]])] * 2 + [("POST", signup, tokens[latecomer])] * 2
+    )
     assert all(status in (200, 201, 409) for status, _ in fourth), fourth
     assert sorted((status, answer.get("status") or answer["error"]["code"]) for status, answer in fourth) == [
-        (200, "cancelled"), (201, "waitlisted"), (409, "already_signed_up"), (409, "not_signed_up")]
+        (200, "cancelled"),
+        (201, "waitlisted"),
+        (409, "already_signed_up"),
+        (409, "not_signed_up"),
+    ]
     assert assert_never_overbooked(shift_id) == waitlist[7:10]
     assert wall.monotonic() - started < 30
 
@@ -185,9 +215,16 @@ def test_a_locked_person_can_still_be_notified_and_signed_up_elsewhere(app, make
         pytest.skip("SQLite has one write lock for the whole database: no row locks to order")
     first, second = make_shift(), make_shift(starts=time.now() + timedelta(days=3))
     person = make_user("volunteer", first.centre)
-    row = {"centre_id": second.centre_id, "shift_id": second.id, "user_id": person.id, "status": CONFIRMED,
-           "requested_at": time.now(), "created_at": time.now(), "updated_at": time.now(),
-           "is_late_cancellation": False}
+    row = {
+        "centre_id": second.centre_id,
+        "shift_id": second.id,
+        "user_id": person.id,
+        "status": CONFIRMED,
+        "requested_at": time.now(),
+        "created_at": time.now(),
+        "updated_at": time.now(),
+        "is_late_cancellation": False,
+    }
     db.session.commit()
     signups._lock_person(person)  # held by the session until rollback
     try:

@@ -1,9 +1,12 @@
 """Recurring plans: occurrences are real rows, right across DST, editable one by one or onwards."""
-from datetime import date, datetime, time as clock, timedelta
+
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import clock_frozen_at
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.shifts.errors import ShiftError
@@ -11,7 +14,6 @@ from volunteers.shifts.models import CANCELLED, Shift
 from volunteers.shifts.planning import ShiftValues, update_shift
 from volunteers.shifts.series import add_exception, create_series, update_series_from
 from volunteers.shifts.signups import sign_up
-from tests.helpers import clock_frozen_at
 
 NOW = time.berlin_local(datetime(2026, 10, 1, 9, 0))  # a Thursday
 
@@ -21,8 +23,13 @@ frozen_clock = clock_frozen_at(NOW)
 
 @pytest.fixture
 def values(make_centre, make_meeting_point):
-    return ShiftValues(meeting_point=make_meeting_point(make_centre()), activity="sprachcafe",
-                       capacity_min=2, capacity_max=4, languages=["ar"])
+    return ShiftValues(
+        meeting_point=make_meeting_point(make_centre()),
+        activity="sprachcafe",
+        capacity_min=2,
+        capacity_max=4,
+        languages=["ar"],
+    )
 
 
 def shifts_of(series) -> list[Shift]:
@@ -34,13 +41,23 @@ def berlin_wall(shift) -> tuple[str, str]:
 
 
 def test_weekly_sprachcafe_keeps_its_local_time_across_the_dst_change(values):
-    series = create_series(centre=values.meeting_point.centre, values=values,
-                           first_start_local=datetime(2026, 10, 6, 16, 0), duration_minutes=120,
-                           rule="FREQ=WEEKLY;BYDAY=TU;COUNT=6", publish=True)
+    series = create_series(
+        centre=values.meeting_point.centre,
+        values=values,
+        first_start_local=datetime(2026, 10, 6, 16, 0),
+        duration_minutes=120,
+        rule="FREQ=WEEKLY;BYDAY=TU;COUNT=6",
+        publish=True,
+    )
     shifts = shifts_of(series)
     assert [berlin_wall(s) for s in shifts] == [
-        ("2026-10-06 16:00", "18:00"), ("2026-10-13 16:00", "18:00"), ("2026-10-20 16:00", "18:00"),
-        ("2026-10-27 16:00", "18:00"), ("2026-11-03 16:00", "18:00"), ("2026-11-10 16:00", "18:00")]
+        ("2026-10-06 16:00", "18:00"),
+        ("2026-10-13 16:00", "18:00"),
+        ("2026-10-20 16:00", "18:00"),
+        ("2026-10-27 16:00", "18:00"),
+        ("2026-11-03 16:00", "18:00"),
+        ("2026-11-10 16:00", "18:00"),
+    ]
     # Summer time (UTC+2) before 25 October, winter time (UTC+1) after.
     assert shifts[2].starts_at.hour == 14 and shifts[3].starts_at.hour == 15
     assert all(s.duration_minutes == 120 and s.status == "published" for s in shifts)
@@ -53,28 +70,40 @@ def test_night_shift_over_the_dst_change_lasts_four_real_hours(values, make_shif
     assert shift.duration_minutes == 240
 
 
-@pytest.mark.parametrize("rule, code", [
-    ("FREQ=WEEKLY;BYDAY=TU", "rrule_unbounded"),
-    ("FREQ=DAILY;COUNT=5000", "rrule_too_many"),
-    ("FREQ=DAILY;UNTIL=20301231", "rrule_too_many"),
-    ("FREQ=HOURLY;COUNT=3", "rrule_sub_daily"),
-    ("FREQ=WEEKLY;BYHOUR=10,14;COUNT=4", "rrule_sub_daily"),
-    ("FREQ=SOMETIMES;COUNT=3", "rrule_invalid"),
-    ("FREQ=WEEKLY;UNTIL=20200101", "rrule_empty"),
-])
+@pytest.mark.parametrize(
+    "rule, code",
+    [
+        ("FREQ=WEEKLY;BYDAY=TU", "rrule_unbounded"),
+        ("FREQ=DAILY;COUNT=5000", "rrule_too_many"),
+        ("FREQ=DAILY;UNTIL=20301231", "rrule_too_many"),
+        ("FREQ=HOURLY;COUNT=3", "rrule_sub_daily"),
+        ("FREQ=WEEKLY;BYHOUR=10,14;COUNT=4", "rrule_sub_daily"),
+        ("FREQ=SOMETIMES;COUNT=3", "rrule_invalid"),
+        ("FREQ=WEEKLY;UNTIL=20200101", "rrule_empty"),
+    ],
+)
 def test_bad_rules_are_refused_and_nothing_is_stored(values, rule, code):
     with pytest.raises(ShiftError) as error:
-        create_series(centre=values.meeting_point.centre, values=values,
-                      first_start_local=datetime(2026, 10, 6, 16, 0), duration_minutes=120, rule=rule)
+        create_series(
+            centre=values.meeting_point.centre,
+            values=values,
+            first_start_local=datetime(2026, 10, 6, 16, 0),
+            duration_minutes=120,
+            rule=rule,
+        )
     assert error.value.code == code
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Shift)) == 0
 
 
 def test_every_second_saturday_with_a_holiday_skipped(values):
-    series = create_series(centre=values.meeting_point.centre, values=values,
-                           first_start_local=datetime(2026, 10, 3, 10, 0), duration_minutes=180,
-                           rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=SA;UNTIL=20261231")
+    series = create_series(
+        centre=values.meeting_point.centre,
+        values=values,
+        first_start_local=datetime(2026, 10, 3, 10, 0),
+        duration_minutes=180,
+        rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=SA;UNTIL=20261231",
+    )
     assert [s.occurrence_date.isoformat() for s in shifts_of(series)][:3] == ["2026-10-03", "2026-10-17", "2026-10-31"]
     add_exception(series=series, day=date(2026, 12, 26))
     assert date(2026, 12, 26) not in [s.occurrence_date for s in shifts_of(series)]
@@ -82,9 +111,14 @@ def test_every_second_saturday_with_a_holiday_skipped(values):
 
 
 def test_a_skipped_date_with_sign_ups_is_cancelled_not_deleted(values, make_user):
-    series = create_series(centre=values.meeting_point.centre, values=values,
-                           first_start_local=datetime(2026, 10, 6, 16, 0), duration_minutes=120,
-                           rule="FREQ=WEEKLY;COUNT=3", publish=True)
+    series = create_series(
+        centre=values.meeting_point.centre,
+        values=values,
+        first_start_local=datetime(2026, 10, 6, 16, 0),
+        duration_minutes=120,
+        rule="FREQ=WEEKLY;COUNT=3",
+        publish=True,
+    )
     second = shifts_of(series)[1]
     sign_up(shift=second, volunteer=make_user("volunteer", values.meeting_point.centre))
     add_exception(series=series, day=second.occurrence_date)
@@ -94,12 +128,22 @@ def test_a_skipped_date_with_sign_ups_is_cancelled_not_deleted(values, make_user
 
 def test_this_one_versus_this_and_following(values, make_user):
     centre = values.meeting_point.centre
-    series = create_series(centre=centre, values=values, first_start_local=datetime(2026, 10, 6, 16, 0),
-                           duration_minutes=120, rule="FREQ=WEEKLY;COUNT=5", publish=True)
+    series = create_series(
+        centre=centre,
+        values=values,
+        first_start_local=datetime(2026, 10, 6, 16, 0),
+        duration_minutes=120,
+        rule="FREQ=WEEKLY;COUNT=5",
+        publish=True,
+    )
     first, second, third, fourth, fifth = shifts_of(series)
     # Only this one: 17–19 h on the second date; the series leaves it alone afterwards.
-    update_shift(shift=second, values=values, starts_at=second.starts_at + timedelta(hours=1),
-                 ends_at=second.ends_at + timedelta(hours=1))
+    update_shift(
+        shift=second,
+        values=values,
+        starts_at=second.starts_at + timedelta(hours=1),
+        ends_at=second.ends_at + timedelta(hours=1),
+    )
     assert second.is_detached and second.sequence == 1
     # This and following from the fourth: Wednesdays 15–18 h for up to 6 people.
     volunteer = make_user("volunteer", centre)
@@ -109,8 +153,14 @@ def test_this_one_versus_this_and_following(values, make_user):
     db.session.commit()
     assert new_series.id != series.id
     assert [berlin_wall(s) for s in shifts_of(series)] == [
-        ("2026-10-06 16:00", "18:00"), ("2026-10-13 17:00", "19:00"), ("2026-10-20 16:00", "18:00")]
-    assert [berlin_wall(s) for s in shifts_of(new_series)] == [("2026-10-27 15:00", "18:00"), ("2026-11-03 15:00", "18:00")]
+        ("2026-10-06 16:00", "18:00"),
+        ("2026-10-13 17:00", "19:00"),
+        ("2026-10-20 16:00", "18:00"),
+    ]
+    assert [berlin_wall(s) for s in shifts_of(new_series)] == [
+        ("2026-10-27 15:00", "18:00"),
+        ("2026-11-03 15:00", "18:00"),
+    ]
     db.session.refresh(fourth)
     # The sign-up stayed with the moved occurrence; calendars learn of the change.
     assert fourth.confirmed_count == 1 and fourth.capacity_max == 6 and fourth.sequence == 1
@@ -118,11 +168,25 @@ def test_this_one_versus_this_and_following(values, make_user):
 
 def test_changing_the_weekday_onwards_replaces_occurrences(values):
     centre = values.meeting_point.centre
-    series = create_series(centre=centre, values=values, first_start_local=datetime(2026, 10, 6, 16, 0),
-                           duration_minutes=120, rule="FREQ=WEEKLY;BYDAY=TU;COUNT=4")
+    series = create_series(
+        centre=centre,
+        values=values,
+        first_start_local=datetime(2026, 10, 6, 16, 0),
+        duration_minutes=120,
+        rule="FREQ=WEEKLY;BYDAY=TU;COUNT=4",
+    )
     third = shifts_of(series)[2]
-    new_series = update_series_from(shift=third, values=values, start_time=clock(16, 0), duration_minutes=120,
-                                    rule="FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20261031")
+    new_series = update_series_from(
+        shift=third,
+        values=values,
+        start_time=clock(16, 0),
+        duration_minutes=120,
+        rule="FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20261031",
+    )
     assert [s.occurrence_date.isoformat() for s in shifts_of(new_series)] == [
-        "2026-10-20", "2026-10-22", "2026-10-27", "2026-10-29"]
+        "2026-10-20",
+        "2026-10-22",
+        "2026-10-27",
+        "2026-10-29",
+    ]
     assert len(shifts_of(series)) == 2

@@ -1,4 +1,5 @@
 """The rules of signing up, called as services against the real database."""
+
 from datetime import date, timedelta
 
 import pytest

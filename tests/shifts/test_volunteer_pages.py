@@ -1,11 +1,12 @@
 """A volunteer's pages: open shifts, one tap to sign up or cancel, my shifts."""
+
 from datetime import datetime, timedelta
 
 import pytest
 
+from tests.helpers import clock_frozen_at, login, post_form
 from volunteers.core import time
 from volunteers.extensions import db
-from tests.helpers import clock_frozen_at, login, post_form
 
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))
 
@@ -35,9 +36,9 @@ def setting(make_centre, make_meeting_point, make_shift, make_user):
 def test_open_shifts_show_only_published_ones_of_my_centres(client, setting):
     login(client, setting["volunteer"])
     page = client.get("/shifts").get_data(as_text=True)
-    assert f"/shifts/{setting['ukrainian'].id}\"" in page and f"/shifts/{setting['arabic'].id}\"" in page
-    assert f"/shifts/{setting['draft'].id}\"" not in page
-    assert f"/shifts/{setting['other_centre'].id}\"" not in page
+    assert f'/shifts/{setting["ukrainian"].id}"' in page and f'/shifts/{setting["arabic"].id}"' in page
+    assert f'/shifts/{setting["draft"].id}"' not in page
+    assert f'/shifts/{setting["other_centre"].id}"' not in page
     assert client.get(f"/shifts/{setting['draft'].id}").status_code == 404
     assert client.get(f"/shifts/{setting['other_centre'].id}").status_code == 404
 
@@ -45,26 +46,27 @@ def test_open_shifts_show_only_published_ones_of_my_centres(client, setting):
 def test_filters_by_language_and_meeting_point(client, setting):
     login(client, setting["volunteer"])
     page = client.get("/shifts?language=uk").get_data(as_text=True)
-    assert f"/shifts/{setting['ukrainian'].id}\"" in page and f"/shifts/{setting['arabic'].id}\"" not in page
+    assert f'/shifts/{setting["ukrainian"].id}"' in page and f'/shifts/{setting["arabic"].id}"' not in page
     slug = setting["arabic"].meeting_point.slug
     page = client.get(f"/shifts?meeting_point={slug}").get_data(as_text=True)
-    assert f"/shifts/{setting['arabic'].id}\"" in page and f"/shifts/{setting['ukrainian'].id}\"" not in page
+    assert f'/shifts/{setting["arabic"].id}"' in page and f'/shifts/{setting["ukrainian"].id}"' not in page
 
 
 def test_a_busy_list_comes_a_page_of_whole_days_at_a_time(client, setting, make_shift):
     """40 shifts at most per page, cut between days; the link goes on where the page ended,
     keeping the filters, and the next page shows each remaining shift once."""
     meschede = setting["ukrainian"].meeting_point
-    busy = [make_shift(meschede, starts=at(day, hour), languages=["uk"]) for day in range(9, 16)
-            for hour in range(8, 15)]  # 7 days x 7 shifts, after the three of the setting
+    busy = [
+        make_shift(meschede, starts=at(day, hour), languages=["uk"]) for day in range(9, 16) for hour in range(8, 15)
+    ]  # 7 days x 7 shifts, after the three of the setting
     login(client, setting["volunteer"])
     page = client.get(f"/shifts?meeting_point={meschede.slug}").get_data(as_text=True)
-    shown = [shift for shift in busy if f"/shifts/{shift.id}\"" in page]
+    shown = [shift for shift in busy if f'/shifts/{shift.id}"' in page]
     assert len(shown) == 35 and shown == busy[:35]  # 9th to 13th: the 14th would pass 40
     assert f"from=2026-11-14&amp;meeting_point={meschede.slug}" in page
     assert "Weitere Schichten ab Sa., 14. November" in page
     rest = client.get(f"/shifts?from=2026-11-14&meeting_point={meschede.slug}").get_data(as_text=True)
-    assert [shift for shift in busy if f"/shifts/{shift.id}\"" in rest] == busy[35:]
+    assert [shift for shift in busy if f'/shifts/{shift.id}"' in rest] == busy[35:]
     assert "Weitere Schichten" not in rest
 
 
@@ -73,7 +75,7 @@ def test_one_day_with_more_shifts_than_a_page_is_shown_whole(client, setting, ma
     crowded = [make_shift(meschede, starts=at(10, 8) + timedelta(minutes=10 * n), hours=0.1) for n in range(45)]
     login(client, setting["volunteer"])
     page = client.get("/shifts?from=2026-11-10").get_data(as_text=True)
-    assert all(f"/shifts/{shift.id}\"" in page for shift in crowded)
+    assert all(f'/shifts/{shift.id}"' in page for shift in crowded)
     assert "from=2026-11-11" in page
 
 

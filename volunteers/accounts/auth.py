@@ -1,4 +1,5 @@
 """Who is asking: the session cookie for pages, a bearer token for the JSON API."""
+
 import sqlalchemy as sa
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -26,8 +27,7 @@ def load_user_from_session(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    return db.session.scalar(sa.select(User).where(
-        User.id == int(user_id), User.session_version == int(version)))
+    return db.session.scalar(sa.select(User).where(User.id == int(user_id), User.session_version == int(version)))
 
 
 def bearer_token() -> str | None:
@@ -45,6 +45,7 @@ def load_user_from_bearer(req) -> User | None:
 def unauthorized():
     if request.path.startswith(API_PREFIX):
         from ..api.errors import api_error
+
         return api_error(401, "unauthorized", _l("Anmeldung erforderlich."))
     flash(_l("Bitte melden Sie sich an, um diese Seite zu sehen."), "info")
     return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))

@@ -1,4 +1,5 @@
 """`flask --app wsgi create-user EMAIL --password P --name N --role ROLE [--centre SLUG]`."""
+
 import click
 import sqlalchemy as sa
 
@@ -27,6 +28,6 @@ def create_user_command(email, password, name, role, centre_slug):
     try:
         user = services.create_user(email=email, name=name, password=password, role=role, centre=centre)
     except DomainError as error:
-        raise click.ClickException(f"{error.code}: {error.message}")
+        raise click.ClickException(f"{error.code}: {error.message}") from None
     db.session.commit()
     click.echo(f"created user {user.email} ({role}{' of ' + centre.slug if centre else ''})")

@@ -1,4 +1,5 @@
 """Names of roles as people read them."""
+
 from flask_babel import lazy_gettext as _l
 
 ROLE_NAMES = {

@@ -1,10 +1,11 @@
 """People and what they may do: accounts, their role in each centre, API tokens, login throttling."""
+
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash
 
 from ..centres.models import Centre
 from ..core.time import UTCDateTime, now
@@ -52,8 +53,8 @@ class User(UserMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
-        foreign_keys="Membership.user_id")
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin", foreign_keys="Membership.user_id"
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -111,8 +112,7 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20))
     # Erweitertes Führungszeugnis: seen by a coordinator of this centre on that date.
     certificate_verified_on: Mapped[date | None] = mapped_column(sa.Date)
-    certificate_verified_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    certificate_verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])

@@ -1,4 +1,5 @@
 """Accounts: registration, login with throttling, password reset, roles, API tokens."""
+
 import hashlib
 from datetime import timedelta
 
@@ -13,8 +14,7 @@ from ..core import time
 from ..core.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
-from .models import (CENTRE_ROLES, GLOBAL_ROLES, VOLUNTEER, ApiToken, LoginFailure,
-                     Membership, User)
+from .models import CENTRE_ROLES, GLOBAL_ROLES, VOLUNTEER, ApiToken, LoginFailure, Membership, User
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against a fixed hash when the email is unknown, so both cases take the same time.
@@ -37,8 +37,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(*, email: str, name: str, password: str, role: str,
-                centre: Centre | None = None, password_hash: str | None = None) -> User:
+def create_user(
+    *, email: str, name: str, password: str, role: str, centre: Centre | None = None, password_hash: str | None = None
+) -> User:
     """Create an account with a centre role (volunteer, coordinator, lead) or a global one."""
     if find_user_by_email(email):
         raise AccountError(_("Diese E-Mail-Adresse ist bereits registriert."), code="email_taken", field="email")
@@ -46,9 +47,12 @@ def create_user(*, email: str, name: str, password: str, role: str,
         raise AccountError(_("Für diese Rolle muss ein Zentrum angegeben werden."), code="centre_required")
     if role not in CENTRE_ROLES + GLOBAL_ROLES:
         raise AccountError(_("Unbekannte Rolle."), code="invalid_role")
-    user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=password_hash or hash_password(password),
-                global_role=role if role in GLOBAL_ROLES else None)
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=password_hash or hash_password(password),
+        global_role=role if role in GLOBAL_ROLES else None,
+    )
     if role in CENTRE_ROLES:
         user.memberships.append(Membership(centre=centre, role=role))
     db.session.add(user)
@@ -56,8 +60,9 @@ def create_user(*, email: str, name: str, password: str, role: str,
     return user
 
 
-def register_volunteer(*, email: str, name: str, password: str, centre: Centre,
-                       consent_version: str, locale: str | None = None) -> User:
+def register_volunteer(
+    *, email: str, name: str, password: str, centre: Centre, consent_version: str, locale: str | None = None
+) -> User:
     """Self-registration of a volunteer, with the privacy consent recorded."""
     user = create_user(email=email, name=name, password=password, role=VOLUNTEER, centre=centre)
     user.consent_version = consent_version
@@ -86,15 +91,20 @@ def join_centre(*, user: User, centre: Centre) -> None:
 
 # --- login and its throttle -------------------------------------------------------------
 
+
 def _throttle_keys(email: str, client_address: str) -> tuple[str, str]:
-    digest = lambda value: hashlib.sha256(value.encode()).hexdigest()  # noqa: E731
-    return digest("email:" + normalise_email(email)), digest("ip:" + (client_address or ""))
+    email_key = hashlib.sha256(("email:" + normalise_email(email)).encode()).hexdigest()
+    address_key = hashlib.sha256(("ip:" + (client_address or "")).encode()).hexdigest()
+    return email_key, address_key
 
 
 def _recent_failures(key_hash: str) -> int:
     window_start = time.now() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-    return db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
-        LoginFailure.key_hash == key_hash, LoginFailure.failed_at >= window_start))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key_hash == key_hash, LoginFailure.failed_at >= window_start)
+    )
 
 
 def authenticate(*, email: str, password: str, client_address: str) -> User:
@@ -102,11 +112,17 @@ def authenticate(*, email: str, password: str, client_address: str) -> User:
     Too many failures for one account or one address lock further tries for a while."""
     config = current_app.config
     email_key, address_key = _throttle_keys(email, client_address)
-    if (_recent_failures(email_key) >= config["LOGIN_MAX_FAILURES"]
-            or _recent_failures(address_key) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
+    if (
+        _recent_failures(email_key) >= config["LOGIN_MAX_FAILURES"]
+        or _recent_failures(address_key) >= config["LOGIN_MAX_FAILURES_PER_IP"]
+    ):
         raise TooManyRequests(
-            _("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d Minuten.",
-              minutes=config["LOGIN_LOCKOUT_MINUTES"]), code="too_many_attempts")
+            _(
+                "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d Minuten.",
+                minutes=config["LOGIN_LOCKOUT_MINUTES"],
+            ),
+            code="too_many_attempts",
+        )
     user = find_user_by_email(email)
     if not check_password_hash(user.password_hash if user else _DUMMY_HASH, password) or user is None:
         db.session.add_all([LoginFailure(key_hash=email_key), LoginFailure(key_hash=address_key)])
@@ -123,6 +139,7 @@ def prune_login_failures() -> int:
 
 
 # --- password reset ----------------------------------------------------------------------
+
 
 class _ClockSigner(TimestampSigner):
     """Signs with the application clock, so that expiry follows core.time (and tests can move it)."""
@@ -144,9 +161,11 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     except SignatureExpired:
-        raise AccountError(_("Der Link ist abgelaufen. Bitte fordern Sie einen neuen an."), code="token_expired")
+        raise AccountError(
+            _("Der Link ist abgelaufen. Bitte fordern Sie einen neuen an."), code="token_expired"
+        ) from None
     except BadSignature:
-        raise AccountError(_("Der Link ist ungültig."), code="token_invalid")
+        raise AccountError(_("Der Link ist ungültig."), code="token_invalid") from None
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or user.session_version != data.get("v"):
         raise AccountError(_("Der Link ist ungültig oder wurde bereits benutzt."), code="token_invalid")
@@ -162,6 +181,7 @@ def change_password(*, user: User, password: str) -> None:
 
 # --- API tokens ------------------------------------------------------------------------
 
+
 def issue_api_token(*, user: User, label: str = "") -> str:
     """A new bearer token for `user`; the clear text is returned once and never stored."""
     token = new_token()
@@ -171,8 +191,9 @@ def issue_api_token(*, user: User, label: str = "") -> str:
 
 
 def user_for_api_token(token: str, *, record_use: bool = True) -> User | None:
-    api_token = db.session.scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)))
+    api_token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    )
     if api_token is None:
         return None
     # Written at most hourly and only by writing requests, so that reads never write.

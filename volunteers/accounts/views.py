@@ -1,7 +1,7 @@
 """Registration, login, logout, password reset and the volunteer's own settings."""
+
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,8 +12,15 @@ from ..core.mail import send_mail
 from ..core.web import safe_next_url, show_domain_error
 from ..extensions import db
 from . import services
-from .forms import (ForgotPasswordForm, JoinCentreForm, LoginForm, NotificationSettingsForm, ProfileForm,
-                    RegistrationForm, ResetPasswordForm)
+from .forms import (
+    ForgotPasswordForm,
+    JoinCentreForm,
+    LoginForm,
+    NotificationSettingsForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
 from .models import LOCALES
 
 bp = Blueprint("accounts", __name__)
@@ -40,10 +47,13 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register_volunteer(
-                email=form.email.data, name=form.name.data, password=form.password.data,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
                 centre=_centre_from_choice(form.centre.data),
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-                locale=request.cookies.get(LOCALE_COOKIE) if request.cookies.get(LOCALE_COOKIE) in LOCALES else None)
+                locale=request.cookies.get(LOCALE_COOKIE) if request.cookies.get(LOCALE_COOKIE) in LOCALES else None,
+            )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -61,8 +71,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(email=form.email.data, password=form.password.data,
-                                         client_address=request.remote_addr)
+            user = services.authenticate(
+                email=form.email.data, password=form.password.data, client_address=request.remote_addr
+            )
         except DomainError as error:
             services.prune_login_failures()
             db.session.commit()  # the failure is counted even though the login failed
@@ -91,11 +102,19 @@ def forgot_password():
         user = services.find_user_by_email(form.email.data)
         if user is not None:
             link = url_for("accounts.reset_password", token=services.password_reset_token(user), _external=True)
-            send_mail(to=user.email, subject=_("Treffpunkt: Passwort zurücksetzen"),
-                      body=render_template("accounts/mail/reset_password.txt", user=user, link=link))
+            send_mail(
+                to=user.email,
+                subject=_("Treffpunkt: Passwort zurücksetzen"),
+                body=render_template("accounts/mail/reset_password.txt", user=user, link=link),
+            )
         # The same answer whether or not the address is known.
-        flash(_("Wenn die Adresse bei uns registriert ist, haben wir Ihnen einen Link geschickt. "
-                "Er ist eine Stunde gültig."), "info")
+        flash(
+            _(
+                "Wenn die Adresse bei uns registriert ist, haben wir Ihnen einen Link geschickt. "
+                "Er ist eine Stunde gültig."
+            ),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
 
@@ -134,8 +153,9 @@ def settings():
         flash(_("Ihre Einstellungen sind gespeichert."), "success")
         return redirect(url_for("accounts.settings"))
     notify_form = NotificationSettingsForm(prefix="notify", obj=current_user)
-    return render_template("accounts/settings.html", form=form, join_form=join_form,
-                           notify_form=notify_form), 422 if form.errors else 200
+    return render_template(
+        "accounts/settings.html", form=form, join_form=join_form, notify_form=notify_form
+    ), 422 if form.errors else 200
 
 
 @bp.route("/settings/notifications", methods=["POST"])
@@ -144,7 +164,10 @@ def notification_settings():
     form = NotificationSettingsForm(prefix="notify")
     if form.validate_on_submit():
         current_user.reminder_minutes = sorted(form.reminder_minutes.data or [], reverse=True)
-        current_user.quiet_start_hour, current_user.quiet_end_hour = form.quiet_start_hour.data, form.quiet_end_hour.data
+        current_user.quiet_start_hour, current_user.quiet_end_hour = (
+            form.quiet_start_hour.data,
+            form.quiet_end_hour.data,
+        )
         current_user.notify_channel = form.notify_channel.data
         db.session.commit()
         flash(_("Ihre Benachrichtigungen sind eingestellt. Sie gelten für künftige Anmeldungen."), "success")
@@ -175,7 +198,12 @@ def set_language(code: str):
         current_user.locale = code
         db.session.commit()
     response = make_response(redirect(safe_next_url(request.form.get("next")) or url_for("pages.home")))
-    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
     return response
-

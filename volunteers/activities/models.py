@@ -1,4 +1,5 @@
 """Activity categories: the installation's defaults plus those a centre adds for itself."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Which activities a centre offers, and adding its own."""
+
 import sqlalchemy as sa
 from flask import g
 from flask_babel import gettext as _
@@ -49,7 +50,8 @@ def activity_name(centre_id: int, slug: str) -> str:
         return str(_DEFAULT_NAMES[slug])
     cache = g.setdefault("centre_activity_names", {})
     if centre_id not in cache:
-        rows = db.session.execute(sa.select(CentreActivity.slug, CentreActivity.name)
-                                  .where(CentreActivity.centre_id == centre_id))
+        rows = db.session.execute(
+            sa.select(CentreActivity.slug, CentreActivity.name).where(CentreActivity.centre_id == centre_id)
+        )
         cache[centre_id] = dict(rows.all())
     return cache[centre_id].get(slug, slug)

@@ -1,4 +1,5 @@
 """The operator's pages: create centres and name their leads. Nothing about volunteers."""
+
 from functools import wraps
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ def admin_required(view):
         if not current_user.is_admin:
             abort(404)
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -58,5 +60,6 @@ def centre_lead(slug: str):
             send_invitation(user=user, centre_name=centre.name)
         flash(_("%(name)s leitet jetzt %(centre)s.", name=user.name, centre=centre.name), "success")
         return redirect(url_for("admin.centre_list"))
-    return render_template("admin/centre_lead.html", form=form, centre=centre,
-                           staff=centres.staff_of(centre)), 422 if form.errors else 200
+    return render_template(
+        "admin/centre_lead.html", form=form, centre=centre, staff=centres.staff_of(centre)
+    ), 422 if form.errors else 200

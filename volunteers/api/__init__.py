@@ -2,6 +2,7 @@
 
 Bearer tokens need no CSRF token (a browser never adds them by itself); requests that rely on the
 session cookie must carry the CSRF token in the X-CSRFToken header, like the forms do."""
+
 from flask import Blueprint, request
 from flask_login import current_user
 
@@ -23,4 +24,4 @@ def protect_cookie_sessions():
         csrf.protect()
 
 
-from . import activities, auth, centres, hours, me, openapi, shifts  # noqa: E402,F401  (routes register on bp)
+from . import activities, auth, centres, hours, me, openapi, shifts  # noqa: E402,F401 - the modules register their routes on bp

@@ -1,4 +1,5 @@
 """Public list of activity categories (Tätigkeiten)."""
+
 from flask import jsonify, request
 
 from ..activities.services import activities_for

@@ -1,4 +1,5 @@
 """API sign-in with bearer tokens, and the caller's profile."""
+
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,9 +18,11 @@ from .helpers import json_body, require_login, require_string
 def create_token():
     body = json_body()
     try:
-        user = accounts.authenticate(email=require_string(body, "email", max_length=254),
-                                     password=require_string(body, "password"),
-                                     client_address=request.remote_addr)
+        user = accounts.authenticate(
+            email=require_string(body, "email", max_length=254),
+            password=require_string(body, "password"),
+            client_address=request.remote_addr,
+        )
     except Unauthorized:
         db.session.commit()  # keep the counted failure
         raise

@@ -1,4 +1,5 @@
 """Public list of meeting points."""
+
 import sqlalchemy as sa
 from flask import jsonify, request
 
@@ -25,8 +26,12 @@ def meeting_point_json(meeting_point: MeetingPoint) -> dict:
 
 @bp.get("/meeting-points")
 def meeting_points():
-    query = (sa.select(MeetingPoint).where(MeetingPoint.is_closed.is_(False))
-             .options(sa.orm.joinedload(MeetingPoint.centre)).order_by(MeetingPoint.slug))
+    query = (
+        sa.select(MeetingPoint)
+        .where(MeetingPoint.is_closed.is_(False))
+        .options(sa.orm.joinedload(MeetingPoint.centre))
+        .order_by(MeetingPoint.slug)
+    )
     if centre := request.args.get("centre"):
         query = query.where(MeetingPoint.centre.has(slug=centre))
     return jsonify(items=[meeting_point_json(mp) for mp in db.session.scalars(query)])

@@ -1,13 +1,23 @@
 """The one error format of the JSON API: {"error": {"code": ..., "message": ...}}."""
+
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import http_message
 
 # Codes for the plain HTTP errors, so that clients can branch on something stable.
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-              422: "invalid", 429: "too_many_requests"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
 
 
 def api_error(status: int, code: str, message, field: str | None = None):

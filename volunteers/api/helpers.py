@@ -1,4 +1,5 @@
 """Request parsing shared by the API modules."""
+
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -1,6 +1,7 @@
 """Hours in the JSON API: volunteers log their own (also hours queued offline by the PWA, stored
 once by their client id), list them with totals; coordinators approve or reject. The rules live in
 volunteers/hours; here only types and shapes are checked."""
+
 import re
 from contextlib import contextmanager
 from datetime import date
@@ -32,6 +33,7 @@ NOTE_MAX = 500
 
 # --- answers ---------------------------------------------------------------------------
 
+
 def entry_json(entry: HoursEntry) -> dict:
     centre = db.session.get(Centre, entry.centre_id)  # from the identity map after the first entry
     return {
@@ -55,11 +57,16 @@ def entry_json(entry: HoursEntry) -> dict:
 
 
 def totals_json(totals: Totals) -> dict:
-    return {"month_approved_minutes": totals.month_approved, "month_submitted_minutes": totals.month_submitted,
-            "year_approved_minutes": totals.year_approved, "year_submitted_minutes": totals.year_submitted}
+    return {
+        "month_approved_minutes": totals.month_approved,
+        "month_submitted_minutes": totals.month_submitted,
+        "year_approved_minutes": totals.year_approved,
+        "year_submitted_minutes": totals.year_submitted,
+    }
 
 
 # --- parsing ---------------------------------------------------------------------------
+
 
 def _optional_string(value, name: str) -> str | None:
     """None for a missing, null or empty value (the PWA sends "" and null alike)."""
@@ -73,8 +80,7 @@ def _text(value, name: str, max_length: int = NOTE_MAX) -> str:
 def _client_id(value) -> str:
     text = string_field(value, "client_id")
     if not _UUID.fullmatch(text):
-        raise invalid(_("„client_id“ muss eine UUID sein, z. B. 0d3c5a8e-4a8f-4a43-9d5e-1c1a2f7b9e10."),
-                       "client_id")
+        raise invalid(_("„client_id“ muss eine UUID sein, z. B. 0d3c5a8e-4a8f-4a43-9d5e-1c1a2f7b9e10."), "client_id")
     return text.lower()
 
 
@@ -136,10 +142,14 @@ def _centre(value, shift: Shift | None) -> Centre:
 def _hours_input(body: dict, client_id: str) -> tuple[services.HoursInput, Centre]:
     shift = _shift(body.get("shift_id"))
     values = services.HoursInput(
-        work_date=_date(string_field(body.get("date"), "date"), "date"), minutes=_minutes(body.get("minutes")),
-        activity=string_field(body.get("activity"), "activity"), shift=shift,
-        meeting_point=_meeting_point(body.get("meeting_point"), shift), note=_text(body.get("note"), "note"),
-        client_id=client_id)
+        work_date=_date(string_field(body.get("date"), "date"), "date"),
+        minutes=_minutes(body.get("minutes")),
+        activity=string_field(body.get("activity"), "activity"),
+        shift=shift,
+        meeting_point=_meeting_point(body.get("meeting_point"), shift),
+        note=_text(body.get("note"), "note"),
+        client_id=client_id,
+    )
     return values, _centre(body.get("centre"), shift)
 
 
@@ -161,9 +171,11 @@ def _in_api_terms():
 
 # --- looking things up -----------------------------------------------------------------
 
+
 def _stored_entry(client_id: str) -> HoursEntry | None:
-    return db.session.scalar(sa.select(HoursEntry).where(HoursEntry.user_id == current_user.id,
-                                                         HoursEntry.client_id == client_id))
+    return db.session.scalar(
+        sa.select(HoursEntry).where(HoursEntry.user_id == current_user.id, HoursEntry.client_id == client_id)
+    )
 
 
 def _entry_to_review(entry_id: int) -> HoursEntry:
@@ -177,9 +189,12 @@ def _entry_to_review(entry_id: int) -> HoursEntry:
 
 
 def _my_entries(start: date | None, end: date | None) -> list[HoursEntry]:
-    query = (sa.select(HoursEntry).where(HoursEntry.user_id == current_user.id)
-             .options(joinedload(HoursEntry.meeting_point))
-             .order_by(HoursEntry.work_date.desc(), HoursEntry.id.desc()))
+    query = (
+        sa.select(HoursEntry)
+        .where(HoursEntry.user_id == current_user.id)
+        .options(joinedload(HoursEntry.meeting_point))
+        .order_by(HoursEntry.work_date.desc(), HoursEntry.id.desc())
+    )
     if start is not None:
         query = query.where(HoursEntry.work_date >= start)
     if end is not None:
@@ -188,6 +203,7 @@ def _my_entries(start: date | None, end: date | None) -> list[HoursEntry]:
 
 
 # --- routes ----------------------------------------------------------------------------
+
 
 @bp.post("/me/hours")
 def log_my_hours():
@@ -212,8 +228,9 @@ def list_my_hours():
     start, end = _date_arg("from"), _date_arg("to")
     if start and end and end < start:
         raise invalid(_("„to“ darf nicht vor „from“ liegen."), "to")
-    return jsonify(items=[entry_json(entry) for entry in _my_entries(start, end)],
-                   totals=totals_json(my_totals(current_user)))
+    return jsonify(
+        items=[entry_json(entry) for entry in _my_entries(start, end)], totals=totals_json(my_totals(current_user))
+    )
 
 
 @bp.post("/hours/<int:entry_id>/approve")

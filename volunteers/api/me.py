@@ -1,5 +1,6 @@
 """The caller's own data under DSGVO: take it away (Art. 15/20) or delete the account (Art. 17),
 keeping the hours pseudonymised so that the centre's funding figures stay as they were."""
+
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user

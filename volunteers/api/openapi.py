@@ -1,4 +1,5 @@
 """The API's description, GET /api/v1/openapi.json. A test checks that every route is in it."""
+
 from flask import jsonify
 
 from . import bp
@@ -7,8 +8,10 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def _errors(*statuses: int) -> dict:
-    return {str(status): {"description": "Fehler", "content": {"application/json": {"schema": ERROR}}}
-            for status in statuses}
+    return {
+        str(status): {"description": "Fehler", "content": {"application/json": {"schema": ERROR}}}
+        for status in statuses
+    }
 
 
 def _ok(description: str, schema: dict | None = None, status: int = 200) -> dict:
@@ -39,88 +42,194 @@ SLUG = {"type": "string", "nullable": True}
 
 
 SCHEMAS = {
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                       "field": {"type": "string"}}}}},
-    "MeetingPoint": {"type": "object", "properties": {
-        "slug": {"type": "string"}, "name": {"type": "string"}, "centre": {"type": "string"},
-        "municipality": {"type": "string"}, "address": {"type": "string"},
-        "latitude": {"type": "number", "nullable": True}, "longitude": {"type": "number", "nullable": True},
-        "languages": {"type": "array", "items": {"type": "string"}}, "opening_notes": {"type": "string"},
-        "calendar_url": {"type": "string", "format": "uri"}}},
-    "Me": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-        "phone": {"type": "string"}, "locale": {"type": "string", "nullable": True},
-        "roles": {"type": "array", "items": {"type": "string"}},
-        "global_role": {"type": "string", "nullable": True},
-        "centres": {"type": "array", "items": {"type": "object", "properties": {
-            "slug": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}}}},
-        "calendar_feed_url": {"type": "string", "nullable": True}}},
-    "Activity": {"type": "object", "properties": {
-        "slug": {"type": "string"}, "name": {"type": "string"},
-        "baustein": {"type": "string", "enum": ["A", "B", "C", "D"], "nullable": True,
-                     "description": "KommAn-Baustein; null: der Standard des Treffpunkts"}}},
-    "Shift": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "meeting_point": {"type": "string", "description": "Slug des Treffpunkts"},
-        "meeting_point_name": {"type": "string"}, "address": {"type": "string"},
-        "centre": {"type": "string", "description": "Slug des Zentrums"},
-        "starts_at": {**INSTANT, "description": "mit dem Versatz von Europe/Berlin, z. B. 2026-10-27T16:00:00+01:00"},
-        "ends_at": INSTANT, "duration_minutes": {"type": "integer"},
-        "capacity": {"type": "integer", "description": "Höchstzahl der Plätze"},
-        "capacity_min": {"type": "integer"}, "confirmed_count": {"type": "integer"},
-        "free_slots": {"type": "integer"},
-        "status": {"type": "string", "enum": ["draft", "published", "cancelled"]},
-        "activity": {"type": "string"}, "activity_name": {"type": "string"},
-        "baustein": {"type": "string", "enum": ["A", "B", "C", "D"]}, "languages": STRINGS,
-        "requires_police_certificate": {"type": "boolean"}, "notes": {"type": "string"},
-        "cancel_reason": {"type": "string", "nullable": True},
-        "series_id": {"type": "integer", "nullable": True},
-        "my_signup": {"type": "string", "nullable": True,
-                      "enum": ["confirmed", "waitlisted", "pending", "cancelled", None],
-                      "description": "Status der eigenen Anmeldung, null ohne Anmeldung"}}},
-    "ShiftInput": {"type": "object", "description": "Bei PATCH jede Teilmenge; Zeiten ohne Versatz gelten "
-                   "als Ortszeit Europe/Berlin.", "properties": {
-        "meeting_point": {"type": "string"}, "starts_at": INSTANT, "ends_at": INSTANT,
-        "capacity": {"type": "integer", "minimum": 1}, "capacity_min": {"type": "integer", "minimum": 0},
-        "activity": {"type": "string"}, "languages": STRINGS, "requires_police_certificate": {"type": "boolean"},
-        "notes": {"type": "string"}, "baustein": {"type": "string", "enum": ["A", "B", "C", "D"], "nullable": True},
-        "status": {"type": "string", "enum": ["draft", "published"]}}},
-    "Signup": {"type": "object", "properties": {
-        "signup_id": {"type": "integer"},
-        "status": {"type": "string", "enum": ["confirmed", "waitlisted", "pending", "cancelled"]},
-        "is_late_cancellation": {"type": "boolean"},
-        "attendance": {"type": "string", "enum": ["attended", "no_show", None], "nullable": True},
-        "shift": {"$ref": "#/components/schemas/Shift"}}},
-    "HoursEntry": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "client_id": {"type": "string", "format": "uuid", "nullable": True},
-        "date": DAY, "minutes": {"type": "integer", "description": "negativ nur bei Korrekturen"},
-        "activity": {"type": "string"}, "activity_name": {"type": "string"},
-        "baustein": {"type": "string", "enum": ["A", "B", "C", "D"]},
-        "meeting_point": {**SLUG, "description": "Slug des Treffpunkts"},
-        "shift_id": {"type": "integer", "nullable": True}, "note": {"type": "string"},
-        "status": {"type": "string", "enum": ["submitted", "approved", "rejected"]},
-        "review_reason": {"type": "string", "nullable": True, "description": "Grund einer Ablehnung"},
-        "centre": {"type": "string", "description": "Slug des Zentrums"},
-        "kind": {"type": "string", "enum": ["volunteer", "staff"]}, "is_correction": {"type": "boolean"},
-        "created_at": INSTANT}},
-    "HoursInput": {"type": "object", "required": ["client_id", "date", "minutes", "activity"], "properties": {
-        "client_id": {"type": "string", "format": "uuid",
-                      "description": "vom Gerät erzeugt; dieselbe ID noch einmal speichert nichts Neues"},
-        "date": DAY, "minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
-        "activity": {"type": "string", "description": "Slug der Tätigkeit"},
-        "shift_id": {"type": "integer", "nullable": True, "description": "eine Schicht, bei der man dabei war"},
-        "meeting_point": {**SLUG, "description": "Slug des Treffpunkts; Standard: der Treffpunkt der Schicht"},
-        "centre": {**SLUG, "description": "Slug des Zentrums; Standard: das der Schicht, sonst das einzige, "
-                                          "in dem man Ehrenamtliche/r ist"},
-        "note": {"type": "string", "maxLength": 500}}},
-    "HoursList": {"type": "object", "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/HoursEntry"}},
-        "totals": {"type": "object", "description": "Minuten im laufenden Monat und Jahr", "properties": {
-            name: {"type": "integer"} for name in ("month_approved_minutes", "month_submitted_minutes",
-                                                   "year_approved_minutes", "year_submitted_minutes")}}}},
-    "Export": {"type": "object", "additionalProperties": True,
-               "description": "Alle gespeicherten Daten der Person: profile, memberships, signups, hours, devices"},
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}},
+            }
+        },
+    },
+    "MeetingPoint": {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "centre": {"type": "string"},
+            "municipality": {"type": "string"},
+            "address": {"type": "string"},
+            "latitude": {"type": "number", "nullable": True},
+            "longitude": {"type": "number", "nullable": True},
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "opening_notes": {"type": "string"},
+            "calendar_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Me": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "email": {"type": "string"},
+            "name": {"type": "string"},
+            "phone": {"type": "string"},
+            "locale": {"type": "string", "nullable": True},
+            "roles": {"type": "array", "items": {"type": "string"}},
+            "global_role": {"type": "string", "nullable": True},
+            "centres": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"slug": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}},
+                },
+            },
+            "calendar_feed_url": {"type": "string", "nullable": True},
+        },
+    },
+    "Activity": {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "baustein": {
+                "type": "string",
+                "enum": ["A", "B", "C", "D"],
+                "nullable": True,
+                "description": "KommAn-Baustein; null: der Standard des Treffpunkts",
+            },
+        },
+    },
+    "Shift": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "meeting_point": {"type": "string", "description": "Slug des Treffpunkts"},
+            "meeting_point_name": {"type": "string"},
+            "address": {"type": "string"},
+            "centre": {"type": "string", "description": "Slug des Zentrums"},
+            "starts_at": {
+                **INSTANT,
+                "description": "mit dem Versatz von Europe/Berlin, z. B. 2026-10-27T16:00:00+01:00",
+            },
+            "ends_at": INSTANT,
+            "duration_minutes": {"type": "integer"},
+            "capacity": {"type": "integer", "description": "Höchstzahl der Plätze"},
+            "capacity_min": {"type": "integer"},
+            "confirmed_count": {"type": "integer"},
+            "free_slots": {"type": "integer"},
+            "status": {"type": "string", "enum": ["draft", "published", "cancelled"]},
+            "activity": {"type": "string"},
+            "activity_name": {"type": "string"},
+            "baustein": {"type": "string", "enum": ["A", "B", "C", "D"]},
+            "languages": STRINGS,
+            "requires_police_certificate": {"type": "boolean"},
+            "notes": {"type": "string"},
+            "cancel_reason": {"type": "string", "nullable": True},
+            "series_id": {"type": "integer", "nullable": True},
+            "my_signup": {
+                "type": "string",
+                "nullable": True,
+                "enum": ["confirmed", "waitlisted", "pending", "cancelled", None],
+                "description": "Status der eigenen Anmeldung, null ohne Anmeldung",
+            },
+        },
+    },
+    "ShiftInput": {
+        "type": "object",
+        "description": "Bei PATCH jede Teilmenge; Zeiten ohne Versatz gelten als Ortszeit Europe/Berlin.",
+        "properties": {
+            "meeting_point": {"type": "string"},
+            "starts_at": INSTANT,
+            "ends_at": INSTANT,
+            "capacity": {"type": "integer", "minimum": 1},
+            "capacity_min": {"type": "integer", "minimum": 0},
+            "activity": {"type": "string"},
+            "languages": STRINGS,
+            "requires_police_certificate": {"type": "boolean"},
+            "notes": {"type": "string"},
+            "baustein": {"type": "string", "enum": ["A", "B", "C", "D"], "nullable": True},
+            "status": {"type": "string", "enum": ["draft", "published"]},
+        },
+    },
+    "Signup": {
+        "type": "object",
+        "properties": {
+            "signup_id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["confirmed", "waitlisted", "pending", "cancelled"]},
+            "is_late_cancellation": {"type": "boolean"},
+            "attendance": {"type": "string", "enum": ["attended", "no_show", None], "nullable": True},
+            "shift": {"$ref": "#/components/schemas/Shift"},
+        },
+    },
+    "HoursEntry": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "client_id": {"type": "string", "format": "uuid", "nullable": True},
+            "date": DAY,
+            "minutes": {"type": "integer", "description": "negativ nur bei Korrekturen"},
+            "activity": {"type": "string"},
+            "activity_name": {"type": "string"},
+            "baustein": {"type": "string", "enum": ["A", "B", "C", "D"]},
+            "meeting_point": {**SLUG, "description": "Slug des Treffpunkts"},
+            "shift_id": {"type": "integer", "nullable": True},
+            "note": {"type": "string"},
+            "status": {"type": "string", "enum": ["submitted", "approved", "rejected"]},
+            "review_reason": {"type": "string", "nullable": True, "description": "Grund einer Ablehnung"},
+            "centre": {"type": "string", "description": "Slug des Zentrums"},
+            "kind": {"type": "string", "enum": ["volunteer", "staff"]},
+            "is_correction": {"type": "boolean"},
+            "created_at": INSTANT,
+        },
+    },
+    "HoursInput": {
+        "type": "object",
+        "required": ["client_id", "date", "minutes", "activity"],
+        "properties": {
+            "client_id": {
+                "type": "string",
+                "format": "uuid",
+                "description": "vom Gerät erzeugt; dieselbe ID noch einmal speichert nichts Neues",
+            },
+            "date": DAY,
+            "minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+            "activity": {"type": "string", "description": "Slug der Tätigkeit"},
+            "shift_id": {"type": "integer", "nullable": True, "description": "eine Schicht, bei der man dabei war"},
+            "meeting_point": {**SLUG, "description": "Slug des Treffpunkts; Standard: der Treffpunkt der Schicht"},
+            "centre": {
+                **SLUG,
+                "description": "Slug des Zentrums; Standard: das der Schicht, sonst das einzige, "
+                "in dem man Ehrenamtliche/r ist",
+            },
+            "note": {"type": "string", "maxLength": 500},
+        },
+    },
+    "HoursList": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/HoursEntry"}},
+            "totals": {
+                "type": "object",
+                "description": "Minuten im laufenden Monat und Jahr",
+                "properties": {
+                    name: {"type": "integer"}
+                    for name in (
+                        "month_approved_minutes",
+                        "month_submitted_minutes",
+                        "year_approved_minutes",
+                        "year_submitted_minutes",
+                    )
+                },
+            },
+        },
+    },
+    "Export": {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "Alle gespeicherten Daten der Person: profile, memberships, signups, hours, devices",
+    },
 }
 
 SHIFT = {"$ref": "#/components/schemas/Shift"}
@@ -129,112 +238,206 @@ HOURS_ENTRY = {"$ref": "#/components/schemas/HoursEntry"}
 
 PATHS = {
     "/auth/token": {
-        "post": {"summary": "Bearer-Token mit E-Mail und Passwort holen", "security": [],
-                 "requestBody": _json_body({"type": "object", "required": ["email", "password"], "properties": {
-                     "email": {"type": "string"}, "password": {"type": "string"}, "label": {"type": "string"}}}),
-                 "responses": {**_ok("Token", {"type": "object", "properties": {
-                     "token": {"type": "string"}, "token_type": {"type": "string"}}}, 201),
-                     **_errors(400, 401, 415, 422, 429)}},
-        "delete": {"summary": "Das verwendete Bearer-Token widerrufen",
-                   "responses": {"204": {"description": "widerrufen"}, **_errors(400, 401)}},
+        "post": {
+            "summary": "Bearer-Token mit E-Mail und Passwort holen",
+            "security": [],
+            "requestBody": _json_body(
+                {
+                    "type": "object",
+                    "required": ["email", "password"],
+                    "properties": {
+                        "email": {"type": "string"},
+                        "password": {"type": "string"},
+                        "label": {"type": "string"},
+                    },
+                }
+            ),
+            "responses": {
+                **_ok(
+                    "Token",
+                    {"type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}}},
+                    201,
+                ),
+                **_errors(400, 401, 415, 422, 429),
+            },
+        },
+        "delete": {
+            "summary": "Das verwendete Bearer-Token widerrufen",
+            "responses": {"204": {"description": "widerrufen"}, **_errors(400, 401)},
+        },
     },
     "/me": {
-        "get": {"summary": "Eigenes Profil, Rollen, Zentren, Kalender-Abo",
-                "responses": {**_ok("Profil", {"$ref": "#/components/schemas/Me"}), **_errors(401)}},
-        "delete": {"summary": "Eigenes Konto löschen (DSGVO Art. 17): persönliche Daten gelöscht, Stunden bleiben "
-                              "pseudonymisiert in der Statistik; braucht das Passwort",
-                   "requestBody": _json_body({"type": "object", "required": ["password"],
-                                              "properties": {"password": {"type": "string"}}}),
-                   "responses": {"204": {"description": "gelöscht; Token und Sitzungen gelten nicht mehr"},
-                                 **_errors(400, 401, 403, 415, 422, 429)}},
+        "get": {
+            "summary": "Eigenes Profil, Rollen, Zentren, Kalender-Abo",
+            "responses": {**_ok("Profil", {"$ref": "#/components/schemas/Me"}), **_errors(401)},
+        },
+        "delete": {
+            "summary": "Eigenes Konto löschen (DSGVO Art. 17): persönliche Daten gelöscht, Stunden bleiben "
+            "pseudonymisiert in der Statistik; braucht das Passwort",
+            "requestBody": _json_body(
+                {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}}
+            ),
+            "responses": {
+                "204": {"description": "gelöscht; Token und Sitzungen gelten nicht mehr"},
+                **_errors(400, 401, 403, 415, 422, 429),
+            },
+        },
     },
-    "/me/export": {"get": {
-        "summary": "Alle eigenen Daten als JSON-Download (DSGVO Art. 15/20)",
-        "responses": {**_ok("Download (Content-Disposition: attachment)", {"$ref": "#/components/schemas/Export"}),
-                      **_errors(401)}}},
+    "/me/export": {
+        "get": {
+            "summary": "Alle eigenen Daten als JSON-Download (DSGVO Art. 15/20)",
+            "responses": {
+                **_ok("Download (Content-Disposition: attachment)", {"$ref": "#/components/schemas/Export"}),
+                **_errors(401),
+            },
+        }
+    },
     "/me/hours": {
-        "get": {"summary": "Eigene Stunden mit Status, neueste zuerst, und Summen für Monat und Jahr",
-                "parameters": [_query("from", "JJJJ-MM-TT, erster Tag (einschließlich)", DAY),
-                               _query("to", "JJJJ-MM-TT, letzter Tag (einschließlich)", DAY)],
-                "responses": {**_ok("Liste", {"$ref": "#/components/schemas/HoursList"}), **_errors(401, 422)}},
-        "post": {"summary": "Stunden eintragen; dieselbe client_id noch einmal gibt den gespeicherten Eintrag (200)",
-                 "requestBody": _json_body({"$ref": "#/components/schemas/HoursInput"}),
-                 "responses": {**_ok("Eingetragen", HOURS_ENTRY, 201),
-                               **_ok("Schon gespeichert (gleiche client_id)", HOURS_ENTRY),
-                               **_errors(400, 401, 415, 422)}},
+        "get": {
+            "summary": "Eigene Stunden mit Status, neueste zuerst, und Summen für Monat und Jahr",
+            "parameters": [
+                _query("from", "JJJJ-MM-TT, erster Tag (einschließlich)", DAY),
+                _query("to", "JJJJ-MM-TT, letzter Tag (einschließlich)", DAY),
+            ],
+            "responses": {**_ok("Liste", {"$ref": "#/components/schemas/HoursList"}), **_errors(401, 422)},
+        },
+        "post": {
+            "summary": "Stunden eintragen; dieselbe client_id noch einmal gibt den gespeicherten Eintrag (200)",
+            "requestBody": _json_body({"$ref": "#/components/schemas/HoursInput"}),
+            "responses": {
+                **_ok("Eingetragen", HOURS_ENTRY, 201),
+                **_ok("Schon gespeichert (gleiche client_id)", HOURS_ENTRY),
+                **_errors(400, 401, 415, 422),
+            },
+        },
     },
     "/hours/{entry_id}/approve": {
         "parameters": [ENTRY_ID],
-        "post": {"summary": "Stunden freigeben (Koordination des Zentrums)",
-                 "responses": {**_ok("Freigegeben", HOURS_ENTRY), **_errors(400, 401, 404, 422)}}},
+        "post": {
+            "summary": "Stunden freigeben (Koordination des Zentrums)",
+            "responses": {**_ok("Freigegeben", HOURS_ENTRY), **_errors(400, 401, 404, 422)},
+        },
+    },
     "/hours/{entry_id}/reject": {
         "parameters": [ENTRY_ID],
-        "post": {"summary": "Stunden ablehnen, mit Grund (Koordination des Zentrums)",
-                 "requestBody": _json_body({"type": "object", "required": ["reason"],
-                                            "properties": {"reason": {"type": "string", "maxLength": 500}}}),
-                 "responses": {**_ok("Abgelehnt", HOURS_ENTRY), **_errors(400, 401, 404, 415, 422)}}},
-    "/meeting-points": {"get": {
-        "summary": "Ankommenstreffpunkte (öffentlich)", "security": [],
-        "parameters": [{"name": "centre", "in": "query", "schema": {"type": "string"}}],
-        "responses": _ok("Liste", _list_of("#/components/schemas/MeetingPoint"))}},
-    "/activities": {"get": {
-        "summary": "Tätigkeiten (öffentlich): die Standardliste, mit centre auch die eigenen des Zentrums",
-        "security": [], "parameters": [_query("centre", "Slug eines Zentrums")],
-        "responses": {**_ok("Liste", _list_of("#/components/schemas/Activity")), **_errors(404)}}},
+        "post": {
+            "summary": "Stunden ablehnen, mit Grund (Koordination des Zentrums)",
+            "requestBody": _json_body(
+                {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "maxLength": 500}},
+                }
+            ),
+            "responses": {**_ok("Abgelehnt", HOURS_ENTRY), **_errors(400, 401, 404, 415, 422)},
+        },
+    },
+    "/meeting-points": {
+        "get": {
+            "summary": "Ankommenstreffpunkte (öffentlich)",
+            "security": [],
+            "parameters": [{"name": "centre", "in": "query", "schema": {"type": "string"}}],
+            "responses": _ok("Liste", _list_of("#/components/schemas/MeetingPoint")),
+        }
+    },
+    "/activities": {
+        "get": {
+            "summary": "Tätigkeiten (öffentlich): die Standardliste, mit centre auch die eigenen des Zentrums",
+            "security": [],
+            "parameters": [_query("centre", "Slug eines Zentrums")],
+            "responses": {**_ok("Liste", _list_of("#/components/schemas/Activity")), **_errors(404)},
+        }
+    },
     "/shifts": {
-        "get": {"summary": "Sichtbare Schichten im Zeitraum (Koordination: auch Entwürfe und Absagen)",
-                "parameters": [
-                    _query("from", "JJJJ-MM-TT (Tagesbeginn in Berlin) oder ISO 8601; Standard: jetzt"),
-                    _query("to", "JJJJ-MM-TT (einschließlich) oder ISO 8601; Standard: from + 8 Wochen; "
-                                 "höchstens 366 Tage nach from"),
-                    _query("meeting_point", "Slug des Treffpunkts"), _query("language", "Sprachcode, z. B. ar")],
-                "responses": {**_ok("Liste", _list_of("#/components/schemas/Shift")), **_errors(401, 422)}},
-        "post": {"summary": "Schicht anlegen (Koordination des Treffpunkts)",
-                 "requestBody": _json_body({"allOf": [{"$ref": "#/components/schemas/ShiftInput"}, {
-                     "required": ["meeting_point", "starts_at", "ends_at", "capacity", "activity"]}]}),
-                 "responses": {**_ok("Angelegt", SHIFT, 201), **_errors(400, 401, 403, 404, 415, 422)}},
+        "get": {
+            "summary": "Sichtbare Schichten im Zeitraum (Koordination: auch Entwürfe und Absagen)",
+            "parameters": [
+                _query("from", "JJJJ-MM-TT (Tagesbeginn in Berlin) oder ISO 8601; Standard: jetzt"),
+                _query(
+                    "to",
+                    "JJJJ-MM-TT (einschließlich) oder ISO 8601; Standard: from + 8 Wochen; "
+                    "höchstens 366 Tage nach from",
+                ),
+                _query("meeting_point", "Slug des Treffpunkts"),
+                _query("language", "Sprachcode, z. B. ar"),
+            ],
+            "responses": {**_ok("Liste", _list_of("#/components/schemas/Shift")), **_errors(401, 422)},
+        },
+        "post": {
+            "summary": "Schicht anlegen (Koordination des Treffpunkts)",
+            "requestBody": _json_body(
+                {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/ShiftInput"},
+                        {"required": ["meeting_point", "starts_at", "ends_at", "capacity", "activity"]},
+                    ]
+                }
+            ),
+            "responses": {**_ok("Angelegt", SHIFT, 201), **_errors(400, 401, 403, 404, 415, 422)},
+        },
     },
     "/shifts/{shift_id}": {
         "parameters": [SHIFT_ID],
         "get": {"summary": "Eine Schicht", "responses": {**_ok("Schicht", SHIFT), **_errors(401, 404)}},
-        "patch": {"summary": "Schicht ändern oder veröffentlichen (status: published); nur Koordination",
-                  "requestBody": _json_body({"$ref": "#/components/schemas/ShiftInput"}),
-                  "responses": {**_ok("Geändert", SHIFT), **_errors(400, 401, 403, 404, 415, 422)}},
-        "delete": {"summary": "Schicht absagen; Anmeldungen bleiben sichtbar. Nur Koordination",
-                   "parameters": [_query("reason", "Grund der Absage (oder im JSON-Inhalt)")],
-                   "requestBody": _json_body({"type": "object", "properties": {"reason": {"type": "string"}}},
-                                             required=False),
-                   "responses": {**_ok("Abgesagt", SHIFT), **_errors(400, 401, 403, 404, 422)}},
+        "patch": {
+            "summary": "Schicht ändern oder veröffentlichen (status: published); nur Koordination",
+            "requestBody": _json_body({"$ref": "#/components/schemas/ShiftInput"}),
+            "responses": {**_ok("Geändert", SHIFT), **_errors(400, 401, 403, 404, 415, 422)},
+        },
+        "delete": {
+            "summary": "Schicht absagen; Anmeldungen bleiben sichtbar. Nur Koordination",
+            "parameters": [_query("reason", "Grund der Absage (oder im JSON-Inhalt)")],
+            "requestBody": _json_body({"type": "object", "properties": {"reason": {"type": "string"}}}, required=False),
+            "responses": {**_ok("Abgesagt", SHIFT), **_errors(400, 401, 403, 404, 422)},
+        },
     },
     "/shifts/{shift_id}/signup": {
         "parameters": [SHIFT_ID],
-        "post": {"summary": "Für die Schicht anmelden: bestätigt, solange Plätze frei sind, sonst Warteliste",
-                 "responses": {**_ok("Angemeldet", SIGNUP, 201), **_errors(401, 404, 409)}},
-        "delete": {"summary": "Eigene Anmeldung stornieren; der erste auf der Warteliste rückt nach",
-                   "responses": {**_ok("Storniert", SIGNUP), **_errors(401, 404, 409)}},
+        "post": {
+            "summary": "Für die Schicht anmelden: bestätigt, solange Plätze frei sind, sonst Warteliste",
+            "responses": {**_ok("Angemeldet", SIGNUP, 201), **_errors(401, 404, 409)},
+        },
+        "delete": {
+            "summary": "Eigene Anmeldung stornieren; der erste auf der Warteliste rückt nach",
+            "responses": {**_ok("Storniert", SIGNUP), **_errors(401, 404, 409)},
+        },
     },
-    "/me/shifts": {"get": {
-        "summary": "Eigene Anmeldungen mit ihren Schichten",
-        "parameters": [_query("when", "upcoming (Standard) oder past",
-                              {"type": "string", "enum": ["upcoming", "past"], "default": "upcoming"})],
-        "responses": {**_ok("Liste", _list_of("#/components/schemas/Signup")), **_errors(401, 422)}}},
-    "/openapi.json": {"get": {"summary": "Diese Beschreibung", "security": [],
-                              "responses": _ok("OpenAPI 3.0")}},
+    "/me/shifts": {
+        "get": {
+            "summary": "Eigene Anmeldungen mit ihren Schichten",
+            "parameters": [
+                _query(
+                    "when",
+                    "upcoming (Standard) oder past",
+                    {"type": "string", "enum": ["upcoming", "past"], "default": "upcoming"},
+                )
+            ],
+            "responses": {**_ok("Liste", _list_of("#/components/schemas/Signup")), **_errors(401, 422)},
+        }
+    },
+    "/openapi.json": {"get": {"summary": "Diese Beschreibung", "security": [], "responses": _ok("OpenAPI 3.0")}},
 }
 
 
 def document() -> dict:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Treffpunkt API", "version": "1",
-                 "description": "JSON-API für die PWA, native Apps und Integrationen. Fehler haben immer "
-                                "die Form {\"error\": {\"code\", \"message\"}}. Mit Sitzungs-Cookie braucht "
-                                "jede ändernde Anfrage den Header X-CSRFToken."},
+        "info": {
+            "title": "Treffpunkt API",
+            "version": "1",
+            "description": "JSON-API für die PWA, native Apps und Integrationen. Fehler haben immer "
+            'die Form {"error": {"code", "message"}}. Mit Sitzungs-Cookie braucht '
+            "jede ändernde Anfrage den Header X-CSRFToken.",
+        },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
-        "components": {"schemas": SCHEMAS, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
         "paths": PATHS,
     }
 

@@ -1,8 +1,9 @@
 """Shifts and sign-ups in the JSON API: parse the request, call the shift services, answer JSON.
 The rules themselves live in volunteers/shifts; here only types and shapes are checked."""
+
 import re
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import jsonify, request
@@ -26,6 +27,7 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # --- answers ---------------------------------------------------------------------------
+
 
 def berlin_iso(instant: datetime) -> str:
     """ISO 8601 with the offset Berlin had at that instant, e.g. 2026-10-27T16:00:00+01:00."""
@@ -76,12 +78,20 @@ def shifts_json(shifts: list[Shift]) -> list[dict]:
 
 def signups_json(items: list[Signup]) -> list[dict]:
     activities = activity_lookup(signup.shift.centre for signup in items)
-    return [{"signup_id": signup.id, "status": signup.status, "is_late_cancellation": signup.is_late_cancellation,
-             "attendance": signup.attendance, "shift": shift_json(signup.shift, signup, activities)}
-            for signup in items]
+    return [
+        {
+            "signup_id": signup.id,
+            "status": signup.status,
+            "is_late_cancellation": signup.is_late_cancellation,
+            "attendance": signup.attendance,
+            "shift": shift_json(signup.shift, signup, activities),
+        }
+        for signup in items
+    ]
 
 
 # --- looking things up -----------------------------------------------------------------
+
 
 def _visible_shift(shift_id: int) -> Shift:
     require_login()
@@ -106,6 +116,7 @@ def _require_planner() -> None:
 
 # --- parsing ---------------------------------------------------------------------------
 
+
 def _optional_string(value, name: str) -> str | None:
     return text_field(value, name) or None
 
@@ -115,6 +126,7 @@ def _integer(minimum: int):
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise invalid(_("„%(name)s“ muss eine ganze Zahl ab %(min)d sein.", name=name, min=minimum), name)
         return value
+
     return parse
 
 
@@ -138,9 +150,10 @@ def _instant(value, name: str) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise invalid(_("„%(name)s“ braucht Datum und Uhrzeit nach ISO 8601, z. B. 2026-10-27T16:00:00+01:00.",
-                         name=name), name)
-    return parsed.astimezone(timezone.utc) if parsed.tzinfo else planning.local_instant(parsed, name)
+        raise invalid(
+            _("„%(name)s“ braucht Datum und Uhrzeit nach ISO 8601, z. B. 2026-10-27T16:00:00+01:00.", name=name), name
+        )
+    return parsed.astimezone(UTC) if parsed.tzinfo else planning.local_instant(parsed, name)
 
 
 def _meeting_point(value, name: str) -> MeetingPoint:
@@ -176,10 +189,18 @@ def _given_fields(body: dict, required=()) -> dict:
 
 
 def _fields_of(shift: Shift) -> dict:
-    return {"meeting_point": shift.meeting_point, "starts_at": shift.starts_at, "ends_at": shift.ends_at,
-            "capacity": shift.capacity_max, "capacity_min": shift.capacity_min, "activity": shift.activity,
-            "languages": shift.languages, "requires_police_certificate": shift.requires_police_certificate,
-            "notes": shift.notes, "baustein": shift.baustein}
+    return {
+        "meeting_point": shift.meeting_point,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "capacity": shift.capacity_max,
+        "capacity_min": shift.capacity_min,
+        "activity": shift.activity,
+        "languages": shift.languages,
+        "requires_police_certificate": shift.requires_police_certificate,
+        "notes": shift.notes,
+        "baustein": shift.baustein,
+    }
 
 
 def _shift_values(given: dict, base: dict) -> tuple[planning.ShiftValues, datetime, datetime]:
@@ -188,9 +209,15 @@ def _shift_values(given: dict, base: dict) -> tuple[planning.ShiftValues, dateti
     if "capacity_min" not in given:
         fields["capacity_min"] = min(base["capacity_min"], fields["capacity"])
     values = planning.ShiftValues(
-        meeting_point=fields["meeting_point"], activity=fields["activity"], capacity_min=fields["capacity_min"],
-        capacity_max=fields["capacity"], languages=list(fields["languages"]), notes=fields["notes"],
-        requires_police_certificate=fields["requires_police_certificate"], baustein=fields["baustein"])
+        meeting_point=fields["meeting_point"],
+        activity=fields["activity"],
+        capacity_min=fields["capacity_min"],
+        capacity_max=fields["capacity"],
+        languages=list(fields["languages"]),
+        notes=fields["notes"],
+        requires_police_certificate=fields["requires_police_certificate"],
+        baustein=fields["baustein"],
+    )
     return values, fields["starts_at"], fields["ends_at"]
 
 
@@ -208,8 +235,11 @@ def _in_api_terms():
 def _status_for_new(body: dict) -> bool:
     status = body.get("status", DRAFT)
     if status not in (DRAFT, PUBLISHED):
-        raise InvalidInput(_("Eine neue Schicht ist ein Entwurf („draft“) oder veröffentlicht („published“)."),
-                           code="invalid_status", field="status")
+        raise InvalidInput(
+            _("Eine neue Schicht ist ein Entwurf („draft“) oder veröffentlicht („published“)."),
+            code="invalid_status",
+            field="status",
+        )
     return status == PUBLISHED
 
 
@@ -221,8 +251,9 @@ def _publishes(body: dict, shift: Shift) -> bool:
     if (shift.status, status) == (DRAFT, PUBLISHED):
         return True
     if status == CANCELLED:
-        raise InvalidInput(_("Zum Absagen bitte DELETE mit einem Grund verwenden."), code="invalid_status",
-                           field="status")
+        raise InvalidInput(
+            _("Zum Absagen bitte DELETE mit einem Grund verwenden."), code="invalid_status", field="status"
+        )
     raise InvalidInput(_("Dieser Statuswechsel ist nicht möglich."), code="invalid_status", field="status")
 
 
@@ -245,10 +276,11 @@ def _instant_arg(name: str, *, end_of_day: bool) -> datetime | None:
         if "T" in value:  # an unencoded "+" of the offset arrives as a space
             value = value.replace(" ", "+")
         parsed = datetime.fromisoformat(value)
-        return parsed.astimezone(timezone.utc) if parsed.tzinfo else time.berlin_local_lenient(parsed)
+        return parsed.astimezone(UTC) if parsed.tzinfo else time.berlin_local_lenient(parsed)
     except (ValueError, OverflowError):
-        raise invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT oder ISO 8601 mit Uhrzeit).",
-                         name=name), name) from None
+        raise invalid(
+            _("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT oder ISO 8601 mit Uhrzeit).", name=name), name
+        ) from None
 
 
 def _list_filter() -> ShiftFilter:
@@ -261,11 +293,11 @@ def _list_filter() -> ShiftFilter:
     language = request.args.get("language") or None
     if language is not None and language not in LANGUAGE_CODES:
         raise InvalidInput(_("Unbekannte Sprache."), code="invalid_language", field="language")
-    return ShiftFilter(start=start, end=end, meeting_point=request.args.get("meeting_point") or None,
-                       language=language)
+    return ShiftFilter(start=start, end=end, meeting_point=request.args.get("meeting_point") or None, language=language)
 
 
 # --- routes ----------------------------------------------------------------------------
+
 
 @bp.get("/shifts")
 def list_shifts():
@@ -285,8 +317,9 @@ def create_shift():
     publish = _status_for_new(body)
     values, starts_at, ends_at = _shift_values(_given_fields(body, REQUIRED_FOR_NEW), NEW_SHIFT)
     with _in_api_terms():
-        shift = planning.create_shift(centre=values.meeting_point.centre, values=values, starts_at=starts_at,
-                                      ends_at=ends_at, publish=publish)
+        shift = planning.create_shift(
+            centre=values.meeting_point.centre, values=values, starts_at=starts_at, ends_at=ends_at, publish=publish
+        )
     answer = shifts_json([shift])[0]
     db.session.commit()
     return jsonify(answer), 201

@@ -1,4 +1,5 @@
 """The audit trail: who changed what, when, from what to what, and why. Rows are only ever added."""
+
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -1,14 +1,32 @@
 """Forms for meeting points, staff and (for the admin) centres."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, FloatField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import BAUSTEINE, REGIERUNGSBEZIRKE
 from .languages import language_choices
+from .models import BAUSTEINE, REGIERUNGSBEZIRKE
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 
@@ -38,7 +56,7 @@ class CoordinateField(FloatField):
                 self.data = float(valuelist[0].strip().replace(",", "."))
             except ValueError:
                 self.data = None
-                raise ValueError(_l("Bitte eine Zahl wie 51.2131 angeben."))
+                raise ValueError(_l("Bitte eine Zahl wie 51.2131 angeben.")) from None
         else:
             self.data = None
 
@@ -47,21 +65,39 @@ class MeetingPointForm(FlaskForm):
     name = _text(_l("Name"), 200)
     municipality = _text(_l("Stadt oder Gemeinde"), 120)
     street = _text(_l("Straße und Hausnummer"), 200)
-    postcode = StringField(_l("Postleitzahl"), validators=[
-        DataRequired(REQUIRED), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))])
+    postcode = StringField(
+        _l("Postleitzahl"),
+        validators=[
+            DataRequired(REQUIRED),
+            Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben.")),
+        ],
+    )
     city = _text(_l("Ort"), 120)
-    latitude = CoordinateField(_l("Breitengrad (optional)"), validators=[
-        Optional(), NumberRange(min=50.3, max=52.6, message=_l("Der Ort muss in Nordrhein-Westfalen liegen."))])
-    longitude = CoordinateField(_l("Längengrad (optional)"), validators=[
-        Optional(), NumberRange(min=5.8, max=9.5, message=_l("Der Ort muss in Nordrhein-Westfalen liegen."))])
-    opening_notes = TextAreaField(_l("Öffnungszeiten und Hinweise"), validators=[
-        Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))])
+    latitude = CoordinateField(
+        _l("Breitengrad (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(min=50.3, max=52.6, message=_l("Der Ort muss in Nordrhein-Westfalen liegen.")),
+        ],
+    )
+    longitude = CoordinateField(
+        _l("Längengrad (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(min=5.8, max=9.5, message=_l("Der Ort muss in Nordrhein-Westfalen liegen.")),
+        ],
+    )
+    opening_notes = TextAreaField(
+        _l("Öffnungszeiten und Hinweise"),
+        validators=[Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))],
+    )
     languages = CheckboxListField(_l("Angebotene Sprachen"), validators=[Optional()])
-    default_baustein = SelectField(_l("KommAn-Baustein (Voreinstellung)"),
-                                   choices=[(b, b) for b in BAUSTEINE])
+    default_baustein = SelectField(_l("KommAn-Baustein (Voreinstellung)"), choices=[(b, b) for b in BAUSTEINE])
     is_closed = BooleanField(_l("Geschlossen (keine neuen Schichten)"))
-    booked_hours_per_week = FloatField(_l("Gebuchte Raumstunden pro Woche (für den Raumnutzungsplan)"), validators=[
-        Optional(), NumberRange(min=0, max=168, message=_l("Bitte eine Zahl von 0 bis 168 angeben."))])
+    booked_hours_per_week = FloatField(
+        _l("Gebuchte Raumstunden pro Woche (für den Raumnutzungsplan)"),
+        validators=[Optional(), NumberRange(min=0, max=168, message=_l("Bitte eine Zahl von 0 bis 168 angeben."))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,11 +109,15 @@ class MeetingPointForm(FlaskForm):
 
 class StaffForm(FlaskForm):
     name = _text(_l("Name"), 120)
-    email = EmailField(_l("E-Mail-Adresse"), validators=[
-        DataRequired(REQUIRED), Length(max=254),
-        Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False)])
-    role = SelectField(_l("Rolle"), choices=[("coordinator", _l("Koordination")),
-                                             ("lead", _l("KI-Leitung"))])
+    email = EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False),
+        ],
+    )
+    role = SelectField(_l("Rolle"), choices=[("coordinator", _l("Koordination")), ("lead", _l("KI-Leitung"))])
 
 
 class CentreForm(FlaskForm):
@@ -85,32 +125,55 @@ class CentreForm(FlaskForm):
     district = _text(_l("Kreis oder kreisfreie Stadt"), 120)
     is_district_free_city = BooleanField(_l("Kreisfreie Stadt"))
     regierungsbezirk = SelectField(_l("Regierungsbezirk"), choices=[(r, r) for r in REGIERUNGSBEZIRKE])
-    slug = StringField(_l("Kurzname in Adressen (optional)"), validators=[
-        Optional(), Regexp(r"^[a-z0-9-]{2,60}$", message=_l("Nur Kleinbuchstaben, Ziffern und Bindestriche."))])
+    slug = StringField(
+        _l("Kurzname in Adressen (optional)"),
+        validators=[
+            Optional(),
+            Regexp(r"^[a-z0-9-]{2,60}$", message=_l("Nur Kleinbuchstaben, Ziffern und Bindestriche.")),
+        ],
+    )
     street = _text(_l("Straße und Hausnummer"), 200, required=False)
-    postcode = StringField(_l("Postleitzahl"), validators=[
-        Optional(), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))])
+    postcode = StringField(
+        _l("Postleitzahl"),
+        validators=[Optional(), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))],
+    )
     city = _text(_l("Ort"), 120, required=False)
 
 
 class LeadForm(FlaskForm):
     name = _text(_l("Name"), 120)
-    email = EmailField(_l("E-Mail-Adresse"), validators=[
-        DataRequired(REQUIRED), Length(max=254),
-        Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False)])
+    email = EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False),
+        ],
+    )
 
 
 class CentreSettingsForm(FlaskForm):
-    cancel_cutoff_hours = IntegerField(_l("Austragen ohne Vermerk bis … Stunden vor Beginn"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=0, max=168, message=_l("Bitte eine Zahl von 0 bis 168 angeben."))])
-    no_show_limit = IntegerField(_l("Nach so vielen Ausfällen (12 Monate) braucht eine Anmeldung Bestätigung"),
-                                 validators=[InputRequired(REQUIRED), NumberRange(
-                                     min=0, max=20, message=_l("Bitte eine Zahl von 0 bis 20 angeben."))])
+    cancel_cutoff_hours = IntegerField(
+        _l("Austragen ohne Vermerk bis … Stunden vor Beginn"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=168, message=_l("Bitte eine Zahl von 0 bis 168 angeben.")),
+        ],
+    )
+    no_show_limit = IntegerField(
+        _l("Nach so vielen Ausfällen (12 Monate) braucht eine Anmeldung Bestätigung"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=20, message=_l("Bitte eine Zahl von 0 bis 20 angeben.")),
+        ],
+    )
 
 
 class ActivityForm(FlaskForm):
     name = _text(_l("Neue Tätigkeit"), 120)
-    baustein = SelectField(_l("KommAn-Baustein"), choices=[("", _l("wie der Treffpunkt"))] + [(b, b) for b in BAUSTEINE])
+    baustein = SelectField(
+        _l("KommAn-Baustein"), choices=[("", _l("wie der Treffpunkt"))] + [(b, b) for b in BAUSTEINE]
+    )
 
 
 class CertificateForm(FlaskForm):

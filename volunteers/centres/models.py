@@ -1,4 +1,5 @@
 """Kommunale Integrationszentren (centres, the tenants) and their Ankommenstreffpunkte."""
+
 import secrets
 from datetime import datetime
 
@@ -34,9 +35,7 @@ class Centre(db.Model):
     no_show_limit: Mapped[int] = mapped_column(default=3)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    meeting_points: Mapped[list["MeetingPoint"]] = relationship(
-        back_populates="centre", order_by="MeetingPoint.name"
-    )
+    meeting_points: Mapped[list["MeetingPoint"]] = relationship(back_populates="centre", order_by="MeetingPoint.name")
 
     @property
     def address(self) -> str:

@@ -1,4 +1,5 @@
 """Centres and meeting points: creating and changing them, and who runs a centre."""
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,25 +14,52 @@ from ..core.tokens import new_token
 from ..extensions import db
 from .models import BAUSTEINE, LANGUAGE_CODES, REGIERUNGSBEZIRKE, Centre, MeetingPoint
 
-MEETING_POINT_FIELDS = ("name", "municipality", "street", "postcode", "city", "latitude", "longitude",
-                        "opening_notes", "languages", "default_baustein", "is_closed", "booked_hours_per_week")
+MEETING_POINT_FIELDS = (
+    "name",
+    "municipality",
+    "street",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+    "opening_notes",
+    "languages",
+    "default_baustein",
+    "is_closed",
+    "booked_hours_per_week",
+)
 
 
 class CentreError(DomainError):
     pass
 
 
-def create_centre(*, name: str, district: str, regierungsbezirk: str, slug: str | None = None,
-                  is_district_free_city: bool = False, street: str = "", postcode: str = "",
-                  city: str = "") -> Centre:
+def create_centre(
+    *,
+    name: str,
+    district: str,
+    regierungsbezirk: str,
+    slug: str | None = None,
+    is_district_free_city: bool = False,
+    street: str = "",
+    postcode: str = "",
+    city: str = "",
+) -> Centre:
     if regierungsbezirk not in REGIERUNGSBEZIRKE:
-        raise CentreError(_("Unbekannter Regierungsbezirk."), code="invalid_regierungsbezirk",
-                          field="regierungsbezirk")
+        raise CentreError(_("Unbekannter Regierungsbezirk."), code="invalid_regierungsbezirk", field="regierungsbezirk")
     slug = slugify(slug or district)
     if db.session.scalar(sa.select(Centre.id).where(Centre.slug == slug)):
         raise CentreError(_("Es gibt bereits ein Zentrum mit diesem Kurznamen."), code="slug_taken", field="slug")
-    centre = Centre(slug=slug, name=name, district=district, regierungsbezirk=regierungsbezirk,
-                    is_district_free_city=is_district_free_city, street=street, postcode=postcode, city=city)
+    centre = Centre(
+        slug=slug,
+        name=name,
+        district=district,
+        regierungsbezirk=regierungsbezirk,
+        is_district_free_city=is_district_free_city,
+        street=street,
+        postcode=postcode,
+        city=city,
+    )
     db.session.add(centre)
     db.session.flush()
     return centre
@@ -50,18 +78,23 @@ def _check_meeting_point(values: dict) -> None:
     if any(code not in LANGUAGE_CODES for code in values.get("languages") or []):
         raise CentreError(_("Unbekannte Sprache."), code="invalid_language", field="languages")
     if values.get("default_baustein", "A") not in BAUSTEINE:
-        raise CentreError(_("Der Baustein muss A, B, C oder D sein."), code="invalid_baustein",
-                          field="default_baustein")
+        raise CentreError(
+            _("Der Baustein muss A, B, C oder D sein."), code="invalid_baustein", field="default_baustein"
+        )
     lat, lon = values.get("latitude"), values.get("longitude")
     if (lat is None) != (lon is None):
-        raise CentreError(_("Bitte geben Sie Breiten- und Längengrad zusammen an."), code="invalid_geo",
-                          field="latitude")
+        raise CentreError(
+            _("Bitte geben Sie Breiten- und Längengrad zusammen an."), code="invalid_geo", field="latitude"
+        )
 
 
 def create_meeting_point(*, centre: Centre, **values) -> MeetingPoint:
     _check_meeting_point(values)
-    meeting_point = MeetingPoint(centre=centre, slug=_unique_meeting_point_slug(centre, values["name"]),
-                                 **{key: values[key] for key in MEETING_POINT_FIELDS if key in values})
+    meeting_point = MeetingPoint(
+        centre=centre,
+        slug=_unique_meeting_point_slug(centre, values["name"]),
+        **{key: values[key] for key in MEETING_POINT_FIELDS if key in values},
+    )
     db.session.add(meeting_point)
     db.session.flush()
     return meeting_point
@@ -100,9 +133,14 @@ def remove_staff_member(*, centre: Centre, user: User, acting_user: User) -> Non
 
 
 def staff_of(centre: Centre) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id).where(Membership.centre_id == centre.id,
-                                                Membership.role.in_(STAFF_ROLES)).order_by(User.name)))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.centre_id == centre.id, Membership.role.in_(STAFF_ROLES))
+            .order_by(User.name)
+        )
+    )
 
 
 def assign_lead(*, centre: Centre, email: str, name: str) -> tuple[User, bool]:

@@ -1,4 +1,5 @@
 """The coordinators' pages of a centre: overview, meeting points, staff (for the centre lead)."""
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -30,8 +31,11 @@ def _language_name(code: str) -> str:
 @bp.route("/meeting-points")
 def public_meeting_points():
     meeting_points = db.session.scalars(
-        sa.select(MeetingPoint).where(MeetingPoint.is_closed.is_(False))
-        .options(sa.orm.joinedload(MeetingPoint.centre)).order_by(MeetingPoint.city, MeetingPoint.name))
+        sa.select(MeetingPoint)
+        .where(MeetingPoint.is_closed.is_(False))
+        .options(sa.orm.joinedload(MeetingPoint.centre))
+        .order_by(MeetingPoint.city, MeetingPoint.name)
+    )
     return render_template("centres/public_meeting_points.html", meeting_points=list(meeting_points))
 
 
@@ -58,8 +62,9 @@ def new_meeting_point(slug: str):
             db.session.commit()
             flash(_("Der Treffpunkt ist angelegt."), "success")
             return redirect(url_for("centres.overview", slug=centre.slug))
-    return render_template("centres/meeting_point_form.html", centre=centre, form=form,
-                           meeting_point=None), 422 if form.errors else 200
+    return render_template(
+        "centres/meeting_point_form.html", centre=centre, form=form, meeting_point=None
+    ), 422 if form.errors else 200
 
 
 @bp.route("/centres/<slug>/meeting-points/<int:meeting_point_id>/edit", methods=["GET", "POST"])
@@ -78,8 +83,9 @@ def edit_meeting_point(slug: str, meeting_point_id: int):
             db.session.commit()
             flash(_("Der Treffpunkt ist gespeichert."), "success")
             return redirect(url_for("centres.overview", slug=centre.slug))
-    return render_template("centres/meeting_point_form.html", centre=centre, form=form,
-                           meeting_point=meeting_point), 422 if form.errors else 200
+    return render_template(
+        "centres/meeting_point_form.html", centre=centre, form=form, meeting_point=meeting_point
+    ), 422 if form.errors else 200
 
 
 @bp.route("/centres/<slug>/staff", methods=["GET", "POST"])
@@ -89,8 +95,9 @@ def staff(slug: str):
     form = StaffForm()
     if form.validate_on_submit():
         try:
-            user, is_new = services.add_staff_member(centre=centre, email=form.email.data,
-                                                     name=form.name.data, role=form.role.data)
+            user, is_new = services.add_staff_member(
+                centre=centre, email=form.email.data, name=form.name.data, role=form.role.data
+            )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -100,8 +107,9 @@ def staff(slug: str):
                 send_invitation(user=user, centre_name=centre.name)
             flash(_("%(name)s gehört jetzt zum Team.", name=user.name), "success")
             return redirect(url_for("centres.staff", slug=centre.slug))
-    return render_template("centres/staff.html", centre=centre, form=form,
-                           staff=services.staff_of(centre)), 422 if form.errors else 200
+    return render_template(
+        "centres/staff.html", centre=centre, form=form, staff=services.staff_of(centre)
+    ), 422 if form.errors else 200
 
 
 @bp.route("/centres/<slug>/staff/<int:user_id>/remove", methods=["POST"])
@@ -130,13 +138,22 @@ def settings(slug: str):
     form = CentreSettingsForm(obj=centre)
     activity_form = ActivityForm(prefix="activity")
     if form.validate_on_submit():
-        ok, _result = attempt(lambda: services.update_settings(
-            centre=centre, cancel_cutoff_hours=form.cancel_cutoff_hours.data, no_show_limit=form.no_show_limit.data), form)
+        ok, _result = attempt(
+            lambda: services.update_settings(
+                centre=centre, cancel_cutoff_hours=form.cancel_cutoff_hours.data, no_show_limit=form.no_show_limit.data
+            ),
+            form,
+        )
         if ok:
             flash(_("Die Einstellungen sind gespeichert."), "success")
             return redirect(url_for("centres.settings", slug=slug))
-    return render_template("centres/settings.html", centre=centre, form=form, activity_form=activity_form,
-                           activities=activities_for(centre)), 422 if form.errors else 200
+    return render_template(
+        "centres/settings.html",
+        centre=centre,
+        form=form,
+        activity_form=activity_form,
+        activities=activities_for(centre),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/centres/<slug>/activities", methods=["POST"])
@@ -146,7 +163,9 @@ def add_activity(slug: str):
     form = ActivityForm(prefix="activity")
     if not form.validate_on_submit():
         flash(_("Bitte geben Sie einen Namen für die Tätigkeit an."), "error")
-    elif attempt(lambda: add_centre_activity(centre=centre, name=form.name.data, baustein=form.baustein.data or None))[0]:
+    elif attempt(lambda: add_centre_activity(centre=centre, name=form.name.data, baustein=form.baustein.data or None))[
+        0
+    ]:
         flash(_("Die Tätigkeit ist angelegt."), "success")
     return redirect(url_for("centres.settings", slug=slug))
 
@@ -158,9 +177,14 @@ def directory(slug: str):
     entries = volunteer_directory(centre)
     # Flagged for the retention rule (privacy CLI); only this centre's people are looked at.
     inactive = {user.id for user in inactive_volunteers()} & {entry.user.id for entry in entries}
-    return render_template("centres/directory.html", centre=centre, entries=entries, inactive=inactive,
-                           retention_days=current_app.config["RETENTION_INACTIVE_DAYS"],
-                           has_valid_certificate=has_valid_certificate)
+    return render_template(
+        "centres/directory.html",
+        centre=centre,
+        entries=entries,
+        inactive=inactive,
+        retention_days=current_app.config["RETENTION_INACTIVE_DAYS"],
+        has_valid_certificate=has_valid_certificate,
+    )
 
 
 @bp.route("/centres/<slug>/volunteers/<int:user_id>", methods=["GET", "POST"])
@@ -170,11 +194,21 @@ def volunteer(slug: str, user_id: int):
     membership = db.first_or_404(in_centre(Membership, centre).where(Membership.user_id == user_id))
     form = CertificateForm(obj=membership)
     if form.validate_on_submit():
-        ok, _result = attempt(lambda: services.record_certificate(
-            membership=membership, verified_on=form.verified_on.data, by=current_user), form)
+        ok, _result = attempt(
+            lambda: services.record_certificate(
+                membership=membership, verified_on=form.verified_on.data, by=current_user
+            ),
+            form,
+        )
         if ok:
             flash(_("Gespeichert."), "success")
             return redirect(url_for("centres.volunteer", slug=slug, user_id=user_id))
-    return render_template("centres/volunteer.html", centre=centre, membership=membership, person=membership.user,
-                           form=form, has_valid_certificate=has_valid_certificate(membership),
-                           strikes=reliability_strikes(membership.user, centre)), 422 if form.errors else 200
+    return render_template(
+        "centres/volunteer.html",
+        centre=centre,
+        membership=membership,
+        person=membership.user,
+        form=form,
+        has_valid_certificate=has_valid_certificate(membership),
+        strikes=reliability_strikes(membership.user, centre),
+    ), 422 if form.errors else 200

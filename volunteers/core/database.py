@@ -12,6 +12,7 @@ writes again at once wins every time. Two gunicorn workers signing people up kep
 for seconds (bench/results.md, scale). Writers therefore first queue for an flock on
 `<database>-writers`, which the kernel hands over as soon as it is free, and let go of it when
 their transaction ends. Each connection opens its own file, so threads queue as well."""
+
 import fcntl
 import sqlite3
 
@@ -36,7 +37,7 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.close()
     if path:
         _close_writers_queue(None, _record)  # a reconnect of the same pool entry
-        _record.info["writers_queue"] = open(f"{path}-writers", "a")  # noqa: SIM115: lives with the connection
+        _record.info["writers_queue"] = open(f"{path}-writers", "a")  # noqa: SIM115 - the file lives as long as the connection
 
 
 @event.listens_for(Engine, "begin")
@@ -44,7 +45,8 @@ def _begin_sqlite(connection):
     if connection.dialect.name != "sqlite":
         return
     writing = connection.get_execution_options().get("write_lock") or (
-        has_request_context() and request.method not in READ_ONLY_METHODS)
+        has_request_context() and request.method not in READ_ONLY_METHODS
+    )
     queue = connection.info.get("writers_queue")
     if writing and queue is not None:
         fcntl.flock(queue, fcntl.LOCK_EX)

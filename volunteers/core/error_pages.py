@@ -1,4 +1,5 @@
 """How failures reach people: a German page for the browser, the API's error format under /api/."""
+
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -9,7 +10,6 @@ from ..extensions import db
 from .errors import DomainError, http_message
 
 
-
 def _wants_api() -> bool:
     # The push endpoints are JSON too (called by the PWA's script).
     return request.path.startswith(("/api/", "/push/"))
@@ -18,8 +18,9 @@ def _wants_api() -> bool:
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        message = _("Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu und "
-                    "versuchen Sie es noch einmal.")
+        message = _(
+            "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
+        )
         if _wants_api():
             return api_error(400, "csrf_failed", message)
         return render_template("errors/error.html", status=400, message=message), 400

@@ -1,4 +1,5 @@
 """Domain errors: business rules fail with a message for people and a code for programs."""
+
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 

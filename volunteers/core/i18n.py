@@ -1,5 +1,6 @@
 """Which language a page is shown in: the user's saved choice, then the cookie set by the
 language switcher, then the browser's Accept-Language, then German."""
+
 from flask import has_request_context, request
 from flask_login import current_user
 

@@ -1,5 +1,6 @@
 """Outgoing mail: SMTP when MAIL_SERVER is set, otherwise a file per message in the instance's
 mail folder (development), so that reset links can be followed without a mail server."""
+
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path

@@ -1,6 +1,7 @@
 """`flask --app wsgi serve`: the single-machine way to run Treffpunkt (what `make run` uses):
 a threaded web server on 127.0.0.1 plus the background workers as child processes.
 Production runs gunicorn and the workers separately (see README)."""
+
 import gc
 import os
 import subprocess  # nosec B404: starts our own worker command, no shell

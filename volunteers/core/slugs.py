@@ -1,4 +1,5 @@
 """URL names from German names: "Kreis Siegen-Wittgenstein" -> "kreis-siegen-wittgenstein"."""
+
 import re
 import unicodedata
 

@@ -1,4 +1,5 @@
 """What every template can use: the page language and direction, dates shown in Berlin time."""
+
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -31,8 +32,7 @@ def format_datetime(value, fmt: str = "medium") -> str:
 def format_date(value, fmt: str = "medium") -> str:
     if not value:
         return ""
-    return dates.format_date(to_berlin(value) if isinstance(value, datetime) else value, fmt,
-                             locale=reader_locale())
+    return dates.format_date(to_berlin(value) if isinstance(value, datetime) else value, fmt, locale=reader_locale())
 
 
 def format_time(value, fmt: str = "short") -> str:
@@ -80,7 +80,8 @@ def init_templating(app: Flask) -> None:
         ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
         pgettext=lambda context, message: catalogue().upgettext(context, message),
         npgettext=lambda context, singular, plural, n: catalogue().unpgettext(context, singular, plural, n),
-        newstyle=True)
+        newstyle=True,
+    )
     app.jinja_env.filters.update(
         datetime=format_datetime,
         date=format_date,
@@ -93,8 +94,11 @@ def init_templating(app: Flask) -> None:
     from ..shifts.labels import template_labels
 
     # Anything with centre_id and activity: shifts, series, hours entries.
-    app.jinja_env.globals.update(activity_name=lambda item: activity_name(item.centre_id, item.activity),
-                                 hours_status_names=HOURS_STATUS_NAMES, **template_labels())
+    app.jinja_env.globals.update(
+        activity_name=lambda item: activity_name(item.centre_id, item.activity),
+        hours_status_names=HOURS_STATUS_NAMES,
+        **template_labels(),
+    )
 
     @app.context_processor
     def page_language():

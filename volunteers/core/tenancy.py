@@ -2,6 +2,7 @@
 
 Every tenant model carries `centre_id`. Views fetch through these helpers and answer 404 (not 403)
 for anything of another centre, so that ids of other centres cannot even be probed."""
+
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user

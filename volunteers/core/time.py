@@ -1,8 +1,9 @@
 """The one clock of the application, and conversions between UTC (stored) and Europe/Berlin (shown).
 
 Tests move the clock with `freeze(...)`; code never calls datetime.now() directly."""
+
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,13 +14,13 @@ _frozen: datetime | None = None
 
 def now() -> datetime:
     """The current instant, timezone-aware in UTC."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+    return _frozen if _frozen is not None else datetime.now(UTC)
 
 
 @contextmanager
 def freeze(instant: datetime):
     global _frozen
-    previous, _frozen = _frozen, instant.astimezone(timezone.utc)
+    previous, _frozen = _frozen, instant.astimezone(UTC)
     try:
         yield
     finally:
@@ -38,7 +39,7 @@ def berlin_local(naive: datetime) -> datetime:
     """Interpret a wall-clock time as Europe/Berlin, as an aware UTC instant. In the repeated autumn
     hour the earlier of the two instants is meant; a time skipped in spring is refused."""
     local = naive.replace(tzinfo=BERLIN, fold=0)
-    instant = local.astimezone(timezone.utc)
+    instant = local.astimezone(UTC)
     if instant.astimezone(BERLIN).replace(tzinfo=None) != naive.replace(tzinfo=None):
         raise NonexistentLocalTime(naive.isoformat())
     return instant
@@ -46,7 +47,7 @@ def berlin_local(naive: datetime) -> datetime:
 
 def berlin_local_lenient(naive: datetime) -> datetime:
     """Like berlin_local, but a skipped spring time moves on by the hour that was skipped."""
-    return naive.replace(tzinfo=BERLIN, fold=0).astimezone(timezone.utc)
+    return naive.replace(tzinfo=BERLIN, fold=0).astimezone(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -60,12 +61,12 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use core.time helpers")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -1,4 +1,5 @@
 """Secret tokens handed to people or clients: random, shown once, stored only as a hash."""
+
 import hashlib
 import secrets
 

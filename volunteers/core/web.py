@@ -1,4 +1,5 @@
 """Small helpers shared by the HTML views."""
+
 from urllib.parse import urlsplit
 
 from flask import flash

@@ -1,4 +1,5 @@
 """`flask --app wsgi seed-demo`: demo data for an empty installation; does nothing twice."""
+
 import click
 
 from ..extensions import db
@@ -17,5 +18,6 @@ def seed_demo_command():
         click.echo("Demo data created.")
     click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
     for account in DEMO_ACCOUNTS:
-        click.echo(f"  {account['email']:<42} {account['role']}"
-                   + (f" ({account['centre']})" if account.get("centre") else ""))
+        click.echo(
+            f"  {account['email']:<42} {account['role']}" + (f" ({account['centre']})" if account.get("centre") else "")
+        )

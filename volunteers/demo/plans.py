@@ -1,5 +1,6 @@
 """Demo shift plans: a weekly series per meeting point for the coming weeks, and past shifts
 with sign-ups and attendance, so that every page has something real to show."""
+
 import random
 from datetime import datetime, timedelta
 
@@ -26,12 +27,22 @@ def seed_plans(centre, meeting_points, volunteers, rng: random.Random) -> None:
     today = time.to_berlin(time.now()).date()
     for index, meeting_point in enumerate(meeting_points):
         weekday, hour, hours, activity, low, high = PATTERNS[index % len(PATTERNS)]
-        values = ShiftValues(meeting_point=meeting_point, activity=activity, capacity_min=low, capacity_max=high,
-                             languages=[code for code in meeting_point.languages if code != "de"][:2])
+        values = ShiftValues(
+            meeting_point=meeting_point,
+            activity=activity,
+            capacity_min=low,
+            capacity_max=high,
+            languages=[code for code in meeting_point.languages if code != "de"][:2],
+        )
         first = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
-        series = create_series(centre=centre, values=values,
-                               first_start_local=datetime.combine(first, datetime.min.time()).replace(hour=hour),
-                               duration_minutes=hours * 60, rule=f"FREQ=WEEKLY;COUNT={WEEKS_AHEAD}", publish=True)
+        series = create_series(
+            centre=centre,
+            values=values,
+            first_start_local=datetime.combine(first, datetime.min.time()).replace(hour=hour),
+            duration_minutes=hours * 60,
+            rule=f"FREQ=WEEKLY;COUNT={WEEKS_AHEAD}",
+            publish=True,
+        )
         for shift in _occurrences(series):
             for volunteer in rng.sample(volunteers, min(rng.randint(0, high + 1), len(volunteers))):
                 sign_up(shift=shift, volunteer=volunteer)
@@ -47,8 +58,9 @@ def _past_shift(centre, values, day, hour, hours, volunteers, rng) -> None:
     starts_at = time.berlin_local(datetime.combine(day, datetime.min.time()).replace(hour=hour))
     # Plan and sign up as it happened: a week before the shift.
     with time.freeze(starts_at - timedelta(days=7)):
-        shift = create_shift(centre=centre, values=values, starts_at=starts_at,
-                             ends_at=starts_at + timedelta(hours=hours), publish=True)
+        shift = create_shift(
+            centre=centre, values=values, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), publish=True
+        )
         signups = [sign_up(shift=shift, volunteer=v) for v in rng.sample(volunteers, values.capacity_max)]
     with time.freeze(shift.ends_at + timedelta(minutes=30)):
         marks = {s.id: ("no_show" if rng.random() < 0.1 else "attended") for s in signups if s.status == "confirmed"}

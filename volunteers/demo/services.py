@@ -1,4 +1,5 @@
 """Filling an empty installation with demo data that makes every page look real."""
+
 import random
 
 import sqlalchemy as sa
@@ -11,8 +12,8 @@ from ..core import time
 from ..core.slugs import slugify
 from ..extensions import db
 from ..push.models import Notification
-from .hours import seed_extra_hours, seed_hours
 from .data import CENTRES, DEMO_ACCOUNTS, DEMO_PASSWORD, MEETING_POINTS, VOLUNTEER_NAMES
+from .hours import seed_extra_hours, seed_hours
 from .plans import seed_plans
 
 VOLUNTEERS_PER_CENTRE = 8
@@ -31,9 +32,14 @@ def seed_demo() -> None:
     # One hash for every demo account: hashing is slow by design, and they share the password.
     password_hash = accounts.hash_password(DEMO_PASSWORD)
     for account in DEMO_ACCOUNTS:
-        user = accounts.create_user(email=account["email"], name=account["name"], password=DEMO_PASSWORD,
-                                    role=account["role"], centre=centres_by_slug.get(account.get("centre")),
-                                    password_hash=password_hash)
+        user = accounts.create_user(
+            email=account["email"],
+            name=account["name"],
+            password=DEMO_PASSWORD,
+            role=account["role"],
+            centre=centres_by_slug.get(account.get("centre")),
+            password_hash=password_hash,
+        )
         user.consent_version = "demo"
     volunteers = _seed_volunteers(centres_by_slug, password_hash)
     rng = random.Random(2026)  # nosec B311: the same demo every time, no security use
@@ -57,9 +63,14 @@ def _seed_volunteers(centres_by_slug: dict, password_hash: str) -> dict[str, lis
     for slug, centre in centres_by_slug.items():
         for _ in range(VOLUNTEERS_PER_CENTRE):
             name = next(names)
-            user = accounts.create_user(email=f"{slugify(name)}.{centre.slug}@example.org", name=name,
-                                        password=DEMO_PASSWORD, role=VOLUNTEER, centre=centre,
-                                        password_hash=password_hash)
+            user = accounts.create_user(
+                email=f"{slugify(name)}.{centre.slug}@example.org",
+                name=name,
+                password=DEMO_PASSWORD,
+                role=VOLUNTEER,
+                centre=centre,
+                password_hash=password_hash,
+            )
             user.consent_version = "demo"
             user.languages = ["de", *rng.sample(["ar", "fa", "uk", "ru", "tr", "en", "ku", "ti"], 2)]
             volunteers[slug].append(user)

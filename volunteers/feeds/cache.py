@@ -6,6 +6,7 @@ The key is the ETag, which names the feed's owner, rows, locale and settings, to
 URL root the links in the body were built for. An entry is kept no longer than a client may reuse
 the answer anyway (Cache-Control max-age), which bounds what the fingerprint cannot see, such as
 a renamed meeting point in a personal feed."""
+
 import threading
 import time
 from collections import OrderedDict

@@ -2,6 +2,7 @@
 
 A feed has hundreds of events, and every gettext call costs flask_babel some 15 µs of context
 lookups: the labels are translated once per feed (`Texts`), each activity name once per feed."""
+
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
@@ -12,13 +13,13 @@ from ..shifts.labels import SIGNUP_STATUS_NAMES
 from ..shifts.models import CANCELLED, CONFIRMED, DRAFT, WAITLISTED
 from .ical import FeedEvent
 
-
 _MARK = 987654321  # stands for the shift id in the URL patterns below
 
 
 @dataclass
 class Texts:
     """What the events of one feed share, looked up once in the feed's locale."""
+
     host: str = field(default_factory=lambda: current_app.config.get("SERVER_NAME") or "treffpunkt")
     cancelled: str = field(default_factory=lambda: _("Abgesagt: %(reason)s"))
     your_status: str = field(default_factory=lambda: _("Ihr Status: %(status)s"))
@@ -70,14 +71,19 @@ def personal_event(signup, alarm_minutes: int | None, texts: Texts | None = None
         lines.append(shift.notes)
     lines.append(shift.meeting_point.opening_notes)
     return FeedEvent(
-        uid=texts.uid(shift), starts_at=shift.starts_at, ends_at=shift.ends_at,
+        uid=texts.uid(shift),
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
         summary=(texts.waitlisted_prefix if signup.status == WAITLISTED else "") + texts.title(shift),
-        location=shift.meeting_point.address, geo=_geo(shift.meeting_point),
+        location=shift.meeting_point.address,
+        geo=_geo(shift.meeting_point),
         description="\n".join(line for line in lines if line),
         url=texts.url("shifts.shift_page", shift),
-        stamp=max(shift.updated_at, signup.updated_at), sequence=shift.sequence,
+        stamp=max(shift.updated_at, signup.updated_at),
+        sequence=shift.sequence,
         status="CANCELLED" if shift.status == CANCELLED else "TENTATIVE" if tentative else "CONFIRMED",
-        alarm_minutes=alarm_minutes)
+        alarm_minutes=alarm_minutes,
+    )
 
 
 def public_event(shift, texts: Texts | None = None) -> FeedEvent:
@@ -85,10 +91,18 @@ def public_event(shift, texts: Texts | None = None) -> FeedEvent:
     texts = texts or Texts()
     lines = texts.cancelled_note(shift) or [texts.free % {"count": shift.free_slots, "max": shift.capacity_max}]
     return FeedEvent(
-        uid=texts.uid(shift), starts_at=shift.starts_at, ends_at=shift.ends_at, summary=texts.title(shift),
-        location=shift.meeting_point.address, geo=_geo(shift.meeting_point), description="\n".join(lines),
-        url=texts.url("shifts.shift_page", shift), stamp=shift.updated_at,
-        sequence=shift.sequence, status="CANCELLED" if shift.status == CANCELLED else "CONFIRMED")
+        uid=texts.uid(shift),
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        summary=texts.title(shift),
+        location=shift.meeting_point.address,
+        geo=_geo(shift.meeting_point),
+        description="\n".join(lines),
+        url=texts.url("shifts.shift_page", shift),
+        stamp=shift.updated_at,
+        sequence=shift.sequence,
+        status="CANCELLED" if shift.status == CANCELLED else "CONFIRMED",
+    )
 
 
 def centre_event(shift, signups: list, texts: Texts | None = None) -> FeedEvent:
@@ -99,19 +113,27 @@ def centre_event(shift, signups: list, texts: Texts | None = None) -> FeedEvent:
     def names(status):
         return ", ".join(s.name for s in signups if s.status == status and s.name is not None) or "–"
 
-    lines = [*texts.cancelled_note(shift),
-             texts.confirmed % {"count": shift.confirmed_count, "max": shift.capacity_max, "names": names(CONFIRMED)},
-             texts.waitlist % {"names": names(WAITLISTED)},
-             texts.free_places % {"count": shift.free_slots}]
+    lines = [
+        *texts.cancelled_note(shift),
+        texts.confirmed % {"count": shift.confirmed_count, "max": shift.capacity_max, "names": names(CONFIRMED)},
+        texts.waitlist % {"names": names(WAITLISTED)},
+        texts.free_places % {"count": shift.free_slots},
+    ]
     if shift.is_understaffed:
         lines.insert(0, texts.understaffed % {"count": shift.capacity_min})
     return FeedEvent(
-        uid=texts.uid(shift), starts_at=shift.starts_at, ends_at=shift.ends_at,
+        uid=texts.uid(shift),
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
         summary=(texts.draft_prefix if shift.status == DRAFT else "") + texts.title(shift),
-        location=shift.meeting_point.address, geo=_geo(shift.meeting_point), description="\n".join(lines),
+        location=shift.meeting_point.address,
+        geo=_geo(shift.meeting_point),
+        description="\n".join(lines),
         url=texts.url("plan.shift_detail", shift, slug=shift.centre_slug),
-        stamp=max([shift.updated_at, *(s.updated_at for s in signups)]), sequence=shift.sequence,
-        status="CANCELLED" if shift.status == CANCELLED else "TENTATIVE" if shift.status == DRAFT else "CONFIRMED")
+        stamp=max([shift.updated_at, *(s.updated_at for s in signups)]),
+        sequence=shift.sequence,
+        status="CANCELLED" if shift.status == CANCELLED else "TENTATIVE" if shift.status == DRAFT else "CONFIRMED",
+    )
 
 
 def personal_events(signups, alarm_minutes: int | None) -> list[FeedEvent]:

@@ -3,10 +3,11 @@
 icalendar writes the calendar's header and the Europe/Berlin VTIMEZONE, both cached since they
 hardly ever change; the events, a fixed set of properties, are written here line by line, because
 icalendar's object model and generic serialiser cost about 0.35 ms per event (bench/results.md)."""
+
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Timezone, vDuration
 
@@ -41,14 +42,20 @@ class FeedEvent:
 def _local(instant: datetime) -> datetime:
     """Berlin time for the calendar, except in the repeated autumn hour, which only UTC can name."""
     local = instant.astimezone(BERLIN)
-    return instant.astimezone(timezone.utc) if local.fold else local
+    return instant.astimezone(UTC) if local.fold else local
 
 
 def escape_text(text: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash first, then ; and , and every kind of line break;
     control characters other than TAB are dropped."""
-    text = (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n"))
+    text = (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
+        .replace("\n", "\\n")
+    )
     return _CONTROL.sub("", text) if not text.isprintable() else text
 
 
@@ -76,12 +83,12 @@ def fold(line: str) -> str:
 
 
 def _stamp(instant: datetime) -> str:
-    return f"{instant.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
+    return f"{instant.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 def _when(name: str, instant: datetime) -> str:
     local = _local(instant)
-    if local.tzinfo is timezone.utc:
+    if local.tzinfo is UTC:
         return f"{name}:{local:%Y%m%dT%H%M%SZ}"
     return f"{name};TZID={TZID}:{local:%Y%m%dT%H%M%S}"
 
@@ -110,8 +117,15 @@ def _text(name: str, value: str) -> str:
 def _event(item: FeedEvent) -> str:
     """One VEVENT, its lines joined by CRLF; only lines that can be long are folded."""
     stamp = _stamp(item.stamp)
-    lines = ["BEGIN:VEVENT", _text("SUMMARY", item.summary), _when("DTSTART", item.starts_at),
-             _when("DTEND", item.ends_at), "DTSTAMP:" + stamp, _text("UID", item.uid), f"SEQUENCE:{item.sequence}"]
+    lines = [
+        "BEGIN:VEVENT",
+        _text("SUMMARY", item.summary),
+        _when("DTSTART", item.starts_at),
+        _when("DTEND", item.ends_at),
+        "DTSTAMP:" + stamp,
+        _text("UID", item.uid),
+        f"SEQUENCE:{item.sequence}",
+    ]
     if item.description:
         lines.append(_text("DESCRIPTION", item.description))
     if item.geo:
@@ -121,8 +135,13 @@ def _event(item: FeedEvent) -> str:
         lines.append(_text("LOCATION", item.location))
     lines += ["STATUS:" + item.status, fold("URL:" + item.url)]
     if item.alarm_minutes is not None and item.status != "CANCELLED":
-        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", _text("DESCRIPTION", item.summary),
-                  "TRIGGER:" + _trigger(item.alarm_minutes), "END:VALARM"]
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            _text("DESCRIPTION", item.summary),
+            "TRIGGER:" + _trigger(item.alarm_minutes),
+            "END:VALARM",
+        ]
     lines.append("END:VEVENT")
     return "\r\n".join(lines)
 
@@ -130,8 +149,14 @@ def _event(item: FeedEvent) -> str:
 @functools.lru_cache(maxsize=256)
 def _header(name: str, uid: str, description: str) -> bytes:
     """BEGIN:VCALENDAR and the calendar's properties, without its END."""
-    calendar = Calendar.new(name=name, refresh_interval=REFRESH, method="PUBLISH", uid=uid,
-                            description=description or None, prodid="-//Treffpunkt//Ehrenamt NRW//DE")
+    calendar = Calendar.new(
+        name=name,
+        refresh_interval=REFRESH,
+        method="PUBLISH",
+        uid=uid,
+        description=description or None,
+        prodid="-//Treffpunkt//Ehrenamt NRW//DE",
+    )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 wants it; the library omits it
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     calendar.add("X-WR-TIMEZONE", TZID)
@@ -145,7 +170,7 @@ def _vtimezone() -> bytes:
 
 
 def _names_zone(item: FeedEvent) -> bool:
-    return _local(item.starts_at).tzinfo is not timezone.utc or _local(item.ends_at).tzinfo is not timezone.utc
+    return _local(item.starts_at).tzinfo is not UTC or _local(item.ends_at).tzinfo is not UTC
 
 
 def build_calendar(*, name: str, uid: str, events: list[FeedEvent], description: str = "") -> bytes:

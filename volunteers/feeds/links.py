@@ -1,4 +1,5 @@
 """Links for subscribing to a feed: https to copy, webcal:// to tap, a QR code to scan."""
+
 from functools import lru_cache
 
 import segno

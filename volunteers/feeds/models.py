@@ -3,6 +3,7 @@
 A token is HMAC(SECRET_KEY, kind, owner, nonce): the database holds only the random nonce and a
 hash of the token, so a leaked database reveals no feed URL, while the owner can still be shown
 their link at any time. Revoking means a new nonce."""
+
 from datetime import datetime
 
 import sqlalchemy as sa

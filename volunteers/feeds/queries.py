@@ -4,6 +4,7 @@ an unchanged feed is answered from the fingerprint alone, without loading or ren
 Each feed's fingerprint comes from one statement, built once at import with bound parameters,
 that also resolves the URL (token hash or slug) to the feed's owner: a calendar server polls
 thousands of feeds, and most polls end in a 304 right after it."""
+
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -50,12 +51,15 @@ def _window() -> tuple[dict, date]:
 
 
 def _in_window():
-    return (Shift.starts_at >= sa.bindparam("since"),
-            sa.or_(Shift.status != CANCELLED, Shift.updated_at >= sa.bindparam("linger")))
+    return (
+        Shift.starts_at >= sa.bindparam("since"),
+        sa.or_(Shift.status != CANCELLED, Shift.updated_at >= sa.bindparam("linger")),
+    )
 
 
 class FeedPlace(NamedTuple):
     """A meeting point as the feeds show it."""
+
     name: str
     street: str
     postcode: str
@@ -70,6 +74,7 @@ class FeedPlace(NamedTuple):
 class FeedShift(NamedTuple):
     """A shift as the feeds show it: plain rows, because loading and reading ORM entities took
     half of a render. The events read it like a Shift."""
+
     id: int
     centre_id: int
     centre_slug: str
@@ -97,18 +102,44 @@ class FeedSignup(NamedTuple):
 
 
 # FeedShift's fields up to its meeting point, then the meeting point's id and FeedPlace's fields.
-SHIFT_COLUMNS = (Shift.id, Shift.centre_id, Centre.slug, Shift.activity, Shift.starts_at, Shift.ends_at, Shift.status,
-                 Shift.cancel_reason, Shift.notes, Shift.sequence, Shift.updated_at, Shift.capacity_min,
-                 Shift.capacity_max, Shift.confirmed_count)
-PLACE_COLUMNS = (MeetingPoint.id, MeetingPoint.name, MeetingPoint.street, MeetingPoint.postcode, MeetingPoint.city,
-                 MeetingPoint.latitude, MeetingPoint.longitude, MeetingPoint.opening_notes)
+SHIFT_COLUMNS = (
+    Shift.id,
+    Shift.centre_id,
+    Centre.slug,
+    Shift.activity,
+    Shift.starts_at,
+    Shift.ends_at,
+    Shift.status,
+    Shift.cancel_reason,
+    Shift.notes,
+    Shift.sequence,
+    Shift.updated_at,
+    Shift.capacity_min,
+    Shift.capacity_max,
+    Shift.confirmed_count,
+)
+PLACE_COLUMNS = (
+    MeetingPoint.id,
+    MeetingPoint.name,
+    MeetingPoint.street,
+    MeetingPoint.postcode,
+    MeetingPoint.city,
+    MeetingPoint.latitude,
+    MeetingPoint.longitude,
+    MeetingPoint.opening_notes,
+)
 
 
 def _shifts_select(*filters, first=()):
     """The feed's shifts with their centre's slug and meeting point, after the columns `first`."""
-    return (sa.select(*first, *SHIFT_COLUMNS, *PLACE_COLUMNS).select_from(Shift)
-            .join(Centre, Centre.id == Shift.centre_id).join(MeetingPoint, MeetingPoint.id == Shift.meeting_point_id)
-            .where(*filters).order_by(Shift.starts_at))
+    return (
+        sa.select(*first, *SHIFT_COLUMNS, *PLACE_COLUMNS)
+        .select_from(Shift)
+        .join(Centre, Centre.id == Shift.centre_id)
+        .join(MeetingPoint, MeetingPoint.id == Shift.meeting_point_id)
+        .where(*filters)
+        .order_by(Shift.starts_at)
+    )
 
 
 def _feed_shifts(rows, first: int = 0) -> list[tuple]:
@@ -118,8 +149,8 @@ def _feed_shifts(rows, first: int = 0) -> list[tuple]:
     for row in rows:
         place_id = row[first + fields]
         if place_id not in places:
-            places[place_id] = FeedPlace(*row[first + fields + 1:])
-        shifts.append((row, FeedShift(*row[first:first + fields], places[place_id])))
+            places[place_id] = FeedPlace(*row[first + fields + 1 :])
+        shifts.append((row, FeedShift(*row[first : first + fields], places[place_id])))
     return shifts
 
 
@@ -138,22 +169,30 @@ def _state(statement, **params):
 
 # --- a volunteer's own shifts ---------------------------------------------------------------
 
+
 def _personal_filter(user_id):
-    return (Signup.user_id == user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES), Shift.status != DRAFT,
-            *_in_window())
+    return (Signup.user_id == user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES), Shift.status != DRAFT, *_in_window())
 
 
 # Signups, then their shifts, both LEFT JOINed (a nested join would make SQLite scan every
 # sign-up): a sign-up whose shift is not in the feed has no shift columns and counts nowhere.
 PERSONAL_STATE = (
-    sa.select(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale, sa.func.count(Shift.id),
-              sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at),
-              sa.func.max(sa.case((Shift.id.is_not(None), Signup.updated_at))))
-    .select_from(CalendarToken).join(User, User.id == CalendarToken.user_id)
+    sa.select(
+        CalendarToken.user_id,
+        User.calendar_alarm_minutes,
+        User.locale,
+        sa.func.count(Shift.id),
+        sa.func.sum(Shift.sequence),
+        sa.func.max(Shift.updated_at),
+        sa.func.max(sa.case((Shift.id.is_not(None), Signup.updated_at))),
+    )
+    .select_from(CalendarToken)
+    .join(User, User.id == CalendarToken.user_id)
     .outerjoin(Signup, sa.and_(Signup.user_id == CalendarToken.user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)))
     .outerjoin(Shift, sa.and_(Shift.id == Signup.shift_id, Shift.status != DRAFT, *_in_window()))
     .where(CalendarToken.kind == PERSONAL, CalendarToken.token_hash == sa.bindparam("token_hash"))
-    .group_by(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale))
+    .group_by(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale)
+)
 
 
 def personal_state(token_hash: str):
@@ -166,8 +205,9 @@ def personal_state(token_hash: str):
     return owner, _fingerprint(row[3:], today, PERSONAL, *owner)
 
 
-PERSONAL_SIGNUPS = _shifts_select(*_personal_filter(sa.bindparam("user_id")), first=(Signup.status, Signup.updated_at)
-                                  ).join(Signup, Signup.shift_id == Shift.id)
+PERSONAL_SIGNUPS = _shifts_select(
+    *_personal_filter(sa.bindparam("user_id")), first=(Signup.status, Signup.updated_at)
+).join(Signup, Signup.shift_id == Shift.id)
 
 
 def personal_signups(user_id: int) -> list[FeedSignup]:
@@ -177,18 +217,29 @@ def personal_signups(user_id: int) -> list[FeedSignup]:
 
 # --- a meeting point's public feed ----------------------------------------------------------
 
+
 def _public_filter(meeting_point_id):
     return (Shift.meeting_point_id == meeting_point_id, Shift.status.in_((PUBLISHED, CANCELLED)), *_in_window())
 
 
 # The meeting point's own fields are in the calendar (name, address, position) and have no
 # change stamp: they go into the fingerprint as they are.
-PUBLIC_POINT = (MeetingPoint.id, MeetingPoint.name, MeetingPoint.street, MeetingPoint.postcode, MeetingPoint.city,
-                MeetingPoint.latitude, MeetingPoint.longitude)
+PUBLIC_POINT = (
+    MeetingPoint.id,
+    MeetingPoint.name,
+    MeetingPoint.street,
+    MeetingPoint.postcode,
+    MeetingPoint.city,
+    MeetingPoint.latitude,
+    MeetingPoint.longitude,
+)
 PUBLIC_STATE = (
     sa.select(*PUBLIC_POINT, sa.func.count(Shift.id), sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at))
-    .select_from(MeetingPoint).outerjoin(Shift, sa.and_(*_public_filter(MeetingPoint.id)))
-    .where(MeetingPoint.slug == sa.bindparam("slug")).group_by(*PUBLIC_POINT))
+    .select_from(MeetingPoint)
+    .outerjoin(Shift, sa.and_(*_public_filter(MeetingPoint.id)))
+    .where(MeetingPoint.slug == sa.bindparam("slug"))
+    .group_by(*PUBLIC_POINT)
+)
 
 
 def public_state(slug: str, locale: str):
@@ -196,8 +247,8 @@ def public_state(slug: str, locale: str):
     row, today = _state(PUBLIC_STATE, slug=slug)
     if row is None:
         return None
-    point = row[:len(PUBLIC_POINT)]
-    return row.id, _fingerprint(row[len(PUBLIC_POINT):], today, "place", *point, locale)
+    point = row[: len(PUBLIC_POINT)]
+    return row.id, _fingerprint(row[len(PUBLIC_POINT) :], today, "place", *point, locale)
 
 
 PUBLIC_SHIFTS = _shifts_select(*_public_filter(sa.bindparam("meeting_point_id")))
@@ -209,6 +260,7 @@ def public_shifts(meeting_point_id: int) -> list[FeedShift]:
 
 # --- a centre's plan for its coordinators ----------------------------------------------------
 
+
 def _centre_filter(centre_id):
     return (Shift.centre_id == centre_id, *_in_window())
 
@@ -216,18 +268,36 @@ def _centre_filter(centre_id):
 # Only while the token's owner is on the centre's staff: the link dies with the role. The centre's
 # name and slug are in the calendar and go into the fingerprint as they are.
 CENTRE_OWNER = (CalendarToken.user_id, CalendarToken.centre_id, User.locale, Centre.slug, Centre.name)
-CENTRE_SIGNUP_STAMP = (sa.select(sa.func.max(Signup.updated_at)).join(Shift, Shift.id == Signup.shift_id)
-                       .where(*_centre_filter(CalendarToken.centre_id)).correlate(CalendarToken).scalar_subquery())
+CENTRE_SIGNUP_STAMP = (
+    sa.select(sa.func.max(Signup.updated_at))
+    .join(Shift, Shift.id == Signup.shift_id)
+    .where(*_centre_filter(CalendarToken.centre_id))
+    .correlate(CalendarToken)
+    .scalar_subquery()
+)
 CENTRE_STATE = (
-    sa.select(*CENTRE_OWNER, sa.func.count(Shift.id), sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at),
-              CENTRE_SIGNUP_STAMP)
-    .select_from(CalendarToken).join(User, User.id == CalendarToken.user_id)
+    sa.select(
+        *CENTRE_OWNER,
+        sa.func.count(Shift.id),
+        sa.func.sum(Shift.sequence),
+        sa.func.max(Shift.updated_at),
+        CENTRE_SIGNUP_STAMP,
+    )
+    .select_from(CalendarToken)
+    .join(User, User.id == CalendarToken.user_id)
     .join(Centre, Centre.id == CalendarToken.centre_id)
-    .join(Membership, sa.and_(Membership.user_id == CalendarToken.user_id, Membership.centre_id == Centre.id,
-                              Membership.role.in_(STAFF_ROLES)))
+    .join(
+        Membership,
+        sa.and_(
+            Membership.user_id == CalendarToken.user_id,
+            Membership.centre_id == Centre.id,
+            Membership.role.in_(STAFF_ROLES),
+        ),
+    )
     .outerjoin(Shift, sa.and_(*_centre_filter(Centre.id)))
     .where(CalendarToken.kind == CENTRE, CalendarToken.token_hash == sa.bindparam("token_hash"))
-    .group_by(*CENTRE_OWNER))
+    .group_by(*CENTRE_OWNER)
+)
 
 
 def centre_state(token_hash: str):
@@ -237,8 +307,8 @@ def centre_state(token_hash: str):
     row, today = _state(CENTRE_STATE, token_hash=token_hash)
     if row is None:
         return None
-    owner = row[:len(CENTRE_OWNER)]
-    return owner, _fingerprint(row[len(CENTRE_OWNER):], today, CENTRE, *owner)
+    owner = row[: len(CENTRE_OWNER)]
+    return owner, _fingerprint(row[len(CENTRE_OWNER) :], today, CENTRE, *owner)
 
 
 CENTRE_SHIFTS = _shifts_select(*_centre_filter(sa.bindparam("centre_id")))
@@ -248,9 +318,13 @@ def centre_shifts(centre_id: int) -> list[FeedShift]:
     return [shift for _row, shift in _feed_shifts(_rows(CENTRE_SHIFTS, centre_id=centre_id))]
 
 
-CENTRE_SIGNUPS = (sa.select(Signup.shift_id, Signup.status, Signup.updated_at, User.name)
-                  .join(Shift, Shift.id == Signup.shift_id).outerjoin(User, User.id == Signup.user_id)
-                  .where(*_centre_filter(sa.bindparam("centre_id"))).order_by(Signup.created_at, Signup.id))
+CENTRE_SIGNUPS = (
+    sa.select(Signup.shift_id, Signup.status, Signup.updated_at, User.name)
+    .join(Shift, Shift.id == Signup.shift_id)
+    .outerjoin(User, User.id == Signup.user_id)
+    .where(*_centre_filter(sa.bindparam("centre_id")))
+    .order_by(Signup.created_at, Signup.id)
+)
 
 
 def centre_signups(centre_id: int) -> dict[int, list]:

@@ -1,4 +1,5 @@
 """Feed tokens: derive, look up, regenerate."""
+
 import base64
 import hashlib
 import hmac
@@ -19,9 +20,13 @@ def _derive(kind: str, user_id: int, centre_id: int | None, nonce: str) -> str:
 
 
 def _row(kind: str, user_id: int, centre_id: int | None) -> CalendarToken | None:
-    return db.session.scalar(sa.select(CalendarToken).where(
-        CalendarToken.kind == kind, CalendarToken.user_id == user_id,
-        CalendarToken.centre_id.is_(None) if centre_id is None else CalendarToken.centre_id == centre_id))
+    return db.session.scalar(
+        sa.select(CalendarToken).where(
+            CalendarToken.kind == kind,
+            CalendarToken.user_id == user_id,
+            CalendarToken.centre_id.is_(None) if centre_id is None else CalendarToken.centre_id == centre_id,
+        )
+    )
 
 
 def feed_token(*, kind: str, user_id: int, centre_id: int | None = None) -> str | None:

@@ -2,6 +2,7 @@
 
 A calendar server polls thousands of feeds: each request first computes a fingerprint with one
 aggregate query and answers 304 when the client already has it, before any row is loaded."""
+
 import gzip
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
@@ -84,8 +85,10 @@ def personal_feed(token: str):
     def render():
         with force_locale(locale or "de"):
             events = personal_events(queries.personal_signups(user_id), alarm_minutes)
-            return build_calendar(name=_("Treffpunkt – Meine Schichten"), uid=f"treffpunkt-user-{user_id}",
-                                  events=events)
+            return build_calendar(
+                name=_("Treffpunkt – Meine Schichten"), uid=f"treffpunkt-user-{user_id}", events=events
+            )
+
     return serve_feed(fingerprint, render, filename="meine-schichten.ics")
 
 
@@ -98,8 +101,13 @@ def public_feed(slug: str):
         meeting_point = db.session.get(MeetingPoint, meeting_point_id)
         with force_locale(locale):
             events = public_events(queries.public_shifts(meeting_point_id))
-            return build_calendar(name=f"Treffpunkt – {meeting_point.name}", uid=f"treffpunkt-place-{slug}",
-                                  events=events, description=meeting_point.address)
+            return build_calendar(
+                name=f"Treffpunkt – {meeting_point.name}",
+                uid=f"treffpunkt-place-{slug}",
+                events=events,
+                description=meeting_point.address,
+            )
+
     return serve_feed(fingerprint, render, public=True, filename=f"{slug}.ics")
 
 
@@ -110,8 +118,12 @@ def centre_feed(token: str):
     def render():
         with force_locale(locale or "de"):
             events = centre_events(queries.centre_shifts(centre_id), queries.centre_signups(centre_id))
-            return build_calendar(name=_("Treffpunkt – Plan %(centre)s", centre=centre_name),
-                                  uid=f"treffpunkt-centre-{slug}", events=events)
+            return build_calendar(
+                name=_("Treffpunkt – Plan %(centre)s", centre=centre_name),
+                uid=f"treffpunkt-centre-{slug}",
+                events=events,
+            )
+
     return serve_feed(fingerprint, render, filename=f"{slug}.ics")
 
 

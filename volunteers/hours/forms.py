@@ -1,4 +1,5 @@
 """Forms of the volunteer's hours pages."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
@@ -8,12 +9,22 @@ from .services import HoursInput
 
 
 class DurationMixin:
-    hours = IntegerField(_l("Stunden"), default=0, validators=[
-        InputRequired(_l("Bitte eine Zahl angeben.")),
-        NumberRange(min=0, max=24, message=_l("Bitte eine Zahl von 0 bis 24 angeben."))])
-    minutes = IntegerField(_l("Minuten"), default=0, validators=[
-        InputRequired(_l("Bitte eine Zahl angeben.")),
-        NumberRange(min=0, max=59, message=_l("Bitte eine Zahl von 0 bis 59 angeben."))])
+    hours = IntegerField(
+        _l("Stunden"),
+        default=0,
+        validators=[
+            InputRequired(_l("Bitte eine Zahl angeben.")),
+            NumberRange(min=0, max=24, message=_l("Bitte eine Zahl von 0 bis 24 angeben.")),
+        ],
+    )
+    minutes = IntegerField(
+        _l("Minuten"),
+        default=0,
+        validators=[
+            InputRequired(_l("Bitte eine Zahl angeben.")),
+            NumberRange(min=0, max=59, message=_l("Bitte eine Zahl von 0 bis 59 angeben.")),
+        ],
+    )
 
     @property
     def total_minutes(self) -> int:
@@ -29,16 +40,25 @@ class ManualHoursForm(DurationMixin, FlaskForm):
     activity = SelectField(_l("Tätigkeit"), validators=[InputRequired(_l("Bitte wählen Sie eine Tätigkeit."))])
     meeting_point = SelectField(_l("Treffpunkt (falls zutreffend)"), validators=[Optional()])
     centre = SelectField(_l("Zentrum"), validators=[InputRequired(_l("Bitte wählen Sie ein Zentrum."))])
-    note = StringField(_l("Kurze Notiz"), validators=[
-        Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))])
+    note = StringField(
+        _l("Kurze Notiz"), validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))]
+    )
 
     def values(self, meeting_point) -> HoursInput:
-        return HoursInput(work_date=self.work_date.data, minutes=self.total_minutes, activity=self.activity.data,
-                          meeting_point=meeting_point, note=self.note.data or "", client_id=self.client_id.data or None)
+        return HoursInput(
+            work_date=self.work_date.data,
+            minutes=self.total_minutes,
+            activity=self.activity.data,
+            meeting_point=meeting_point,
+            note=self.note.data or "",
+            client_id=self.client_id.data or None,
+        )
 
 
 class ConfirmProposalForm(DurationMixin, FlaskForm):
     domain_fields = {"minutes": "hours"}
 
-    reason = StringField(_l("Grund für die Abweichung"), validators=[
-        Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))])
+    reason = StringField(
+        _l("Grund für die Abweichung"),
+        validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))],
+    )

@@ -1,4 +1,5 @@
 """A volunteer's own hours: history and running totals per month and year."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,10 +21,15 @@ class Totals:
 
 
 def my_entries(user: User, limit: int = 100) -> list[HoursEntry]:
-    return list(db.session.scalars(
-        sa.select(HoursEntry).where(HoursEntry.user_id == user.id)
-        .options(joinedload(HoursEntry.meeting_point), joinedload(HoursEntry.shift))
-        .order_by(HoursEntry.work_date.desc(), HoursEntry.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(HoursEntry)
+            .where(HoursEntry.user_id == user.id)
+            .options(joinedload(HoursEntry.meeting_point), joinedload(HoursEntry.shift))
+            .order_by(HoursEntry.work_date.desc(), HoursEntry.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def my_totals(user: User, today: date | None = None) -> Totals:
@@ -32,13 +38,18 @@ def my_totals(user: User, today: date | None = None) -> Totals:
     month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
 
     def total(since, status):
-        return sa.func.coalesce(sa.func.sum(HoursEntry.minutes).filter(
-            HoursEntry.work_date >= since, HoursEntry.status == status), 0)
+        return sa.func.coalesce(
+            sa.func.sum(HoursEntry.minutes).filter(HoursEntry.work_date >= since, HoursEntry.status == status), 0
+        )
 
-    row = db.session.execute(sa.select(
-        total(month_start, APPROVED), total(month_start, SUBMITTED),
-        total(year_start, APPROVED), total(year_start, SUBMITTED),
-    ).where(HoursEntry.user_id == user.id, HoursEntry.work_date >= year_start)).one()
+    row = db.session.execute(
+        sa.select(
+            total(month_start, APPROVED),
+            total(month_start, SUBMITTED),
+            total(year_start, APPROVED),
+            total(year_start, SUBMITTED),
+        ).where(HoursEntry.user_id == user.id, HoursEntry.work_date >= year_start)
+    ).one()
     return Totals(*row)
 
 

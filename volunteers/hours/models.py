@@ -1,4 +1,5 @@
 """Hours given by volunteers (and staff hours spent supporting them), and report periods."""
+
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -27,8 +28,18 @@ class HoursEntry(db.Model):
         sa.Index("ix_hours_entries_user_date", "user_id", "work_date"),
         # Holds every column the report's aggregates read, so they scan only this index
         # (PostgreSQL: index-only scan; SQLite: covering index) and not one heap page per row.
-        sa.Index("ix_hours_entries_report", "centre_id", "status", "work_date", "kind", "user_id", "minutes",
-                 "baustein", "meeting_point_id", "activity"),
+        sa.Index(
+            "ix_hours_entries_report",
+            "centre_id",
+            "status",
+            "work_date",
+            "kind",
+            "user_id",
+            "minutes",
+            "baustein",
+            "meeting_point_id",
+            "activity",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,9 +76,17 @@ class HoursEntry(db.Model):
 
     def snapshot(self) -> dict:
         """The fields the audit trail records before and after a change."""
-        return {"work_date": self.work_date.isoformat(), "minutes": self.minutes, "activity": self.activity,
-                "baustein": self.baustein, "meeting_point_id": self.meeting_point_id, "shift_id": self.shift_id,
-                "note": self.note, "status": self.status, "kind": self.kind}
+        return {
+            "work_date": self.work_date.isoformat(),
+            "minutes": self.minutes,
+            "activity": self.activity,
+            "baustein": self.baustein,
+            "meeting_point_id": self.meeting_point_id,
+            "shift_id": self.shift_id,
+            "note": self.note,
+            "status": self.status,
+            "kind": self.kind,
+        }
 
 
 class ReportPeriod(db.Model):

@@ -1,5 +1,6 @@
 """Hours proposed from shifts: attended shifts without an entry yet, with the minutes taken from
 the check-in and check-out at the meeting point's poster, or else from the shift itself."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,15 +42,24 @@ def proposed_minutes(signup: Signup) -> tuple[int, bool]:
 def open_proposals(user: User) -> list[Proposal]:
     """Shifts the user attended (or was confirmed for, attendance not yet marked) in the last
     60 days that have ended and carry no hours entry yet."""
-    logged = sa.select(HoursEntry.shift_id).where(HoursEntry.user_id == user.id, HoursEntry.shift_id.is_not(None),
-                                                  HoursEntry.status != REJECTED)
+    logged = sa.select(HoursEntry.shift_id).where(
+        HoursEntry.user_id == user.id, HoursEntry.shift_id.is_not(None), HoursEntry.status != REJECTED
+    )
     signups = db.session.scalars(
-        sa.select(Signup).join(Signup.shift)
-        .where(Signup.user_id == user.id, Signup.status == CONFIRMED,
-               sa.or_(Signup.attendance.is_(None), Signup.attendance != NO_SHOW),
-               Shift.status != CANCELLED, Shift.ends_at <= time.now(), Shift.ends_at >= time.now() - PROPOSAL_WINDOW,
-               Shift.id.not_in(logged))
-        .options(joinedload(Signup.shift).joinedload(Shift.meeting_point)).order_by(Shift.starts_at.desc()))
+        sa.select(Signup)
+        .join(Signup.shift)
+        .where(
+            Signup.user_id == user.id,
+            Signup.status == CONFIRMED,
+            sa.or_(Signup.attendance.is_(None), Signup.attendance != NO_SHOW),
+            Shift.status != CANCELLED,
+            Shift.ends_at <= time.now(),
+            Shift.ends_at >= time.now() - PROPOSAL_WINDOW,
+            Shift.id.not_in(logged),
+        )
+        .options(joinedload(Signup.shift).joinedload(Shift.meeting_point))
+        .order_by(Shift.starts_at.desc())
+    )
     return [Proposal(signup, *proposed_minutes(signup)) for signup in signups]
 
 
@@ -65,11 +75,19 @@ def check_in_or_out(*, code: str, user: User) -> tuple[Signup, str]:
         raise CheckInError(_("Dieser Code gehört zu keinem Treffpunkt."), code="unknown_code")
     now = time.now()
     signup = db.session.scalar(
-        sa.select(Signup).join(Signup.shift)
-        .where(Signup.user_id == user.id, Signup.status == CONFIRMED, Shift.meeting_point_id == meeting_point.id,
-               Shift.status != CANCELLED, Shift.starts_at <= now + CHECKIN_EARLY,
-               Shift.ends_at >= now - timedelta(hours=2))
-        .order_by(Shift.starts_at).limit(1))
+        sa.select(Signup)
+        .join(Signup.shift)
+        .where(
+            Signup.user_id == user.id,
+            Signup.status == CONFIRMED,
+            Shift.meeting_point_id == meeting_point.id,
+            Shift.status != CANCELLED,
+            Shift.starts_at <= now + CHECKIN_EARLY,
+            Shift.ends_at >= now - timedelta(hours=2),
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
     if signup is None:
         raise CheckInError(_("Sie haben hier gerade keine bestätigte Schicht."), code="no_shift")
     if signup.checked_in_at is None:

@@ -1,10 +1,12 @@
 """Forms for reviewing, editing and correcting hours, staff hours and report periods. Durations are
 typed as hours:minutes ("1:30"), whole hours ("2") or decimal hours ("1,5")."""
+
 import re
 import uuid
 from datetime import date, timedelta
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
@@ -51,8 +53,11 @@ def _optional_int(value):
 
 def _reason(label):
     # Required by the services, which say so next to the field; `required` tells assistive technology.
-    return StringField(label, render_kw={"required": True}, validators=[
-        Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))])
+    return StringField(
+        label,
+        render_kw={"required": True},
+        validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))],
+    )
 
 
 class HoursFieldsForm(FlaskForm):
@@ -62,12 +67,16 @@ class HoursFieldsForm(FlaskForm):
     domain_fields = {"shift_id": "work_date"}
 
     work_date = DateField(_l("Datum"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
-    minutes = DurationField(_l("Dauer (Stunden:Minuten)"), validators=[InputRequired(_l("Bitte eine Dauer angeben."))],
-                            render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1:30"})
+    minutes = DurationField(
+        _l("Dauer (Stunden:Minuten)"),
+        validators=[InputRequired(_l("Bitte eine Dauer angeben."))],
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1:30"},
+    )
     activity = SelectField(_l("Tätigkeit"), validators=[DataRequired(REQUIRED)])
     meeting_point = SelectField(_l("Ankommenstreffpunkt"), coerce=_optional_int)
-    note = TextAreaField(_l("Notiz"), validators=[
-        Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))])
+    note = TextAreaField(
+        _l("Notiz"), validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))]
+    )
 
     def set_choices(self, meeting_points: list[MeetingPoint], activities) -> None:
         self._meeting_points = {mp.id: mp for mp in meeting_points}
@@ -75,14 +84,25 @@ class HoursFieldsForm(FlaskForm):
         self.activity.choices = [(a.slug, a.name) for a in activities]
 
     def hours_input(self, shift=None, client_id: str | None = None) -> HoursInput:
-        return HoursInput(work_date=self.work_date.data, minutes=self.minutes.data, activity=self.activity.data,
-                          meeting_point=self._meeting_points.get(self.meeting_point.data), shift=shift,
-                          note=(self.note.data or "").strip(), client_id=client_id)
+        return HoursInput(
+            work_date=self.work_date.data,
+            minutes=self.minutes.data,
+            activity=self.activity.data,
+            meeting_point=self._meeting_points.get(self.meeting_point.data),
+            shift=shift,
+            note=(self.note.data or "").strip(),
+            client_id=client_id,
+        )
 
 
 def entry_form_data(entry) -> dict:
-    return {"work_date": entry.work_date, "minutes": entry.minutes, "activity": entry.activity,
-            "meeting_point": entry.meeting_point_id, "note": entry.note}
+    return {
+        "work_date": entry.work_date,
+        "minutes": entry.minutes,
+        "activity": entry.activity,
+        "meeting_point": entry.meeting_point_id,
+        "note": entry.note,
+    }
 
 
 class EditHoursForm(HoursFieldsForm):
@@ -91,8 +111,10 @@ class EditHoursForm(HoursFieldsForm):
 
 class StaffHoursForm(HoursFieldsForm):
     # A second click or a reloaded page sends the same id: the entry is stored once.
-    client_id = HiddenField(default=lambda: str(uuid.uuid4()), validators=[
-        Regexp(r"^[0-9a-f-]{36}$", message=_l("Bitte laden Sie die Seite neu."))])
+    client_id = HiddenField(
+        default=lambda: str(uuid.uuid4()),
+        validators=[Regexp(r"^[0-9a-f-]{36}$", message=_l("Bitte laden Sie die Seite neu."))],
+    )
 
 
 class RejectForm(FlaskForm):
@@ -103,9 +125,11 @@ class RejectForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    minutes = DurationField(_l("Korrektur (Stunden:Minuten, minus zieht ab, z. B. -0:30)"),
-                            validators=[InputRequired(_l("Bitte eine Dauer angeben."))],
-                            render_kw={"autocomplete": "off", "placeholder": "-0:30"})
+    minutes = DurationField(
+        _l("Korrektur (Stunden:Minuten, minus zieht ab, z. B. -0:30)"),
+        validators=[InputRequired(_l("Bitte eine Dauer angeben."))],
+        render_kw={"autocomplete": "off", "placeholder": "-0:30"},
+    )
     reason = _reason(_l("Grund der Korrektur"))
 
     def __init__(self, *args, **kwargs):
@@ -117,8 +141,10 @@ class CorrectionForm(FlaskForm):
 
 
 class PeriodForm(FlaskForm):
-    label = StringField(_l("Bezeichnung"), validators=[
-        DataRequired(REQUIRED), Length(max=100, message=_l("Höchstens %(max)d Zeichen.", max=100))])
+    label = StringField(
+        _l("Bezeichnung"),
+        validators=[DataRequired(REQUIRED), Length(max=100, message=_l("Höchstens %(max)d Zeichen.", max=100))],
+    )
     starts_on = DateField(_l("Erster Tag"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
     ends_on = DateField(_l("Letzter Tag"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
 
@@ -132,13 +158,22 @@ def period_presets(today: date, existing) -> list[dict]:
     quarter_start = quarter_end.replace(day=1, month=quarter_end.month - 2)
     presets = [
         {"label": format_date(month_end, "MMMM yyyy"), "starts_on": month_end.replace(day=1), "ends_on": month_end},
-        {"label": str(_l("%(quarter)d. Quartal %(year)d", quarter=(quarter_end.month + 2) // 3,
-                         year=quarter_end.year)), "starts_on": quarter_start, "ends_on": quarter_end},
-        {"label": str(today.year - 1), "starts_on": date(today.year - 1, 1, 1),
-         "ends_on": date(today.year - 1, 12, 31)},
+        {
+            "label": str(
+                _l("%(quarter)d. Quartal %(year)d", quarter=(quarter_end.month + 2) // 3, year=quarter_end.year)
+            ),
+            "starts_on": quarter_start,
+            "ends_on": quarter_end,
+        },
+        {
+            "label": str(today.year - 1),
+            "starts_on": date(today.year - 1, 1, 1),
+            "ends_on": date(today.year - 1, 12, 31),
+        },
     ]
-    return [p for p in presets
-            if not any(e.starts_on <= p["ends_on"] and e.ends_on >= p["starts_on"] for e in existing)]
+    return [
+        p for p in presets if not any(e.starts_on <= p["ends_on"] and e.ends_on >= p["starts_on"] for e in existing)
+    ]
 
 
 class QueueFilterForm(FlaskForm):
@@ -147,13 +182,15 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), default="submitted",
-                         choices=[*HOURS_STATUS_NAMES.items(), ("all", _l("alle"))])
+    status = SelectField(_l("Status"), default="submitted", choices=[*HOURS_STATUS_NAMES.items(), ("all", _l("alle"))])
     meeting_point = SelectField(_l("Treffpunkt"), default="")
     activity = SelectField(_l("Tätigkeit"), default="")
     volunteer = SelectField(_l("Person"), default="")
-    month = StringField(_l("Monat"), render_kw={"placeholder": _l("JJJJ-MM")}, validators=[
-        Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Bitte den Monat als JJJJ-MM angeben."))])
+    month = StringField(
+        _l("Monat"),
+        render_kw={"placeholder": _l("JJJJ-MM")},
+        validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Bitte den Monat als JJJJ-MM angeben."))],
+    )
 
     def set_choices(self, meeting_points: list[MeetingPoint], activities, people) -> None:
         self._meeting_points = {mp.slug: mp for mp in meeting_points}
@@ -166,7 +203,10 @@ class QueueFilterForm(FlaskForm):
             return field.data if field.data and not field.errors else None
 
         status = valid(self.status) or "submitted"
-        return QueueFilter(status=None if status == "all" else status,
-                           meeting_point=self._meeting_points.get(valid(self.meeting_point)),
-                           activity=valid(self.activity), volunteer_id=_optional_int(valid(self.volunteer)),
-                           month=month_start(valid(self.month)))
+        return QueueFilter(
+            status=None if status == "all" else status,
+            meeting_point=self._meeting_points.get(valid(self.meeting_point)),
+            activity=valid(self.activity),
+            volunteer_id=_optional_int(valid(self.volunteer)),
+            month=month_start(valid(self.month)),
+        )

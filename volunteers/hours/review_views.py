@@ -1,10 +1,12 @@
 """Coordinators' and centre leads' pages for hours: review queue, edits, corrections, staff hours,
 report periods, audit trail and the check-in poster."""
+
 from datetime import timedelta
 
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..activities.services import activities_for
@@ -16,11 +18,35 @@ from . import services
 from .history import format_minutes
 from .models import STAFF_HOURS, HoursEntry, ReportPeriod
 from .periods import close_period, closed_period_on, create_period
-from .queries import (KIND_NAMES, PERIOD_STATUS_NAMES, QUEUE_LIMIT, audit_page, audit_rows, corrections_of,
-                      entries_by_id, entry_trail, meeting_points_of, month_start, next_month, pending_in_periods,
-                      pending_summary, people_with_hours, periods_of, review_queue, staff_entries)
-from .review_forms import (CorrectionForm, EditHoursForm, PeriodForm, QueueFilterForm, RejectForm, StaffHoursForm,
-                           entry_form_data, period_presets)
+from .queries import (
+    KIND_NAMES,
+    PERIOD_STATUS_NAMES,
+    QUEUE_LIMIT,
+    audit_page,
+    audit_rows,
+    corrections_of,
+    entries_by_id,
+    entry_trail,
+    meeting_points_of,
+    month_start,
+    next_month,
+    pending_in_periods,
+    pending_summary,
+    people_with_hours,
+    periods_of,
+    review_queue,
+    staff_entries,
+)
+from .review_forms import (
+    CorrectionForm,
+    EditHoursForm,
+    PeriodForm,
+    QueueFilterForm,
+    RejectForm,
+    StaffHoursForm,
+    entry_form_data,
+    period_presets,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/centres/<slug>")
 
@@ -49,6 +75,7 @@ def _back(centre, entry=None) -> str:
 
 # --- review queue ---------------------------------------------------------------------------
 
+
 @bp.route("/hours")
 @login_required
 def queue(slug):
@@ -59,9 +86,16 @@ def queue(slug):
     form.validate()
     entries = review_queue(centre, form.queue_filter())
     pending_count, pending_minutes = pending_summary(centre)
-    return render_template("hours/review/queue.html", centre=centre, form=form, entries=entries,
-                           pending_count=pending_count, pending_minutes=pending_minutes,
-                           is_truncated=len(entries) >= QUEUE_LIMIT, meeting_points=meeting_points)
+    return render_template(
+        "hours/review/queue.html",
+        centre=centre,
+        form=form,
+        entries=entries,
+        pending_count=pending_count,
+        pending_minutes=pending_minutes,
+        is_truncated=len(entries) >= QUEUE_LIMIT,
+        meeting_points=meeting_points,
+    )
 
 
 @bp.route("/hours/approve", methods=["POST"])
@@ -76,25 +110,35 @@ def approve_selected(slug):
     if ok:
         flash(ngettext("%(num)d Eintrag freigegeben.", "%(num)d Einträge freigegeben.", count), "success")
         if count < len(ids):
-            flash(ngettext("%(num)d ausgewählter Eintrag wurde nicht freigegeben: eigene Stunden oder schon "
-                           "entschieden.", "%(num)d ausgewählte Einträge wurden nicht freigegeben: eigene Stunden "
-                           "oder schon entschieden.", len(ids) - count), "warning")
+            flash(
+                ngettext(
+                    "%(num)d ausgewählter Eintrag wurde nicht freigegeben: eigene Stunden oder schon entschieden.",
+                    "%(num)d ausgewählte Einträge wurden nicht freigegeben: eigene Stunden oder schon entschieden.",
+                    len(ids) - count,
+                ),
+                "warning",
+            )
     return redirect(_back(centre))
 
 
 # --- one entry ----------------------------------------------------------------------------
+
 
 def _detail(centre, entry, *, reject_form=None, correction_form=None):
     """The entry page; a form given back after a failed POST shows its errors and makes it a 422."""
     failed = any(form is not None and form.errors for form in (reject_form, correction_form))
     corrections = corrections_of(entry)
     page = render_template(
-        "hours/review/entry.html", centre=centre, entry=entry, corrections=corrections,
+        "hours/review/entry.html",
+        centre=centre,
+        entry=entry,
+        corrections=corrections,
         corrected_minutes=entry.minutes + sum(c.minutes for c in corrections),
         trail=audit_rows(centre, entry_trail(entry, corrections)),
         closed_period=closed_period_on(centre.id, entry.work_date),
         reject_form=RejectForm(formdata=None) if reject_form is None else reject_form,
-        correction_form=CorrectionForm(formdata=None) if correction_form is None else correction_form)
+        correction_form=CorrectionForm(formdata=None) if correction_form is None else correction_form,
+    )
     return page, 422 if failed else 200
 
 
@@ -111,8 +155,10 @@ def approve_entry(slug, entry_id):
     centre = staff_centre_or_404(slug)
     entry = _entry_in(centre, entry_id)
     if attempt(lambda: services.approve(entry=entry, by=current_user))[0]:
-        flash(_("Freigegeben: %(name)s, %(duration)s h.", name=entry.user.name,
-                duration=format_minutes(entry.minutes)), "success")
+        flash(
+            _("Freigegeben: %(name)s, %(duration)s h.", name=entry.user.name, duration=format_minutes(entry.minutes)),
+            "success",
+        )
     return redirect(_back(centre, entry))
 
 
@@ -123,11 +169,12 @@ def reject_entry(slug, entry_id):
     entry = _entry_in(centre, entry_id)
     form = RejectForm()
     if form.validate_on_submit():
-        ok, _entry = attempt(lambda: services.reject(entry=entry, by=current_user,
-                                                     reason=form.reason.data or ""), form)
+        ok, _entry = attempt(lambda: services.reject(entry=entry, by=current_user, reason=form.reason.data or ""), form)
         if ok:
-            flash(_("Abgelehnt: %(name)s, %(duration)s h.", name=entry.user.name,
-                    duration=format_minutes(entry.minutes)), "success")
+            flash(
+                _("Abgelehnt: %(name)s, %(duration)s h.", name=entry.user.name, duration=format_minutes(entry.minutes)),
+                "success",
+            )
             return redirect(_back(centre, entry))
     return _detail(centre, entry, reject_form=form)
 
@@ -141,13 +188,20 @@ def edit_entry(slug, entry_id):
     form.set_choices(meeting_points_of(centre), activities_for(centre))
     if form.validate_on_submit():
         values = form.hours_input(shift=entry.shift)
-        ok, _entry = attempt(lambda: services.edit_entry(entry=entry, values=values, by=current_user,
-                                                         reason=form.reason.data or ""), form)
+        ok, _entry = attempt(
+            lambda: services.edit_entry(entry=entry, values=values, by=current_user, reason=form.reason.data or ""),
+            form,
+        )
         if ok:
             flash(_("Die Änderung ist gespeichert."), "success")
             return redirect(url_for("review.entry_detail", slug=slug, entry_id=entry.id))
-    return render_template("hours/review/edit.html", centre=centre, entry=entry, form=form,
-                           closed_period=closed_period_on(centre.id, entry.work_date)), 422 if form.errors else 200
+    return render_template(
+        "hours/review/edit.html",
+        centre=centre,
+        entry=entry,
+        form=form,
+        closed_period=closed_period_on(centre.id, entry.work_date),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/hours/<int:entry_id>/correct", methods=["POST"])
@@ -157,16 +211,26 @@ def correct_entry(slug, entry_id):
     entry = _entry_in(centre, entry_id)
     form = CorrectionForm()
     if form.validate_on_submit():
-        ok, correction = attempt(lambda: services.book_correction(
-            original=entry, minutes=form.minutes.data, by=current_user, reason=form.reason.data or ""), form)
+        ok, correction = attempt(
+            lambda: services.book_correction(
+                original=entry, minutes=form.minutes.data, by=current_user, reason=form.reason.data or ""
+            ),
+            form,
+        )
         if ok:
-            flash(_("Die Korrektur über %(duration)s h ist mit heutigem Datum gebucht.",
-                    duration=format_minutes(correction.minutes)), "success")
+            flash(
+                _(
+                    "Die Korrektur über %(duration)s h ist mit heutigem Datum gebucht.",
+                    duration=format_minutes(correction.minutes),
+                ),
+                "success",
+            )
             return redirect(url_for("review.entry_detail", slug=slug, entry_id=entry.id))
     return _detail(centre, entry, correction_form=form)
 
 
 # --- staff hours --------------------------------------------------------------------------
+
 
 @bp.route("/staff-hours", methods=["GET", "POST"])
 @login_required
@@ -176,20 +240,34 @@ def staff_hours(slug):
     form = StaffHoursForm(data={"work_date": _today()})
     form.set_choices(meeting_points_of(centre), activities_for(centre))
     if form.validate_on_submit():
-        ok, result = attempt(lambda: services.log_hours(
-            centre=centre, person=current_user, by=current_user, kind=STAFF_HOURS,
-            values=form.hours_input(client_id=form.client_id.data)), form)
+        ok, result = attempt(
+            lambda: services.log_hours(
+                centre=centre,
+                person=current_user,
+                by=current_user,
+                kind=STAFF_HOURS,
+                values=form.hours_input(client_id=form.client_id.data),
+            ),
+            form,
+        )
         if ok:
             flash(_("Ihre Stunden sind eingetragen."), "success")
             return redirect(url_for("review.staff_hours", slug=slug, month=f"{result[0].work_date:%Y-%m}"))
     is_lead = current_user.is_lead_of(centre)
-    return render_template("hours/review/staff_hours.html", centre=centre, form=form, month=month,
-                           previous_month=(month - timedelta(days=1)).replace(day=1),
-                           next_month=next_month(month), own=staff_entries(centre, month, current_user),
-                           everyone=staff_entries(centre, month) if is_lead else None), 422 if form.errors else 200
+    return render_template(
+        "hours/review/staff_hours.html",
+        centre=centre,
+        form=form,
+        month=month,
+        previous_month=(month - timedelta(days=1)).replace(day=1),
+        next_month=next_month(month),
+        own=staff_entries(centre, month, current_user),
+        everyone=staff_entries(centre, month) if is_lead else None,
+    ), 422 if form.errors else 200
 
 
 # --- report periods (centre lead) ---------------------------------------------------------
+
 
 @bp.route("/periods", methods=["GET", "POST"])
 @login_required
@@ -197,15 +275,28 @@ def periods(slug):
     centre = staff_centre_or_404(slug, lead_only=True)
     form = PeriodForm()
     if form.validate_on_submit():
-        ok, period = attempt(lambda: create_period(centre=centre, label=form.label.data, by=current_user,
-                                                   starts_on=form.starts_on.data, ends_on=form.ends_on.data), form)
+        ok, period = attempt(
+            lambda: create_period(
+                centre=centre,
+                label=form.label.data,
+                by=current_user,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            ),
+            form,
+        )
         if ok:
             flash(_("Der Zeitraum „%(label)s“ ist angelegt.", label=period.label), "success")
             return redirect(url_for("review.periods", slug=slug))
     all_periods = periods_of(centre)
-    return render_template("hours/review/periods.html", centre=centre, form=form, periods=all_periods,
-                           pending=pending_in_periods(centre, all_periods),
-                           presets=period_presets(_today(), all_periods)), 422 if form.errors else 200
+    return render_template(
+        "hours/review/periods.html",
+        centre=centre,
+        form=form,
+        periods=all_periods,
+        pending=pending_in_periods(centre, all_periods),
+        presets=period_presets(_today(), all_periods),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/periods/<int:period_id>/close", methods=["POST"])
@@ -214,12 +305,15 @@ def close_report_period(slug, period_id):
     centre = staff_centre_or_404(slug, lead_only=True)
     period = get_in_centre_or_404(ReportPeriod, period_id, centre)
     if attempt(lambda: close_period(period=period, by=current_user))[0]:
-        flash(_("Der Zeitraum „%(label)s“ ist abgeschlossen. Seine Zahlen ändern sich nicht mehr.",
-                label=period.label), "success")
+        flash(
+            _("Der Zeitraum „%(label)s“ ist abgeschlossen. Seine Zahlen ändern sich nicht mehr.", label=period.label),
+            "success",
+        )
     return redirect(url_for("review.periods", slug=slug))
 
 
 # --- audit trail (centre lead) --------------------------------------------------------------
+
 
 @bp.route("/audit")
 @login_required
@@ -227,11 +321,13 @@ def audit(slug):
     centre = staff_centre_or_404(slug, lead_only=True)
     page = max(request.args.get("page", 1, type=int), 1)
     events, has_older = audit_page(centre, page)
-    return render_template("hours/review/audit.html", centre=centre, rows=audit_rows(centre, events), page=page,
-                           has_older=has_older)
+    return render_template(
+        "hours/review/audit.html", centre=centre, rows=audit_rows(centre, events), page=page, has_older=has_older
+    )
 
 
 # --- check-in poster ----------------------------------------------------------------------
+
 
 @bp.route("/meeting-points/<int:meeting_point_id>/poster")
 @login_required
@@ -240,5 +336,6 @@ def poster(slug, meeting_point_id):
     meeting_point = get_in_centre_or_404(MeetingPoint, meeting_point_id, centre)
     checkin_url = url_for("hours.check_in", code=meeting_point.checkin_code, _external=True)
     qr = segno.make(checkin_url, error="m").svg_data_uri(scale=10, border=2)
-    return render_template("hours/review/poster.html", centre=centre, meeting_point=meeting_point,
-                           checkin_url=checkin_url, qr=qr)
+    return render_template(
+        "hours/review/poster.html", centre=centre, meeting_point=meeting_point, checkin_url=checkin_url, qr=qr
+    )

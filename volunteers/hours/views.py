@@ -1,5 +1,6 @@
 """The volunteer's hours: proposals from attended shifts, manual entries, history and totals,
 and the check-in page behind the meeting point's poster."""
+
 import uuid
 
 import sqlalchemy as sa
@@ -50,15 +51,26 @@ def my_hours():
     if form.validate_on_submit():
         centre = db.session.scalar(sa.select(Centre).where(Centre.slug == form.centre.data))
         meeting_point = _meeting_point(form.meeting_point.data)
-        ok, result = attempt(lambda: log_hours(centre=centre, person=current_user, values=form.values(meeting_point)),
-                             form)
+        ok, result = attempt(
+            lambda: log_hours(centre=centre, person=current_user, values=form.values(meeting_point)), form
+        )
         if ok:
-            flash(_("Danke! %(duration)s h sind eingetragen und warten auf Freigabe.",
-                    duration=format_minutes(result[0].minutes)), "success")
+            flash(
+                _(
+                    "Danke! %(duration)s h sind eingetragen und warten auf Freigabe.",
+                    duration=format_minutes(result[0].minutes),
+                ),
+                "success",
+            )
             return redirect(url_for("hours.my_hours"))
-    return render_template("hours/my_hours.html", form=form, proposals=open_proposals(current_user),
-                           entries=my_entries(current_user), totals=my_totals(current_user),
-                           confirm_form=ConfirmProposalForm()), 422 if form.errors else 200
+    return render_template(
+        "hours/my_hours.html",
+        form=form,
+        proposals=open_proposals(current_user),
+        entries=my_entries(current_user),
+        totals=my_totals(current_user),
+        confirm_form=ConfirmProposalForm(),
+    ), 422 if form.errors else 200
 
 
 def _meeting_point(slug):
@@ -87,11 +99,18 @@ def _confirm(signup, form, proposed: int):
     minutes = form.total_minutes or proposed
     reason = (form.reason.data or "").strip()
     if minutes != proposed and not reason:
-        raise HoursError(_("Bitte begründen Sie kurz, warum die Dauer abweicht."), code="reason_required",
-                         field="reason")
+        raise HoursError(
+            _("Bitte begründen Sie kurz, warum die Dauer abweicht."), code="reason_required", field="reason"
+        )
     shift = signup.shift
-    values = HoursInput(work_date=time.to_berlin(shift.starts_at).date(), minutes=minutes, activity=shift.activity,
-                        meeting_point=shift.meeting_point, shift=shift, note=reason)
+    values = HoursInput(
+        work_date=time.to_berlin(shift.starts_at).date(),
+        minutes=minutes,
+        activity=shift.activity,
+        meeting_point=shift.meeting_point,
+        shift=shift,
+        note=reason,
+    )
     return log_hours(centre=shift.centre, person=current_user, values=values)
 
 
@@ -104,8 +123,11 @@ def check_in(code: str):
         if ok:
             signup, direction = result
             stamp = signup.checked_in_at if direction == "in" else signup.checked_out_at
-            message = _("Angekommen um %(time)s. Schön, dass Sie da sind!") if direction == "in" else \
-                _("Gegangen um %(time)s. Danke für Ihren Einsatz!")
+            message = (
+                _("Angekommen um %(time)s. Schön, dass Sie da sind!")
+                if direction == "in"
+                else _("Gegangen um %(time)s. Danke für Ihren Einsatz!")
+            )
             flash(message % {"time": time.to_berlin(stamp).strftime("%H:%M")}, "success")
         return redirect(url_for("hours.check_in", code=code))
     return render_template("hours/check_in.html", meeting_point=meeting_point, code=code)

@@ -1,4 +1,5 @@
 """Start page, legal pages and the health check."""
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -47,16 +48,18 @@ def healthz():
 
 @bp.route("/manifest.webmanifest")
 def manifest():
-    response = send_from_directory(current_app.static_folder, "manifest.webmanifest",
-                                   mimetype="application/manifest+json", max_age=3600)
+    response = send_from_directory(
+        current_app.static_folder, "manifest.webmanifest", mimetype="application/manifest+json", max_age=3600
+    )
     return response
 
 
 @bp.route("/service-worker.js")
 def service_worker():
     # Served from the root so that its scope is the whole app; never cached, so updates arrive.
-    response = send_from_directory(current_app.static_folder, "js/service-worker.js",
-                                   mimetype="text/javascript", max_age=0)
+    response = send_from_directory(
+        current_app.static_folder, "js/service-worker.js", mimetype="text/javascript", max_age=0
+    )
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

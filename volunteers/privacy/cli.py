@@ -1,5 +1,6 @@
 """`flask --app wsgi privacy inactive` lists, `privacy pseudonymise-inactive` pseudonymises volunteer
 accounts without any activity for RETENTION_INACTIVE_DAYS (default two years)."""
+
 import click
 
 from ..extensions import db

@@ -5,7 +5,10 @@ from wtforms.validators import DataRequired
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Ihr Passwort zur Bestätigung"), validators=[
-        DataRequired(_l("Bitte geben Sie Ihr Passwort ein."))])
-    confirm = BooleanField(_l("Ja, ich möchte mein Konto endgültig löschen."), validators=[
-        DataRequired(_l("Bitte bestätigen Sie das Löschen."))])
+    password = PasswordField(
+        _l("Ihr Passwort zur Bestätigung"), validators=[DataRequired(_l("Bitte geben Sie Ihr Passwort ein."))]
+    )
+    confirm = BooleanField(
+        _l("Ja, ich möchte mein Konto endgültig löschen."),
+        validators=[DataRequired(_l("Bitte bestätigen Sie das Löschen."))],
+    )

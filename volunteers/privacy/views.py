@@ -1,4 +1,5 @@
 """The volunteer's own data: download it, or delete the account (settings page)."""
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -29,6 +30,8 @@ def delete():
             delete_account(user=current_user)
             db.session.commit()
             logout_user()
-            flash(_("Ihr Konto ist gelöscht. Ihre Stunden bleiben ohne Namen in der Statistik des Zentrums."), "success")
+            flash(
+                _("Ihr Konto ist gelöscht. Ihre Stunden bleiben ohne Namen in der Statistik des Zentrums."), "success"
+            )
             return redirect(url_for("pages.home"))
     return render_template("privacy/delete.html", form=form), 422 if form.errors else 200

@@ -1,4 +1,5 @@
 """`flask reminders send-due` (one pass, for cron) and `flask reminders run` (the worker loop)."""
+
 import logging
 import signal
 import threading

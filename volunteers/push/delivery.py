@@ -2,11 +2,12 @@
 push service how to treat it, and what the push service's answer means for us.
 
 Nothing here touches the database, so the worker can call it outside any transaction."""
+
 import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -29,6 +30,7 @@ MAX_RETRY_AFTER = timedelta(days=1)
 @dataclass(frozen=True)
 class Message:
     """What goes to every device of the notification's recipient."""
+
     payload: bytes
     ttl: int
     headers: dict[str, str]
@@ -62,12 +64,12 @@ class NoRedirectSession(requests.Session):
 
 def build_message(*, notification, at: datetime) -> Message:
     """The push for a Notification row, as of instant `at`."""
-    payload = fit_payload(title=notification.title, body=notification.body,
-                          url=notification.url, tag=notification.tag)
-    headers = {"Urgency": urgency(kind=notification.kind, expires_at=notification.expires_at, at=at),
-               "Topic": topic(notification.dedupe_key or f"notification:{notification.id}")}
-    return Message(payload=payload, ttl=ttl_seconds(expires_at=notification.expires_at, at=at),
-                   headers=headers)
+    payload = fit_payload(title=notification.title, body=notification.body, url=notification.url, tag=notification.tag)
+    headers = {
+        "Urgency": urgency(kind=notification.kind, expires_at=notification.expires_at, at=at),
+        "Topic": topic(notification.dedupe_key or f"notification:{notification.id}"),
+    }
+    return Message(payload=payload, ttl=ttl_seconds(expires_at=notification.expires_at, at=at), headers=headers)
 
 
 def fit_payload(*, title: str, body: str, url: str, tag: str) -> bytes:
@@ -109,8 +111,16 @@ def urgency(*, kind: str, expires_at: datetime | None, at: datetime) -> str:
     return "high" if kind in URGENT_KINDS and soon else "normal"
 
 
-def push_to_device(*, device: Device, message: Message, vapid: Vapid, subject: str,
-                   allow_loopback: bool, timeout: float, session: requests.Session) -> Result:
+def push_to_device(
+    *,
+    device: Device,
+    message: Message,
+    vapid: Vapid,
+    subject: str,
+    allow_loopback: bool,
+    timeout: float,
+    session: requests.Session,
+) -> Result:
     """Send `message` to one device and say what came of it; never raises for network trouble."""
     host = push_host(device.endpoint)
     refusal = _refusal(device, host, allow_loopback)
@@ -118,11 +128,15 @@ def push_to_device(*, device: Device, message: Message, vapid: Vapid, subject: s
         return refusal
     try:
         response = webpush(
-            subscription_info={"endpoint": device.endpoint,
-                               "keys": {"p256dh": device.p256dh, "auth": device.auth}},
-            data=message.payload, vapid_private_key=vapid,
+            subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+            data=message.payload,
+            vapid_private_key=vapid,
             vapid_claims={"sub": subject},  # a new dict each call: webpush() adds aud and exp to it
-            ttl=message.ttl, timeout=timeout, headers=dict(message.headers), requests_session=session)
+            ttl=message.ttl,
+            timeout=timeout,
+            headers=dict(message.headers),
+            requests_session=session,
+        )
     except WebPushException as error:
         if error.response is None:
             return Result(device.subscription_id, host, DEVICE_FAILED, error="push rejected locally")
@@ -145,16 +159,18 @@ def _refusal(device: Device, host: str, allow_loopback: bool) -> Result | None:
     return None
 
 
-def classify(subscription_id: int, host: str, status: int, retry_after: str | None,
-             *, at: datetime | None = None) -> Result:
+def classify(
+    subscription_id: int, host: str, status: int, retry_after: str | None, *, at: datetime | None = None
+) -> Result:
     """Turn the push service's HTTP status into an outcome (RFC 8030 §5, §6)."""
     if 200 <= status <= 202:
         return Result(subscription_id, host, DELIVERED, status)
     if status in (404, 410):  # the browser unsubscribed or the subscription expired
         return Result(subscription_id, host, GONE, status, error=f"HTTP {status} ({host})")
     if status == 429 or status >= 500:
-        return Result(subscription_id, host, RETRY, status, parse_retry_after(retry_after, at=at),
-                      error=f"HTTP {status} ({host})")
+        return Result(
+            subscription_id, host, RETRY, status, parse_retry_after(retry_after, at=at), error=f"HTTP {status} ({host})"
+        )
     return Result(subscription_id, host, DEVICE_FAILED, status, error=f"HTTP {status} ({host})")
 
 
@@ -170,5 +186,5 @@ def parse_retry_after(value: str | None, *, at: datetime | None = None) -> timed
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        delay = when.replace(tzinfo=when.tzinfo or timezone.utc) - (at or now())
+        delay = when.replace(tzinfo=when.tzinfo or UTC) - (at or now())
     return min(max(delay, timedelta(0)), MAX_RETRY_AFTER)

@@ -1,6 +1,7 @@
 """Reminders by email: for volunteers who chose email (or both), and as the fallback for those who
 chose push but have no working device (many iPhones until the app is on the home screen) —
 the latter only where the centre configured a mail server."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,13 +33,21 @@ def email_for(notification: Notification, *, has_devices: bool) -> Email | None:
     if (channel not in ("email", "both") and not fallback) or _already_emailed(notification):
         return None
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + notification.url
-    return Email(user.email, f"Treffpunkt: {notification.title}", f"{notification.title}\n\n{notification.body}\n\n{link}\n")
+    return Email(
+        user.email, f"Treffpunkt: {notification.title}", f"{notification.title}\n\n{notification.body}\n\n{link}\n"
+    )
 
 
 def _already_emailed(notification: Notification) -> bool:
-    return db.session.scalar(sa.select(sa.exists().where(
-        DeliveryAttempt.notification_id == notification.id, DeliveryAttempt.push_host == EMAIL_HOST,
-        DeliveryAttempt.outcome == DELIVERED)))
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                DeliveryAttempt.notification_id == notification.id,
+                DeliveryAttempt.push_host == EMAIL_HOST,
+                DeliveryAttempt.outcome == DELIVERED,
+            )
+        )
+    )
 
 
 def send_email(email: Email) -> Result:

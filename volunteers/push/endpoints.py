@@ -4,6 +4,7 @@ The endpoint URL comes from the browser, that is from whoever calls our API; wit
 a POST to /push/subscriptions would make the worker send requests to internal services (SSRF).
 The check runs when a browser subscribes and again before every push, because a host name can
 be pointed somewhere else in between (DNS rebinding)."""
+
 import ipaddress
 import os
 import socket
@@ -61,7 +62,7 @@ def _split(endpoint: str):
         raise _refused(_l("Die Push-Adresse fehlt oder ist zu lang."))
     try:
         parts = urlsplit(endpoint)
-        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        parts.port  # noqa: B018 - reading it raises ValueError for a port out of range
     except ValueError:
         raise _refused(_l("Die Push-Adresse ist keine gültige URL.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
@@ -80,8 +81,9 @@ def _resolve(host: str, port: int) -> set[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise EndpointUnresolvable(str(_l("Der Push-Dienst ist nicht erreichbar.")),
-                                   code="endpoint_unresolvable", field="endpoint") from None
+        raise EndpointUnresolvable(
+            str(_l("Der Push-Dienst ist nicht erreichbar.")), code="endpoint_unresolvable", field="endpoint"
+        ) from None
     return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
 
 
@@ -91,8 +93,13 @@ def _is_public(address: IPAddress) -> bool:
     if mapped is not None:
         address = mapped
     return address.is_global and not (
-        address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-        or address.is_reserved or address.is_unspecified)
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
 
 
 def _refused(message) -> EndpointRefused:

@@ -1,4 +1,5 @@
 """Names of notification kinds, states and delivery outcomes as coordinators read them."""
+
 from flask_babel import lazy_gettext as _l
 
 KIND_NAMES = {

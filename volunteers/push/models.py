@@ -1,4 +1,5 @@
 """Web push: the browsers' subscriptions, the outbox of notifications and the delivery log."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,7 +11,13 @@ from ..extensions import db
 
 # Notification.status: the outbox's life cycle.
 PENDING, SENDING, SENT, FAILED, CANCELLED, NO_DEVICE = (
-    "pending", "sending", "sent", "failed", "cancelled", "no_device")
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "cancelled",
+    "no_device",
+)
 NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, NO_DEVICE)
 
 # Notification.kind: what the message is about (free text; these are the ones we know).
@@ -76,7 +83,8 @@ class Notification(db.Model):
 
     user: Mapped[User] = relationship()
     deliveries: Mapped[list["DeliveryAttempt"]] = relationship(
-        back_populates="notification", order_by="DeliveryAttempt.id", passive_deletes=True)
+        back_populates="notification", order_by="DeliveryAttempt.id", passive_deletes=True
+    )
 
 
 class DeliveryAttempt(db.Model):
@@ -85,10 +93,10 @@ class DeliveryAttempt(db.Model):
     __tablename__ = "delivery_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
+    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
     subscription_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("push_subscriptions.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("push_subscriptions.id", ondelete="SET NULL"), index=True
+    )
     # Only the push service's host name: the endpoint's path is a bearer secret.
     push_host: Mapped[str] = mapped_column(sa.String(255))
     status_code: Mapped[int | None]

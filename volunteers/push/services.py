@@ -1,6 +1,7 @@
 """Push services: devices subscribe and unsubscribe, other domains queue notifications in the
 outbox (in their own transaction, so a rolled-back change sends nothing) and withdraw them.
 Every function flushes; the request or command that calls it commits. Sending is worker.py's."""
+
 import base64
 import binascii
 import re
@@ -38,6 +39,7 @@ class NoDevice(DomainError):
 
 # --- devices ---------------------------------------------------------------------------
 
+
 def subscribe_device(*, user: User, endpoint, p256dh, auth, user_agent: str = "") -> PushSubscription:
     """Store a browser's push subscription for `user`. An endpoint seen before is updated and moves
     to `user`: the browser now belongs to whoever signed in on it last. Raises EndpointRefused or
@@ -46,41 +48,61 @@ def subscribe_device(*, user: User, endpoint, p256dh, auth, user_agent: str = ""
     _check_key(p256dh, name="p256dh", length=P256DH_LENGTH)
     _check_key(auth, name="auth", length=AUTH_LENGTH)
     _check_curve_point(p256dh)
-    fields = {"user_id": user.id, "p256dh": p256dh.rstrip("="), "auth": auth.rstrip("="),
-              "user_agent": (user_agent or "")[:120], "failure_count": 0}
+    fields = {
+        "user_id": user.id,
+        "p256dh": p256dh.rstrip("="),
+        "auth": auth.rstrip("="),
+        "user_agent": (user_agent or "")[:120],
+        "failure_count": 0,
+    }
     # One statement, so that two tabs subscribing the same browser at once cannot collide.
-    upsert = (_insert(PushSubscription).values(endpoint=endpoint, created_at=now(), **fields)
-              .on_conflict_do_update(index_elements=["endpoint"], set_=fields))
+    upsert = (
+        _insert(PushSubscription)
+        .values(endpoint=endpoint, created_at=now(), **fields)
+        .on_conflict_do_update(index_elements=["endpoint"], set_=fields)
+    )
     db.session.execute(upsert)
     _forget_oldest_devices(user)
-    return db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        sa.select(PushSubscription)
+        .where(PushSubscription.endpoint == endpoint)
+        .execution_options(populate_existing=True)
+    )
 
 
 def unsubscribe_device(*, user: User, endpoint: str) -> bool:
     """Forget `user`'s subscription with this endpoint; False if `user` has none such."""
-    result = db.session.execute(sa.delete(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id))
+    result = db.session.execute(
+        sa.delete(PushSubscription).where(PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id)
+    )
     return result.rowcount > 0
 
 
 def _forget_oldest_devices(user: User) -> None:
-    newest = (sa.select(PushSubscription.id).where(PushSubscription.user_id == user.id)
-              .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
-              .limit(MAX_DEVICES_PER_USER))
-    db.session.execute(sa.delete(PushSubscription).where(
-        PushSubscription.user_id == user.id, PushSubscription.id.not_in(newest)))
+    newest = (
+        sa.select(PushSubscription.id)
+        .where(PushSubscription.user_id == user.id)
+        .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
+        .limit(MAX_DEVICES_PER_USER)
+    )
+    db.session.execute(
+        sa.delete(PushSubscription).where(PushSubscription.user_id == user.id, PushSubscription.id.not_in(newest))
+    )
 
 
 def devices_of(user: User) -> list[PushSubscription]:
-    return list(db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id == user.id)
-                                   .order_by(PushSubscription.id)))
+    return list(
+        db.session.scalars(
+            sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)
+        )
+    )
 
 
 def _check_key(value, *, name: str, length: int) -> None:
     if not isinstance(value, str) or not BASE64URL.fullmatch(value) or len(_b64url(value)) != length:
-        raise InvalidSubscription(_("Der Schlüssel „%(name)s“ des Abonnements ist ungültig.", name=name),
-                                  code="invalid", field=f"keys.{name}")
+        raise InvalidSubscription(
+            _("Der Schlüssel „%(name)s“ des Abonnements ist ungültig.", name=name), code="invalid", field=f"keys.{name}"
+        )
 
 
 def _check_curve_point(p256dh: str) -> None:
@@ -88,8 +110,11 @@ def _check_curve_point(p256dh: str) -> None:
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64url(p256dh))
     except ValueError:
-        raise InvalidSubscription(_("Der Schlüssel „%(name)s“ des Abonnements ist ungültig.", name="p256dh"),
-                                  code="invalid", field="keys.p256dh") from None
+        raise InvalidSubscription(
+            _("Der Schlüssel „%(name)s“ des Abonnements ist ungültig.", name="p256dh"),
+            code="invalid",
+            field="keys.p256dh",
+        ) from None
 
 
 def _b64url(value: str) -> bytes:
@@ -101,10 +126,20 @@ def _b64url(value: str) -> bytes:
 
 # --- the outbox ------------------------------------------------------------------------
 
-def queue_notification(*, user: User, kind: str, title: str, body: str, url: str,
-                       due_at: datetime | None = None, dedupe_key: str | None = None,
-                       centre: Centre | None = None, expires_at: datetime | None = None,
-                       tag: str | None = None) -> Notification | None:
+
+def queue_notification(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    due_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    centre: Centre | None = None,
+    expires_at: datetime | None = None,
+    tag: str | None = None,
+) -> Notification | None:
     """Put a message for `user` into the outbox, to be pushed to all their devices at `due_at`
     (default: now) and not after `expires_at` (e.g. the shift's start; also sets the push TTL).
 
@@ -120,12 +155,28 @@ def queue_notification(*, user: User, kind: str, title: str, body: str, url: str
     if (dedupe_key is not None and not 0 < len(dedupe_key) <= 200) or len(kind) > 40:
         raise ValueError("dedupe_key must have 1 to 200 characters, kind at most 40")
     due_at = due_at or now()
-    values = {"user_id": user.id, "centre_id": centre.id if centre else None, "kind": kind,
-              "dedupe_key": dedupe_key, "title": str(title)[:200], "body": str(body), "url": url,
-              "tag": (tag or dedupe_key or kind)[:100], "due_at": due_at, "expires_at": expires_at,
-              "status": PENDING, "attempts": 0, "next_attempt_at": due_at, "created_at": now()}
-    statement = (_insert(Notification).values(**values)
-                 .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id))
+    values = {
+        "user_id": user.id,
+        "centre_id": centre.id if centre else None,
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "title": str(title)[:200],
+        "body": str(body),
+        "url": url,
+        "tag": (tag or dedupe_key or kind)[:100],
+        "due_at": due_at,
+        "expires_at": expires_at,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": due_at,
+        "created_at": now(),
+    }
+    statement = (
+        _insert(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
     new_id = db.session.scalar(statement)
     return db.session.get(Notification, new_id) if new_id is not None else None
 
@@ -140,8 +191,11 @@ def cancel_notifications(*, dedupe_key_prefix: str) -> int:
     # substr() compares exactly; LIKE would need escaping and ignores case on SQLite.
     matches = sa.func.substr(Notification.dedupe_key, 1, len(dedupe_key_prefix)) == dedupe_key_prefix
     result = db.session.execute(
-        sa.update(Notification).where(Notification.status == PENDING, matches)
-        .values(status=CANCELLED, dedupe_key=None), execution_options={"synchronize_session": False})
+        sa.update(Notification)
+        .where(Notification.status == PENDING, matches)
+        .values(status=CANCELLED, dedupe_key=None),
+        execution_options={"synchronize_session": False},
+    )
     return result.rowcount
 
 
@@ -152,20 +206,29 @@ def queue_test_notification(*, user: User) -> Notification:
         raise NoDevice(_("Auf keinem Gerät sind Benachrichtigungen eingeschaltet."), code="no_device")
     at = now()
     notification = queue_notification(
-        user=user, kind="test", title=_("Treffpunkt: Testnachricht"),
-        body=_("Benachrichtigungen funktionieren auf diesem Gerät."), url="/settings",
-        dedupe_key=f"test:user:{user.id}:{at:%Y%m%d%H%M}", expires_at=at + TEST_MESSAGE_LIFETIME)
+        user=user,
+        kind="test",
+        title=_("Treffpunkt: Testnachricht"),
+        body=_("Benachrichtigungen funktionieren auf diesem Gerät."),
+        url="/settings",
+        dedupe_key=f"test:user:{user.id}:{at:%Y%m%d%H%M}",
+        expires_at=at + TEST_MESSAGE_LIFETIME,
+    )
     if notification is None:
-        raise TooManyRequests(_("Eine Testnachricht ist schon unterwegs. Bitte warten Sie eine Minute."),
-                              code="too_many_requests")
+        raise TooManyRequests(
+            _("Eine Testnachricht ist schon unterwegs. Bitte warten Sie eine Minute."), code="too_many_requests"
+        )
     return notification
 
 
 def recent_notifications(*, centre: Centre, limit: int = 100) -> list[Notification]:
     """The centre's latest notifications with recipients and delivery attempts, for the log page."""
-    query = (in_centre(Notification, centre)
-             .options(sa.orm.joinedload(Notification.user), sa.orm.selectinload(Notification.deliveries))
-             .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    query = (
+        in_centre(Notification, centre)
+        .options(sa.orm.joinedload(Notification.user), sa.orm.selectinload(Notification.deliveries))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 

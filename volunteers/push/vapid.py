@@ -4,6 +4,7 @@ The private key comes from VAPID_PRIVATE_KEY (PEM, or base64url of the raw 32-by
 without it one is generated once into the instance folder, so that every process of an
 installation (web servers, workers) signs with the same key. Browsers subscribed with the
 public key; a new key would silently orphan every subscription."""
+
 import os
 from pathlib import Path
 
@@ -30,8 +31,7 @@ def vapid_subject() -> str:
 
 def public_key_b64url(key: Vapid) -> str:
     """The public key as browsers want it for pushManager.subscribe(): uncompressed point, base64url."""
-    point = key.public_key.public_bytes(serialization.Encoding.X962,
-                                        serialization.PublicFormat.UncompressedPoint)
+    point = key.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return b64urlencode(point)
 
 

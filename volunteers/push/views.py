@@ -4,6 +4,7 @@ delivery log page.
 The JSON endpoints work with the session cookie, so the global CSRF protection applies (the
 script sends the token as X-CSRFToken). They are not under /api/, where the app answers errors
 in JSON; the `devices` blueprint therefore answers its own errors in the API's error format."""
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -33,8 +34,13 @@ def subscribe():
     require_login()
     body = json_body()
     keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
-    services.subscribe_device(user=current_user, endpoint=body.get("endpoint"), p256dh=keys.get("p256dh"),
-                              auth=keys.get("auth"), user_agent=request.user_agent.string)
+    services.subscribe_device(
+        user=current_user,
+        endpoint=body.get("endpoint"),
+        p256dh=keys.get("p256dh"),
+        auth=keys.get("auth"),
+        user_agent=request.user_agent.string,
+    )
     db.session.commit()
     return jsonify(status="subscribed"), 201
 
@@ -59,8 +65,14 @@ def send_test():
 
 @devices.errorhandler(CSRFError)
 def csrf_failed(error):
-    return api_error(400, "csrf_failed", _("Das Sicherheitstoken fehlt oder ist ungültig. Bitte laden Sie "
-                                           "die Seite neu und versuchen Sie es noch einmal."))
+    return api_error(
+        400,
+        "csrf_failed",
+        _(
+            "Das Sicherheitstoken fehlt oder ist ungültig. Bitte laden Sie "
+            "die Seite neu und versuchen Sie es noch einmal."
+        ),
+    )
 
 
 @devices.errorhandler(DomainError)
@@ -88,6 +100,11 @@ bp.register_blueprint(devices)
 @login_required
 def delivery_log(slug: str):
     centre = staff_centre_or_404(slug)
-    return render_template("push/delivery_log.html", centre=centre,
-                           notifications=services.recent_notifications(centre=centre),
-                           kind_names=KIND_NAMES, status_names=STATUS_NAMES, outcome_names=OUTCOME_NAMES)
+    return render_template(
+        "push/delivery_log.html",
+        centre=centre,
+        notifications=services.recent_notifications(centre=centre),
+        kind_names=KIND_NAMES,
+        status_names=STATUS_NAMES,
+        outcome_names=OUTCOME_NAMES,
+    )

@@ -14,6 +14,7 @@ device. The repeat is harmless: it carries the same Topic header, so a push serv
 holds the first replaces it, and the same notification tag, so the device shows one
 notification, not two. A worker also stops taking up claimed rows when its lease is nearly over
 and gives them back, so that a slow push service cannot make two workers send the same row."""
+
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -28,8 +29,21 @@ from ..extensions import db
 from .delivery import Device, Message, NoRedirectSession, Result, build_message, push_to_device
 from .email import Email, email_for, send_email
 from .endpoints import loopback_allowed
-from .models import (DELIVERED, DEVICE_FAILED, FAILED, GONE, NO_DEVICE, PENDING, REFUSED, RETRY, SENDING, SENT,
-                     DeliveryAttempt, Notification, PushSubscription)
+from .models import (
+    DELIVERED,
+    DEVICE_FAILED,
+    FAILED,
+    GONE,
+    NO_DEVICE,
+    PENDING,
+    REFUSED,
+    RETRY,
+    SENDING,
+    SENT,
+    DeliveryAttempt,
+    Notification,
+    PushSubscription,
+)
 from .vapid import vapid_key, vapid_subject
 
 log = logging.getLogger(__name__)
@@ -47,6 +61,7 @@ LOST = "lost"  # the row's lease ran out and another worker took it over
 @dataclass
 class Job:
     """What a claimed notification needs for sending, read before the transaction ends."""
+
     message: Message
     devices: list[Device]
     delivered_before: bool
@@ -97,19 +112,27 @@ def claim_due(*, limit: int) -> tuple[list[int], datetime]:
 
 def due_notifications(at: datetime) -> sa.Select:
     """Pending rows whose time has come, and rows whose sending worker's lease ran out."""
-    return (sa.select(Notification).where(sa.or_(
-        sa.and_(Notification.status == PENDING, Notification.next_attempt_at <= at),
-        sa.and_(Notification.status == SENDING, Notification.locked_until < at)))
-        .order_by(Notification.next_attempt_at, Notification.id))
+    return (
+        sa.select(Notification)
+        .where(
+            sa.or_(
+                sa.and_(Notification.status == PENDING, Notification.next_attempt_at <= at),
+                sa.and_(Notification.status == SENDING, Notification.locked_until < at),
+            )
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+    )
 
 
 def release_claims(*, ids: list[int], lease: datetime) -> None:
     """Give claimed rows back untried, so that another pass can take them at once; commits."""
     begin_write(db.session)
     db.session.execute(
-        sa.update(Notification).where(Notification.id.in_(ids), Notification.locked_until == lease)
+        sa.update(Notification)
+        .where(Notification.id.in_(ids), Notification.locked_until == lease)
         .values(status=PENDING, locked_until=None, attempts=Notification.attempts - 1),
-        execution_options={"synchronize_session": False})
+        execution_options={"synchronize_session": False},
+    )
     db.session.commit()
 
 
@@ -136,8 +159,7 @@ def _take_up(notification_id: int, lease: datetime) -> tuple[Job | None, str]:
 
 def _owned(notification_id: int, lease: datetime) -> Notification | None:
     """The row if it still carries our lease (locked on PostgreSQL until we commit), else None."""
-    notification = db.session.get(Notification, notification_id, populate_existing=True,
-                                  with_for_update=True)
+    notification = db.session.get(Notification, notification_id, populate_existing=True, with_for_update=True)
     if notification is None or notification.status != SENDING or notification.locked_until != lease:
         return None
     return notification
@@ -163,24 +185,38 @@ def _prepare(notification: Notification) -> Job | None:
 
 
 def _was_delivered(notification: Notification) -> bool:
-    return db.session.scalar(sa.select(sa.exists().where(
-        DeliveryAttempt.notification_id == notification.id, DeliveryAttempt.outcome == DELIVERED)))
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(DeliveryAttempt.notification_id == notification.id, DeliveryAttempt.outcome == DELIVERED)
+        )
+    )
 
 
 def _devices_to_reach(notification: Notification) -> list[Device]:
     # On a retry, devices that already have the message are left out.
-    reached = (sa.select(DeliveryAttempt.subscription_id).where(
-        DeliveryAttempt.notification_id == notification.id, DeliveryAttempt.outcome == DELIVERED,
-        DeliveryAttempt.subscription_id.is_not(None)))
-    rows = db.session.scalars(sa.select(PushSubscription).where(
-        PushSubscription.user_id == notification.user_id, PushSubscription.id.not_in(reached))
-        .order_by(PushSubscription.id))
+    reached = sa.select(DeliveryAttempt.subscription_id).where(
+        DeliveryAttempt.notification_id == notification.id,
+        DeliveryAttempt.outcome == DELIVERED,
+        DeliveryAttempt.subscription_id.is_not(None),
+    )
+    rows = db.session.scalars(
+        sa.select(PushSubscription)
+        .where(PushSubscription.user_id == notification.user_id, PushSubscription.id.not_in(reached))
+        .order_by(PushSubscription.id)
+    )
     return [Device(row.id, row.endpoint, row.p256dh, row.auth) for row in rows]
 
 
 def _push(device: Device, message: Message, http: requests.Session | None) -> Result:
-    result = push_to_device(device=device, message=message, vapid=vapid_key(), subject=vapid_subject(),
-                            allow_loopback=loopback_allowed(), timeout=PUSH_TIMEOUT_SECONDS, session=http)
+    result = push_to_device(
+        device=device,
+        message=message,
+        vapid=vapid_key(),
+        subject=vapid_subject(),
+        allow_loopback=loopback_allowed(),
+        timeout=PUSH_TIMEOUT_SECONDS,
+        session=http,
+    )
     if result.outcome != DELIVERED:
         log.warning("push to %s: %s", result.push_host, result.error)
     return result
@@ -205,15 +241,25 @@ def _record_results(notification_id: int, lease: datetime, job: Job, results: li
 def _log_attempts(notification: Notification, results: list[Result], at: datetime) -> None:
     # The person may have switched a device off while we were sending: log it without the link.
     # FOR KEY SHARE keeps the others from being deleted until we commit (PostgreSQL).
-    still_there = set(db.session.scalars(
-        sa.select(PushSubscription.id).where(PushSubscription.id.in_([r.subscription_id for r in results]))
-        .with_for_update(key_share=True)))
+    still_there = set(
+        db.session.scalars(
+            sa.select(PushSubscription.id)
+            .where(PushSubscription.id.in_([r.subscription_id for r in results]))
+            .with_for_update(key_share=True)
+        )
+    )
     for result in results:
         subscription_id = result.subscription_id if result.subscription_id in still_there else None
-        db.session.add(DeliveryAttempt(
-            notification_id=notification.id, subscription_id=subscription_id,
-            push_host=result.push_host, status_code=result.status_code, outcome=result.outcome,
-            attempted_at=at))
+        db.session.add(
+            DeliveryAttempt(
+                notification_id=notification.id,
+                subscription_id=subscription_id,
+                push_host=result.push_host,
+                status_code=result.status_code,
+                outcome=result.outcome,
+                attempted_at=at,
+            )
+        )
     db.session.flush()
 
 
@@ -223,18 +269,15 @@ def _update_devices(results: list[Result], at: datetime) -> None:
 
     table = PushSubscription
     if delivered := ids(DELIVERED):
-        db.session.execute(sa.update(table).where(table.id.in_(delivered))
-                           .values(last_success_at=at, failure_count=0))
+        db.session.execute(sa.update(table).where(table.id.in_(delivered)).values(last_success_at=at, failure_count=0))
     if failing := ids(RETRY, DEVICE_FAILED, REFUSED):
-        db.session.execute(sa.update(table).where(table.id.in_(failing))
-                           .values(failure_count=table.failure_count + 1))
+        db.session.execute(sa.update(table).where(table.id.in_(failing)).values(failure_count=table.failure_count + 1))
     if gone := ids(GONE):
         # The browser dropped the subscription: it will never work again. The log keeps the host.
         db.session.execute(sa.delete(table).where(table.id.in_(gone)))
 
 
-def _settle_after_push(notification: Notification, results: list[Result], delivered_before: bool,
-                       at: datetime) -> None:
+def _settle_after_push(notification: Notification, results: list[Result], delivered_before: bool, at: datetime) -> None:
     error = next((r.error for r in results if r.error), None)
     retry_later = [r for r in results if r.outcome == RETRY]
     if retry_later and notification.attempts < MAX_ATTEMPTS:
@@ -261,4 +304,3 @@ def _settle(notification: Notification, *, status: str, at: datetime, error: str
     if status == SENT:
         notification.sent_at = at
     db.session.flush()
-

@@ -3,6 +3,7 @@ as the change that causes them (the push worker sends them after the commit).
 
 Keys: every message about one person and one shift starts with "shift:<id>:user:<id>:", so a
 cancellation withdraws exactly that person's pending reminders."""
+
 import sqlalchemy as sa
 from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
@@ -22,7 +23,9 @@ def _key(shift: Shift, user_id: int, what: str) -> str:
 
 
 def _when_and_where(shift: Shift) -> str:
-    return f"{format_day(shift.starts_at, 'MMMEd')}, {format_time(shift.starts_at, 'short')} · {shift.meeting_point.name}"
+    return (
+        f"{format_day(shift.starts_at, 'MMMEd')}, {format_time(shift.starts_at, 'short')} · {shift.meeting_point.name}"
+    )
 
 
 def _url(shift: Shift) -> str:
@@ -30,8 +33,9 @@ def _url(shift: Shift) -> str:
 
 
 def _queue(user: User, shift: Shift, kind: str, key: str, title: str, body: str, **extra) -> None:
-    queue_notification(user=user, kind=kind, title=title, body=body, url=_url(shift), centre=shift.centre,
-                       dedupe_key=key, **extra)
+    queue_notification(
+        user=user, kind=kind, title=title, body=body, url=_url(shift), centre=shift.centre, dedupe_key=key, **extra
+    )
 
 
 def schedule_reminders(signup: Signup) -> None:
@@ -46,8 +50,16 @@ def schedule_reminders(signup: Signup) -> None:
         with force_locale(user.locale or "de"):
             title = _("Erinnerung: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
             body = _when_and_where(shift)
-        _queue(user, shift, "reminder", _key(shift, user.id, f"reminder-{minutes}:seq:{shift.sequence}"), title, body,
-               due_at=due, expires_at=shift.starts_at)
+        _queue(
+            user,
+            shift,
+            "reminder",
+            _key(shift, user.id, f"reminder-{minutes}:seq:{shift.sequence}"),
+            title,
+            body,
+            due_at=due,
+            expires_at=shift.starts_at,
+        )
 
 
 def withdraw_reminders(signup: Signup) -> None:
@@ -66,8 +78,15 @@ def shift_changed(shift: Shift) -> None:
         with force_locale(signup.user.locale or "de"):
             title = _("Schicht geändert: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
             body = _("Neu: %(when)s", when=_when_and_where(shift))
-        _queue(signup.user, shift, "shift_changed", _key(shift, signup.user_id, f"changed:seq:{shift.sequence}"),
-               title, body, expires_at=shift.ends_at)
+        _queue(
+            signup.user,
+            shift,
+            "shift_changed",
+            _key(shift, signup.user_id, f"changed:seq:{shift.sequence}"),
+            title,
+            body,
+            expires_at=shift.ends_at,
+        )
         schedule_reminders(signup)
 
 
@@ -77,8 +96,15 @@ def shift_cancelled(shift: Shift) -> None:
         with force_locale(signup.user.locale or "de"):
             title = _("Abgesagt: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
             body = f"{_when_and_where(shift)} – {shift.cancel_reason}"
-        _queue(signup.user, shift, "shift_cancelled", _key(shift, signup.user_id, "cancelled"), title, body,
-               expires_at=shift.ends_at)
+        _queue(
+            signup.user,
+            shift,
+            "shift_cancelled",
+            _key(shift, signup.user_id, "cancelled"),
+            title,
+            body,
+            expires_at=shift.ends_at,
+        )
 
 
 def promoted(signup: Signup) -> None:
@@ -89,17 +115,27 @@ def promoted(signup: Signup) -> None:
     with force_locale(user.locale or "de"):
         title = _("Sie sind dabei: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
         body = _("Ein Platz ist frei geworden. %(when)s", when=_when_and_where(shift))
-    _queue(user, shift, "waitlist_promoted", _key(shift, user.id, f"promoted:{signup.updated_at.timestamp():.0f}"),
-           title, body, expires_at=shift.starts_at)
+    _queue(
+        user,
+        shift,
+        "waitlist_promoted",
+        _key(shift, user.id, f"promoted:{signup.updated_at.timestamp():.0f}"),
+        title,
+        body,
+        expires_at=shift.starts_at,
+    )
     schedule_reminders(signup)
 
 
 def staffing_call(*, shift: Shift, message: str) -> int:
-    """"We still need people": to the centre's volunteers who speak one of the shift's languages
+    """ "We still need people": to the centre's volunteers who speak one of the shift's languages
     (all of them if it needs none) and are not signed up. Each person hears it once per shift."""
     signed_up = {s.user_id for s in _active_signups(shift)}
-    volunteers = db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id).where(
-        Membership.centre_id == shift.centre_id, Membership.role == VOLUNTEER, User.deleted_at.is_(None)))
+    volunteers = db.session.scalars(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.centre_id == shift.centre_id, Membership.role == VOLUNTEER, User.deleted_at.is_(None))
+    )
     count = 0
     for user in volunteers:
         if user.id in signed_up or (shift.languages and not set(shift.languages) & set(user.languages or ())):
@@ -107,8 +143,18 @@ def staffing_call(*, shift: Shift, message: str) -> int:
         with force_locale(user.locale or "de"):
             title = _("Wir brauchen noch Hilfe: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
             body = f"{_when_and_where(shift)}. {message}".strip()
-        if queue_notification(user=user, kind="staffing_call", title=title, body=body[:500], url=_url(shift),
-                              centre=shift.centre, dedupe_key=_key(shift, user.id, "call"),
-                              expires_at=shift.starts_at) is not None:
+        if (
+            queue_notification(
+                user=user,
+                kind="staffing_call",
+                title=title,
+                body=body[:500],
+                url=_url(shift),
+                centre=shift.centre,
+                dedupe_key=_key(shift, user.id, "call"),
+                expires_at=shift.starts_at,
+            )
+            is not None
+        ):
             count += 1
     return count

@@ -1,5 +1,6 @@
 """When a reminder is due: N days before at the same wall-clock time (right across DST), or
 N hours before in real time; never inside the volunteer's quiet hours."""
+
 from datetime import datetime, timedelta
 
 from ..core import time

@@ -1,5 +1,6 @@
 """Small server-side SVG charts: readable on a phone and in print, with a title and a text
 description for screen readers (the numbers are in the tables beside them as well)."""
+
 from markupsafe import Markup, escape
 
 from .formatting import format_number
@@ -19,7 +20,8 @@ def _svg(key: str, width: int, height: int, title: str, description: str, body: 
     return Markup(  # nosec B704
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{key}-t {key}-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{key}-t">{escape(title)}</title>'
-        f'<desc id="{key}-d">{escape(description)}</desc>{body}</svg>')
+        f'<desc id="{key}-d">{escape(description)}</desc>{body}</svg>'
+    )
 
 
 def bar_chart(key: str, rows: list[tuple[str, float]], *, title: str, unit: str) -> Markup:
@@ -33,16 +35,18 @@ def bar_chart(key: str, rows: list[tuple[str, float]], *, title: str, unit: str)
         bar = (width - label_width - 90) * value / peak
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="{INK}">'
-            f'{escape(label[:38])}</text>'
+            f"{escape(label[:38])}</text>"
             f'<rect x="{label_width}" y="{y + 4}" width="{bar:.1f}" height="{row_height - 10}" fill="{BAR}"/>'
             f'<text x="{label_width + bar + 6:.1f}" y="{y + 18}" font-size="13" fill="{INK}">'
-            f'{_number(value)}&#160;{escape(unit)}</text>')
+            f"{_number(value)}&#160;{escape(unit)}</text>"
+        )
     description = "; ".join(f"{label}: {_number(value)} {unit}" for label, value in rows)
     return _svg(key, width, height, title, description, "".join(parts))
 
 
-def share_line(key: str, points: list[tuple[str, float | None]], *, title: str, reference: float,
-               reference_label: str) -> Markup:
+def share_line(
+    key: str, points: list[tuple[str, float | None]], *, title: str, reference: float, reference_label: str
+) -> Markup:
     """The volunteer share per month as a line, with the programme's share as a dashed line."""
     width, height, left, bottom, top = 640, 220, 40, 30, 10
     plot_w, plot_h = width - left - 10, height - bottom - top
@@ -53,14 +57,22 @@ def share_line(key: str, points: list[tuple[str, float | None]], *, title: str, 
 
     coords = [(left + i * step, y(v)) for i, (_, v) in enumerate(points) if v is not None]
     line = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
-    labels = "".join(f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
-                     f'fill="{INK}">{escape(month[2:])}</text>' for i, (month, _) in enumerate(points))
+    labels = "".join(
+        f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
+        f'fill="{INK}">{escape(month[2:])}</text>'
+        for i, (month, _) in enumerate(points)
+    )
     dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="{BAR}"/>' for x, yy in coords)
-    axis = "".join(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
-                   f'{int(v * 100)}&#160;%</text>' for v in (0, 0.5, 1))
-    body = (f'<line x1="{left}" x2="{width - 10}" y1="{y(reference):.1f}" y2="{y(reference):.1f}" stroke="{BAR_ALT}" '
-            f'stroke-dasharray="6 4" stroke-width="2"/><text x="{width - 12}" y="{y(reference) - 6:.1f}" '
-            f'font-size="12" text-anchor="end" fill="{INK}">{escape(reference_label)}</text>'
-            f'<polyline points="{line}" fill="none" stroke="{BAR}" stroke-width="2.5"/>{dots}{axis}{labels}')
+    axis = "".join(
+        f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
+        f"{int(v * 100)}&#160;%</text>"
+        for v in (0, 0.5, 1)
+    )
+    body = (
+        f'<line x1="{left}" x2="{width - 10}" y1="{y(reference):.1f}" y2="{y(reference):.1f}" stroke="{BAR_ALT}" '
+        f'stroke-dasharray="6 4" stroke-width="2"/><text x="{width - 12}" y="{y(reference) - 6:.1f}" '
+        f'font-size="12" text-anchor="end" fill="{INK}">{escape(reference_label)}</text>'
+        f'<polyline points="{line}" fill="none" stroke="{BAR}" stroke-width="2.5"/>{dots}{axis}{labels}'
+    )
     description = "; ".join(f"{month}: {'–' if v is None else _number(v * 100, '#,##0')} %" for month, v in points)
     return _svg(key, width, height, title, description, body)

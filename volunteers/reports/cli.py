@@ -1,5 +1,6 @@
 """`flask --app wsgi report export --centre SLUG | --state [--from --to --format --output]`: the
 report downloads as files, for archives and cron jobs, from the same services and builders."""
+
 from pathlib import Path
 
 import click
@@ -27,8 +28,12 @@ report_cli = AppGroup("report", help="KommAn-Berichte.")
 @click.option("--from", "start", metavar="JJJJ-MM-TT", help="Erster Tag (Vorgabe: 1. Januar dieses Jahres).")
 @click.option("--to", "end", metavar="JJJJ-MM-TT", help="Letzter Tag (Vorgabe: heute).")
 @click.option("--format", "output", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("--output", "path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Zieldatei (Vorgabe: der Name des Downloads, im aktuellen Verzeichnis).")
+@click.option(
+    "--output",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Zieldatei (Vorgabe: der Name des Downloads, im aktuellen Verzeichnis).",
+)
 def export_command(centre_slug, whole_state, start, end, output, path):
     """Einen Bericht als Datei schreiben (CSV, XLSX, PDF oder JSON)."""
     if bool(centre_slug) == whole_state:
@@ -36,7 +41,7 @@ def export_command(centre_slug, whole_state, start, end, output, path):
     try:
         period = parse_period(start, end, time.to_berlin(time.now()).date())
     except DomainError as error:
-        raise click.UsageError(f"{error.message} ({error.code})")
+        raise click.UsageError(f"{error.message} ({error.code})") from None
     body, name = _centre(centre_slug, period, output) if centre_slug else _state(period, output)
     target = path or Path(f"{name}.{output}")
     target.write_bytes(body)

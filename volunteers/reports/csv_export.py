@@ -1,4 +1,5 @@
 """CSV as German spreadsheets expect it: semicolons, UTF-8 with BOM, decimal comma."""
+
 import csv
 import io
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,5 +37,5 @@ def to_csv(header: list[tuple[str, str]], tables: list[Table]) -> bytes:
         writer.writerow([table.title])
         writer.writerow([column.title for column in table.columns])
         for row in table.rows:
-            writer.writerow([cell_text(cell, column.kind) for cell, column in zip(row, table.columns)])
+            writer.writerow([cell_text(cell, column.kind) for cell, column in zip(row, table.columns, strict=True)])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -1,6 +1,8 @@
 """Supporting documents of the Verwendungsnachweis: the room-use plan per meeting point, the
 hours list per volunteer for signing (Stundennachweis), and participant counts per session."""
+
 from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -51,35 +53,59 @@ def room_use(centre: Centre, period: Period) -> list[RoomUse]:
     weeks = ((period.end - period.start).days + 1) / 7
     intervals: dict[int, list] = {}
     for meeting_point_id, starts_at, ends_at in db.session.execute(
-            sa.select(Shift.meeting_point_id, Shift.starts_at, Shift.ends_at).where(
-                Shift.centre_id == centre.id, Shift.status == PUBLISHED, Shift.starts_at >= start,
-                Shift.starts_at < end)):
+        sa.select(Shift.meeting_point_id, Shift.starts_at, Shift.ends_at).where(
+            Shift.centre_id == centre.id, Shift.status == PUBLISHED, Shift.starts_at >= start, Shift.starts_at < end
+        )
+    ):
         intervals.setdefault(meeting_point_id, []).append((starts_at, ends_at))
     meeting_points = db.session.scalars(in_centre(MeetingPoint, centre).order_by(MeetingPoint.name))
-    return [RoomUse(mp, round(mp.booked_hours_per_week * weeks, 2) if mp.booked_hours_per_week else None,
-                    _union_hours(intervals.get(mp.id, []))) for mp in meeting_points]
+    return [
+        RoomUse(
+            mp,
+            round(mp.booked_hours_per_week * weeks, 2) if mp.booked_hours_per_week else None,
+            _union_hours(intervals.get(mp.id, [])),
+        )
+        for mp in meeting_points
+    ]
 
 
 def hours_list(centre: Centre, volunteer: User, period: Period) -> list[HoursEntry]:
     """A volunteer's approved hours in the period, for the Stundennachweis they sign."""
-    return list(db.session.scalars(
-        in_centre(HoursEntry, centre).where(HoursEntry.user_id == volunteer.id, HoursEntry.status == APPROVED,
-                                            HoursEntry.kind == VOLUNTEER_HOURS,
-                                            HoursEntry.work_date.between(period.start, period.end))
-        .options(joinedload(HoursEntry.meeting_point)).order_by(HoursEntry.work_date, HoursEntry.id)))
+    return list(
+        db.session.scalars(
+            in_centre(HoursEntry, centre)
+            .where(
+                HoursEntry.user_id == volunteer.id,
+                HoursEntry.status == APPROVED,
+                HoursEntry.kind == VOLUNTEER_HOURS,
+                HoursEntry.work_date.between(period.start, period.end),
+            )
+            .options(joinedload(HoursEntry.meeting_point))
+            .order_by(HoursEntry.work_date, HoursEntry.id)
+        )
+    )
 
 
 def participant_counts(centre: Centre, period: Period) -> list[Shift]:
     """Held sessions with the number of people reached, where the coordinators counted them."""
     start, end = period.instants()
-    return list(db.session.scalars(
-        in_centre(Shift, centre).where(Shift.status == PUBLISHED, Shift.starts_at >= start, Shift.starts_at < end,
-                                       Shift.ends_at <= time.now())
-        .options(joinedload(Shift.meeting_point)).order_by(Shift.starts_at)))
+    return list(
+        db.session.scalars(
+            in_centre(Shift, centre)
+            .where(
+                Shift.status == PUBLISHED, Shift.starts_at >= start, Shift.starts_at < end, Shift.ends_at <= time.now()
+            )
+            .options(joinedload(Shift.meeting_point))
+            .order_by(Shift.starts_at)
+        )
+    )
 
 
 def volunteers_with_hours(centre: Centre, period: Period) -> list[User]:
     with_hours = sa.select(HoursEntry.user_id).where(
-        HoursEntry.centre_id == centre.id, HoursEntry.status == APPROVED, HoursEntry.kind == VOLUNTEER_HOURS,
-        HoursEntry.work_date.between(period.start, period.end))
+        HoursEntry.centre_id == centre.id,
+        HoursEntry.status == APPROVED,
+        HoursEntry.kind == VOLUNTEER_HOURS,
+        HoursEntry.work_date.between(period.start, period.end),
+    )
     return list(db.session.scalars(sa.select(User).where(User.id.in_(with_hours)).order_by(User.name)))

@@ -3,6 +3,7 @@
 Only approved hours count. Volunteer hours V and staff hours S give the volunteer share
 V / (V + S); the in-kind value is V times the grant's valuation rate, also after the grant's cap.
 Everything is computed from a handful of aggregate queries, never row by row."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -59,8 +60,11 @@ class HoursTotals:
             self.volunteer_minutes += minutes
 
     def as_dict(self) -> dict:
-        return {"volunteer_minutes": self.volunteer_minutes, "staff_minutes": self.staff_minutes,
-                "volunteer_share": share(self.volunteer_minutes, self.volunteer_minutes + self.staff_minutes)}
+        return {
+            "volunteer_minutes": self.volunteer_minutes,
+            "staff_minutes": self.staff_minutes,
+            "volunteer_share": share(self.volunteer_minutes, self.volunteer_minutes + self.staff_minutes),
+        }
 
 
 @dataclass
@@ -77,12 +81,31 @@ def hours_breakdown(centre_ids: list[int], period: Period) -> HoursBreakdown:
     """Approved minutes by kind, month, Baustein, meeting point and activity, in one grouped query."""
     year, month = sa.extract("year", HoursEntry.work_date), sa.extract("month", HoursEntry.work_date)
     rows = db.session.execute(
-        sa.select(HoursEntry.centre_id, HoursEntry.kind, HoursEntry.baustein, HoursEntry.meeting_point_id,
-                  HoursEntry.activity, year, month, sa.func.sum(HoursEntry.minutes))
-        .where(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED,
-               HoursEntry.work_date.between(period.start, period.end))
-        .group_by(HoursEntry.centre_id, HoursEntry.kind, HoursEntry.baustein, HoursEntry.meeting_point_id,
-                  HoursEntry.activity, year, month))
+        sa.select(
+            HoursEntry.centre_id,
+            HoursEntry.kind,
+            HoursEntry.baustein,
+            HoursEntry.meeting_point_id,
+            HoursEntry.activity,
+            year,
+            month,
+            sa.func.sum(HoursEntry.minutes),
+        )
+        .where(
+            HoursEntry.centre_id.in_(centre_ids),
+            HoursEntry.status == APPROVED,
+            HoursEntry.work_date.between(period.start, period.end),
+        )
+        .group_by(
+            HoursEntry.centre_id,
+            HoursEntry.kind,
+            HoursEntry.baustein,
+            HoursEntry.meeting_point_id,
+            HoursEntry.activity,
+            year,
+            month,
+        )
+    )
     result = HoursBreakdown()
     for centre_id, kind, baustein, meeting_point_id, activity, y, m, minutes in rows:
         minutes = int(minutes)
@@ -102,39 +125,67 @@ def people_counts(centre_ids: list[int], period: Period) -> dict:
     in_period = HoursEntry.work_date.between(period.start, period.end)
     # One pass over each person's approved hours in these centres: their first day ever, and what
     # they gave in the period.
-    per_person = (sa.select(sa.func.min(HoursEntry.work_date).label("first_day"),
-                            sa.func.sum(HoursEntry.minutes).filter(in_period).label("minutes"))
-                  .where(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED,
-                         HoursEntry.kind == VOLUNTEER_HOURS)
-                  .group_by(HoursEntry.user_id).subquery())
-    active_count, new_count = db.session.execute(sa.select(
-        sa.func.count().filter(per_person.c.minutes > 0),
-        sa.func.count().filter(per_person.c.first_day.between(period.start, period.end)))).one()
-    pending = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0)).where(
-        HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == SUBMITTED, HoursEntry.kind == VOLUNTEER_HOURS,
-        HoursEntry.work_date.between(period.start, period.end)))
+    per_person = (
+        sa.select(
+            sa.func.min(HoursEntry.work_date).label("first_day"),
+            sa.func.sum(HoursEntry.minutes).filter(in_period).label("minutes"),
+        )
+        .where(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED, HoursEntry.kind == VOLUNTEER_HOURS)
+        .group_by(HoursEntry.user_id)
+        .subquery()
+    )
+    active_count, new_count = db.session.execute(
+        sa.select(
+            sa.func.count().filter(per_person.c.minutes > 0),
+            sa.func.count().filter(per_person.c.first_day.between(period.start, period.end)),
+        )
+    ).one()
+    pending = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0)).where(
+            HoursEntry.centre_id.in_(centre_ids),
+            HoursEntry.status == SUBMITTED,
+            HoursEntry.kind == VOLUNTEER_HOURS,
+            HoursEntry.work_date.between(period.start, period.end),
+        )
+    )
     return {"active_volunteers": active_count, "new_volunteers": new_count, "pending_minutes": int(pending)}
 
 
 def shift_counts(centre_ids: list[int], period: Period) -> dict:
     """Shifts held (published, begun in the period, ended by now), fill rate and participants."""
     start, end = period.instants()
-    row = db.session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(Shift.confirmed_count), 0),
-        sa.func.coalesce(sa.func.sum(Shift.capacity_max), 0),
-        sa.func.coalesce(sa.func.sum(Shift.participants_count), 0), sa.func.count(Shift.participants_count),
-    ).where(Shift.centre_id.in_(centre_ids), Shift.status == PUBLISHED, Shift.starts_at >= start,
-            Shift.starts_at < end, Shift.ends_at <= time.now())).one()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Shift.confirmed_count), 0),
+            sa.func.coalesce(sa.func.sum(Shift.capacity_max), 0),
+            sa.func.coalesce(sa.func.sum(Shift.participants_count), 0),
+            sa.func.count(Shift.participants_count),
+        ).where(
+            Shift.centre_id.in_(centre_ids),
+            Shift.status == PUBLISHED,
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+            Shift.ends_at <= time.now(),
+        )
+    ).one()
     held, filled, capacity, participants, counted = (int(value) for value in row)
-    return {"shifts_held": held, "filled_slots": filled, "capacity": capacity, "fill_rate": share(filled, capacity),
-            "participants_reached": participants, "sessions_with_participants": counted}
+    return {
+        "shifts_held": held,
+        "filled_slots": filled,
+        "capacity": capacity,
+        "fill_rate": share(filled, capacity),
+        "participants_reached": participants,
+        "sessions_with_participants": counted,
+    }
 
 
 def grant_figures(centre_ids: list[int], period: Period, minutes_by_year: dict[int, int]) -> dict:
     """Grant amounts, in-kind value (before and after the cap) and cost per volunteer hour.
     A period that covers part of a year gets that part of the year's grant, by days."""
-    grants = db.session.scalars(sa.select(Grant).where(
-        Grant.centre_id.in_(centre_ids), Grant.year.between(period.start.year, period.end.year)))
+    grants = db.session.scalars(
+        sa.select(Grant).where(Grant.centre_id.in_(centre_ids), Grant.year.between(period.start.year, period.end.year))
+    )
     amount = in_kind = capped = Decimal(0)
     has_cap = False
     years_without_grant = set(minutes_by_year)
@@ -149,10 +200,13 @@ def grant_figures(centre_ids: list[int], period: Period, minutes_by_year: dict[i
         capped += value if cap is None else min(value, cap * fraction)
         years_without_grant.discard(grant.year)
     volunteer_hours = Decimal(sum(minutes_by_year.values())) / 60
-    return {"grant_amount_eur": float(money(amount)), "in_kind_value_eur": float(money(in_kind)),
-            "in_kind_value_capped_eur": float(money(capped)) if has_cap else None,
-            "cost_per_volunteer_hour_eur": float(money(amount / volunteer_hours)) if volunteer_hours else None,
-            "years_without_grant": sorted(years_without_grant)}
+    return {
+        "grant_amount_eur": float(money(amount)),
+        "in_kind_value_eur": float(money(in_kind)),
+        "in_kind_value_capped_eur": float(money(capped)) if has_cap else None,
+        "cost_per_volunteer_hour_eur": float(money(amount / volunteer_hours)) if volunteer_hours else None,
+        "years_without_grant": sorted(years_without_grant),
+    }
 
 
 def _leap(year: int) -> bool:
@@ -162,13 +216,20 @@ def _leap(year: int) -> bool:
 def figures(centre_ids: list[int], period: Period) -> dict:
     """All figures for one centre or several (a Regierungsbezirk, all NRW), without personal data."""
     breakdown = hours_breakdown(centre_ids, period)
-    result = {"from": period.start.isoformat(), "to": period.end.isoformat(), **breakdown.total.as_dict(),
-              "programme_volunteer_share": float(round(PROGRAMME_VOLUNTEER_SHARE, 4)),
-              **people_counts(centre_ids, period), **shift_counts(centre_ids, period),
-              **grant_figures(centre_ids, period, breakdown.by_year)}
+    result = {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        **breakdown.total.as_dict(),
+        "programme_volunteer_share": float(round(PROGRAMME_VOLUNTEER_SHARE, 4)),
+        **people_counts(centre_ids, period),
+        **shift_counts(centre_ids, period),
+        **grant_figures(centre_ids, period, breakdown.by_year),
+    }
     result["by_month"] = [{"month": month, **totals.as_dict()} for month, totals in sorted(breakdown.by_month.items())]
-    result["by_baustein"] = [_baustein_row(b, totals, breakdown.total, result["in_kind_value_eur"])
-                             for b, totals in breakdown.by_baustein.items()]
+    result["by_baustein"] = [
+        _baustein_row(b, totals, breakdown.total, result["in_kind_value_eur"])
+        for b, totals in breakdown.by_baustein.items()
+    ]
     result["by_meeting_point"] = _by_meeting_point(breakdown.by_meeting_point)
     result["by_activity"] = _by_activity(breakdown.by_activity)
     return result
@@ -177,12 +238,21 @@ def figures(centre_ids: list[int], period: Period) -> dict:
 def _baustein_row(baustein: str, totals: HoursTotals, overall: HoursTotals, in_kind_eur: float) -> dict:
     """A Baustein's hours and share; its in-kind value is its part of the total value, by hours."""
     part = Decimal(totals.volunteer_minutes) / overall.volunteer_minutes if overall.volunteer_minutes else 0
-    return {"baustein": baustein, **totals.as_dict(), "in_kind_value_eur": float(money(Decimal(str(in_kind_eur)) * part))}
+    return {
+        "baustein": baustein,
+        **totals.as_dict(),
+        "in_kind_value_eur": float(money(Decimal(str(in_kind_eur)) * part)),
+    }
 
 
 def _by_meeting_point(minutes_by_id: dict) -> list[dict]:
-    names = dict(db.session.execute(sa.select(MeetingPoint.id, MeetingPoint.name).where(
-        MeetingPoint.id.in_([i for i in minutes_by_id if i is not None]))).all())
+    names = dict(
+        db.session.execute(
+            sa.select(MeetingPoint.id, MeetingPoint.name).where(
+                MeetingPoint.id.in_([i for i in minutes_by_id if i is not None])
+            )
+        ).all()
+    )
     rows = [{"meeting_point": names.get(i, "") if i else "", "volunteer_minutes": m} for i, m in minutes_by_id.items()]
     return sorted(rows, key=lambda row: (-row["volunteer_minutes"], row["meeting_point"]))
 
@@ -196,5 +266,9 @@ def _by_activity(minutes_by_key: dict) -> list[dict]:
 
 
 def centre_figures(centre: Centre, period: Period) -> dict:
-    return {"centre": centre.slug, "centre_name": centre.name, "regierungsbezirk": centre.regierungsbezirk,
-            **figures([centre.id], period)}
+    return {
+        "centre": centre.slug,
+        "centre_name": centre.name,
+        "regierungsbezirk": centre.regierungsbezirk,
+        **figures([centre.id], period),
+    }

@@ -1,4 +1,5 @@
 """Grants: what a centre receives per year, and how volunteer hours are valued against it."""
+
 from datetime import datetime
 from decimal import Decimal
 

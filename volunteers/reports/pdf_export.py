@@ -6,6 +6,7 @@ reportlab package and is embedded: ä ö ü ß – € „ “ render on any mac
 Numbers are German (1.234,50 €; 12,5 %) and rounded exactly as in the CSV. reportlab's
 invariant mode fixes the document's internal dates and id, so the same report gives the same
 bytes; when it was made is printed on the page (the header's creation date)."""
+
 import io
 import xml.etree.ElementTree as ElementTree  # nosec B405: parses only our own chart SVG
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,9 +23,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, TableStyle
 from reportlab.platypus import Table as Grid
-from reportlab.platypus import TableStyle
 from svglib.svglib import svg2rlg
 
 from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Table
@@ -57,8 +57,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "kicker": ParagraphStyle("kicker", base, fontSize=9, textColor=MUTED, spaceAfter=2),
         "title": ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=17, leading=21, spaceAfter=8),
-        "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=12,
-                                  spaceAfter=5),
+        "heading": ParagraphStyle(
+            "heading", base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=12, spaceAfter=5
+        ),
         "th": ParagraphStyle("th", base, fontName=FONT_BOLD),
         "th_number": ParagraphStyle("th_number", base, fontName=FONT_BOLD, alignment=2),
         "note": ParagraphStyle("note", base, textColor=MUTED),
@@ -94,7 +95,9 @@ def _is_number_column(table: Table, index: int) -> bool:
 
 
 def _texts(table: Table) -> list[list[str]]:
-    return [[_cell_text(cell, column.kind) for cell, column in zip(row, table.columns)] for row in table.rows]
+    return [
+        [_cell_text(cell, column.kind) for cell, column in zip(row, table.columns, strict=True)] for row in table.rows
+    ]
 
 
 def _number_widths(table: Table, texts: list[list[str]]) -> list[float | None]:
@@ -125,15 +128,24 @@ def _column_widths(table: Table, texts: list[list[str]], width: float) -> list[f
 def _grid(table: Table, styles: dict, width: float):
     texts = _texts(table)
     numeric = [_is_number_column(table, i) for i in range(len(table.columns))]
-    head = [Paragraph(escape(column.title), styles["th_number" if numeric[i] else "th"])
-            for i, column in enumerate(table.columns)]
-    body = [[text if numeric[i] else Paragraph(escape(text), styles["body"]) for i, text in enumerate(row)]
-            for row in texts]
+    head = [
+        Paragraph(escape(column.title), styles["th_number" if numeric[i] else "th"])
+        for i, column in enumerate(table.columns)
+    ]
+    body = [
+        [text if numeric[i] else Paragraph(escape(text), styles["body"]) for i, text in enumerate(row)] for row in texts
+    ]
     grid = Grid([head] + body, colWidths=_column_widths(table, texts, width), repeatRows=1, hAlign="LEFT")
-    commands = [("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING)]
+    commands = [
+        ("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ]
     commands += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, is_number in enumerate(numeric) if is_number]
     return grid, commands
 
@@ -151,12 +163,22 @@ def _header_block(header: list[tuple[str, str]], styles: dict, width: float) -> 
     """The first header line is the report's title; the others (period, date, status, checksum)
     follow as label and value."""
     (kicker, title), details = header[0], header[1:]
-    rows = [[Paragraph(escape(label), styles["th"]), Paragraph(escape(str(value)), styles["body"])]
-            for label, value in details]
+    rows = [
+        [Paragraph(escape(label), styles["th"]), Paragraph(escape(str(value)), styles["body"])]
+        for label, value in details
+    ]
     grid = Grid(rows, colWidths=[42 * mm, width - 42 * mm], hAlign="LEFT")
-    grid.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return [Paragraph(escape(kicker), styles["kicker"]), Paragraph(escape(title), styles["title"]), grid]
 
 
@@ -192,6 +214,7 @@ def _footer(text: str):
         canvas.drawString(MARGIN, 10 * mm, text)
         canvas.drawRightString(document.pagesize[0] - MARGIN, 10 * mm, _("Seite %(page)d", page=document.page))
         canvas.restoreState()
+
     return draw
 
 
@@ -206,10 +229,22 @@ def to_pdf(header: list[tuple[str, str]], tables: list[Table], charts_svg: dict[
     _register_fonts()
     styles, out = _styles(), io.BytesIO()
     (kicker, title), period = header[0], header[1][1] if len(header) > 1 else ""
-    document = SimpleDocTemplate(out, pagesize=_page_size(tables), leftMargin=MARGIN, rightMargin=MARGIN,
-                                 topMargin=MARGIN, bottomMargin=MARGIN, title=f"{kicker}: {title}", subject=period,
-                                 author="Treffpunkt", creator="Treffpunkt", lang="de-DE", invariant=1,
-                                 initialFontName=FONT, initialFontSize=BODY_SIZE)
+    document = SimpleDocTemplate(
+        out,
+        pagesize=_page_size(tables),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{kicker}: {title}",
+        subject=period,
+        author="Treffpunkt",
+        creator="Treffpunkt",
+        lang="de-DE",
+        invariant=1,
+        initialFontName=FONT,
+        initialFontSize=BODY_SIZE,
+    )
     story = _header_block(header, styles, document.width)
     for index, table in enumerate(tables):
         story += _table_block(table, styles, document.width)

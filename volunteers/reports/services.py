@@ -1,4 +1,5 @@
 """Reports for a centre or a region and period; a closed period's figures come frozen."""
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ def parse_period(start: str | None, end: str | None, today: date) -> Period:
         first = date.fromisoformat(start) if start else today.replace(month=1, day=1)
         last = date.fromisoformat(end) if end else today
     except ValueError:
-        raise ReportError(_("Bitte Datumsangaben als JJJJ-MM-TT angeben."), code="invalid_date", field="from")
+        raise ReportError(_("Bitte Datumsangaben als JJJJ-MM-TT angeben."), code="invalid_date", field="from") from None
     if last < first:
         raise ReportError(_("Das Ende des Zeitraums liegt vor seinem Beginn."), code="invalid_period", field="to")
     if (last - first).days > MAX_SPAN_DAYS:
@@ -33,9 +34,14 @@ def parse_period(start: str | None, end: str | None, today: date) -> Period:
 
 
 def _closed_period(centre: Centre, period: Period) -> ReportPeriod | None:
-    return db.session.scalar(sa.select(ReportPeriod).where(
-        ReportPeriod.centre_id == centre.id, ReportPeriod.status == CLOSED,
-        ReportPeriod.starts_on == period.start, ReportPeriod.ends_on == period.end))
+    return db.session.scalar(
+        sa.select(ReportPeriod).where(
+            ReportPeriod.centre_id == centre.id,
+            ReportPeriod.status == CLOSED,
+            ReportPeriod.starts_on == period.start,
+            ReportPeriod.ends_on == period.end,
+        )
+    )
 
 
 def centre_report(centre: Centre, period: Period) -> dict:
@@ -64,9 +70,12 @@ def state_report(period: Period) -> dict:
         ids = [c.id for c in centres if c.regierungsbezirk == name]
         if ids:
             regions.append({"regierungsbezirk": name, "centres": len(ids), **figures(ids, period)})
-    result = {"from": period.start.isoformat(), "to": period.end.isoformat(),
-              "nrw": figures([c.id for c in centres], period) if centres else None,
-              "regierungsbezirke": regions,
-              "centres": [centre_figures(c, period) for c in centres]}
+    result = {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "nrw": figures([c.id for c in centres], period) if centres else None,
+        "regierungsbezirke": regions,
+        "centres": [centre_figures(c, period) for c in centres],
+    }
     result["checksum"] = checksum(result)
     return result

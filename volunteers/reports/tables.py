@@ -1,5 +1,6 @@
 """The report as tables: one list of sections that the HTML page, CSV, XLSX and PDF all render,
 so every format shows exactly the same figures with the same rounding."""
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -40,14 +41,24 @@ def checksum(figures: dict) -> str:
 
 
 def _hours_columns(first: Column) -> list[Column]:
-    return [first, Column(_("Ehrenamt (Min.)"), MINUTES), Column(_("Ehrenamt (Std.)"), HOURS),
-            Column(_("Hauptamt (Min.)"), MINUTES), Column(_("Hauptamt (Std.)"), HOURS),
-            Column(_("Ehrenamtsanteil"), PERCENT)]
+    return [
+        first,
+        Column(_("Ehrenamt (Min.)"), MINUTES),
+        Column(_("Ehrenamt (Std.)"), HOURS),
+        Column(_("Hauptamt (Min.)"), MINUTES),
+        Column(_("Hauptamt (Std.)"), HOURS),
+        Column(_("Ehrenamtsanteil"), PERCENT),
+    ]
 
 
 def _hours_cells(row: dict) -> list:
-    return [row["volunteer_minutes"], hours(row["volunteer_minutes"]), row["staff_minutes"],
-            hours(row["staff_minutes"]), row["volunteer_share"]]
+    return [
+        row["volunteer_minutes"],
+        hours(row["volunteer_minutes"]),
+        row["staff_minutes"],
+        hours(row["staff_minutes"]),
+        row["volunteer_share"],
+    ]
 
 
 def summary_table(figures: dict) -> Table:
@@ -55,7 +66,11 @@ def summary_table(figures: dict) -> Table:
         [_("Ehrenamtliche Stunden (freigegeben)"), hours(figures["volunteer_minutes"]), HOURS],
         [_("Hauptamtliche Stunden zur Unterstützung"), hours(figures["staff_minutes"]), HOURS],
         [_("Ehrenamtsanteil V/(V+S)"), figures["volunteer_share"], PERCENT],
-        [_("Zum Vergleich: Anteil Ehrenamt im Programm (7,7 von 13 Mio. EUR)"), figures["programme_volunteer_share"], PERCENT],
+        [
+            _("Zum Vergleich: Anteil Ehrenamt im Programm (7,7 von 13 Mio. EUR)"),
+            figures["programme_volunteer_share"],
+            PERCENT,
+        ],
         [_("Geldwert des Ehrenamts"), figures["in_kind_value_eur"], EUR],
         [_("Geldwert nach Deckelung"), figures["in_kind_value_capped_eur"], EUR],
         [_("Fördersumme (anteilig für den Zeitraum)"), figures["grant_amount_eur"], EUR],
@@ -68,24 +83,49 @@ def summary_table(figures: dict) -> Table:
         [_("Noch nicht freigegebene Stunden"), hours(figures["pending_minutes"]), HOURS],
     ]
     # Each value keeps its own kind: the summary mixes hours, money and counts.
-    return Table("summary", _("Übersicht"), [Column(_("Kennzahl"), TEXT), Column(_("Wert"), TEXT)],
-                 [[label, (value, kind)] for label, value, kind in rows])
+    return Table(
+        "summary",
+        _("Übersicht"),
+        [Column(_("Kennzahl"), TEXT), Column(_("Wert"), TEXT)],
+        [[label, (value, kind)] for label, value, kind in rows],
+    )
 
 
 def report_tables(figures: dict) -> list[Table]:
     return [
         summary_table(figures),
-        Table("baustein", _("Nach KommAn-Baustein"),
-              _hours_columns(Column(_("Baustein"), TEXT)) + [Column(_("Geldwert"), EUR)],
-              [[row["baustein"], *_hours_cells(row), row["in_kind_value_eur"]] for row in figures["by_baustein"]]),
-        Table("month", _("Nach Monat"), _hours_columns(Column(_("Monat"), TEXT)),
-              [[row["month"], *_hours_cells(row)] for row in figures["by_month"]]),
-        Table("meeting_point", _("Ehrenamt nach Treffpunkt"),
-              [Column(_("Treffpunkt"), TEXT), Column(_("Minuten"), MINUTES), Column(_("Stunden"), HOURS)],
-              [[row["meeting_point"] or _("ohne Treffpunkt"), row["volunteer_minutes"], hours(row["volunteer_minutes"])]
-               for row in figures["by_meeting_point"]]),
-        Table("activity", _("Ehrenamt nach Tätigkeit"),
-              [Column(_("Tätigkeit"), TEXT), Column(_("Minuten"), MINUTES), Column(_("Stunden"), HOURS)],
-              [[row["activity_name"], row["volunteer_minutes"], hours(row["volunteer_minutes"])]
-               for row in figures["by_activity"]]),
+        Table(
+            "baustein",
+            _("Nach KommAn-Baustein"),
+            _hours_columns(Column(_("Baustein"), TEXT)) + [Column(_("Geldwert"), EUR)],
+            [[row["baustein"], *_hours_cells(row), row["in_kind_value_eur"]] for row in figures["by_baustein"]],
+        ),
+        Table(
+            "month",
+            _("Nach Monat"),
+            _hours_columns(Column(_("Monat"), TEXT)),
+            [[row["month"], *_hours_cells(row)] for row in figures["by_month"]],
+        ),
+        Table(
+            "meeting_point",
+            _("Ehrenamt nach Treffpunkt"),
+            [Column(_("Treffpunkt"), TEXT), Column(_("Minuten"), MINUTES), Column(_("Stunden"), HOURS)],
+            [
+                [
+                    row["meeting_point"] or _("ohne Treffpunkt"),
+                    row["volunteer_minutes"],
+                    hours(row["volunteer_minutes"]),
+                ]
+                for row in figures["by_meeting_point"]
+            ],
+        ),
+        Table(
+            "activity",
+            _("Ehrenamt nach Tätigkeit"),
+            [Column(_("Tätigkeit"), TEXT), Column(_("Minuten"), MINUTES), Column(_("Stunden"), HOURS)],
+            [
+                [row["activity_name"], row["volunteer_minutes"], hours(row["volunteer_minutes"])]
+                for row in figures["by_activity"]
+            ],
+        ),
     ]

@@ -1,4 +1,5 @@
 """Report pages and downloads: /reports/centre/<slug> and /reports/state (contracts in the spec)."""
+
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -58,11 +59,21 @@ def centre(slug: str):
         body = render_file(output, export_header(centre.name, figures), tables, charts(figures))
         return _download(body, output, f"kommAn-{centre.slug}-{period.start}-{period.end}")
     # The links need no frozen figures: those stay in the database, however many periods are closed.
-    periods = db.session.scalars(in_centre(ReportPeriod, centre).options(defer(ReportPeriod.frozen_figures))
-                                 .order_by(ReportPeriod.starts_on.desc()))
-    return render_template("reports/centre.html", centre=centre, figures=figures, tables=tables,
-                           charts=charts(figures), period=period, periods=list(periods),
-                           is_staff=current_user.is_staff_of(centre))
+    periods = db.session.scalars(
+        in_centre(ReportPeriod, centre)
+        .options(defer(ReportPeriod.frozen_figures))
+        .order_by(ReportPeriod.starts_on.desc())
+    )
+    return render_template(
+        "reports/centre.html",
+        centre=centre,
+        figures=figures,
+        tables=tables,
+        charts=charts(figures),
+        period=period,
+        periods=list(periods),
+        is_staff=current_user.is_staff_of(centre),
+    )
 
 
 @bp.route("/state")
@@ -86,8 +97,9 @@ def state():
 def room_use(slug: str):
     centre = staff_centre_or_404(slug)
     period = _period()
-    return render_template("reports/room_use.html", centre=centre, period=period,
-                           rows=documents.room_use(centre, period))
+    return render_template(
+        "reports/room_use.html", centre=centre, period=period, rows=documents.room_use(centre, period)
+    )
 
 
 @bp.route("/centre/<slug>/sessions")
@@ -95,8 +107,9 @@ def room_use(slug: str):
 def sessions(slug: str):
     centre = staff_centre_or_404(slug)
     period = _period()
-    return render_template("reports/sessions.html", centre=centre, period=period,
-                           shifts=documents.participant_counts(centre, period))
+    return render_template(
+        "reports/sessions.html", centre=centre, period=period, shifts=documents.participant_counts(centre, period)
+    )
 
 
 @bp.route("/centre/<slug>/hours-lists")

@@ -5,6 +5,7 @@ the CSV) with a number format, so spreadsheets can sum them and show them in the
 The output is deterministic: the document properties and the zip entries carry a fixed
 timestamp instead of the clock, so the same report gives the same bytes; when it was made is in
 the header rows (the creation date)."""
+
 import io
 import re
 from datetime import datetime
@@ -20,8 +21,11 @@ from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Table
 
 NUMBER_FORMATS = {HOURS: "#,##0.00", MINUTES: "#,##0", COUNT: "#,##0", PERCENT: "0.0%", EUR: '#,##0.00 "€"'}
 # Where the formats above put thousands separators and units: to size columns by what they show.
-SHOWN_WIDTH = {HOURS: lambda v: len(f"{v:,.2f}"), EUR: lambda v: len(f"{v:,.2f}") + 2,
-               PERCENT: lambda v: len(f"{v * 100:.1f}") + 1}
+SHOWN_WIDTH = {
+    HOURS: lambda v: len(f"{v:,.2f}"),
+    EUR: lambda v: len(f"{v:,.2f}") + 2,
+    PERCENT: lambda v: len(f"{v * 100:.1f}") + 1,
+}
 FIXED_TIME = datetime(2000, 1, 1)  # as reportlab's invariant mode, for the PDF
 BOLD = Font(bold=True)
 FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
@@ -33,7 +37,7 @@ def sheet_name(title: str, taken: set[str]) -> str:
     name, number = base, 2
     while name.lower() in taken:
         suffix = f" ({number})"
-        name, number = base[:31 - len(suffix)] + suffix, number + 1
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
     taken.add(name.lower())
     return name
 
@@ -64,7 +68,7 @@ def _write_table(sheet, table: Table, first_row: int) -> int:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row_index, row in enumerate(table.rows, start=first_row + 1):
-        for column_index, (value, column) in enumerate(zip(row, table.columns), start=1):
+        for column_index, (value, column) in enumerate(zip(row, table.columns, strict=True), start=1):
             _write_cell(sheet, row_index, column_index, value, column.kind)
     return first_row
 

@@ -1,10 +1,19 @@
 """Forms for planning shifts and series. Times are entered as Berlin wall-clock times."""
+
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..centres.forms import CheckboxListField
@@ -12,13 +21,26 @@ from ..centres.languages import language_choices
 from .planning import ShiftValues
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
-WEEKDAYS = [("MO", _l("Montag")), ("TU", _l("Dienstag")), ("WE", _l("Mittwoch")), ("TH", _l("Donnerstag")),
-            ("FR", _l("Freitag")), ("SA", _l("Samstag")), ("SU", _l("Sonntag"))]
+WEEKDAYS = [
+    ("MO", _l("Montag")),
+    ("TU", _l("Dienstag")),
+    ("WE", _l("Mittwoch")),
+    ("TH", _l("Donnerstag")),
+    ("FR", _l("Freitag")),
+    ("SA", _l("Samstag")),
+    ("SU", _l("Sonntag")),
+]
 
 
 def _count(label, default):
-    return IntegerField(label, default=default, validators=[
-        InputRequired(REQUIRED), NumberRange(min=0, max=200, message=_l("Bitte eine Zahl von 0 bis 200 angeben."))])
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=200, message=_l("Bitte eine Zahl von 0 bis 200 angeben.")),
+        ],
+    )
 
 
 class ShiftFieldsForm(FlaskForm):
@@ -35,10 +57,15 @@ class ShiftFieldsForm(FlaskForm):
     capacity_max = _count(_l("Höchstens Plätze"), 2)
     languages = CheckboxListField(_l("Gebrauchte Sprachen"), validators=[Optional()])
     requires_police_certificate = BooleanField(_l("Erweitertes Führungszeugnis nötig (z. B. Arbeit mit Kindern)"))
-    baustein = SelectField(_l("KommAn-Baustein"), choices=[("", _l("automatisch")), ("A", "A"), ("B", "B"),
-                                                           ("C", "C"), ("D", "D")], validators=[Optional()])
-    notes = TextAreaField(_l("Hinweise für Ehrenamtliche"), validators=[
-        Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))])
+    baustein = SelectField(
+        _l("KommAn-Baustein"),
+        choices=[("", _l("automatisch")), ("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")],
+        validators=[Optional()],
+    )
+    notes = TextAreaField(
+        _l("Hinweise für Ehrenamtliche"),
+        validators=[Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))],
+    )
     publish = BooleanField(_l("Sofort veröffentlichen"))
 
     def set_choices(self, meeting_points, activities):
@@ -49,27 +76,45 @@ class ShiftFieldsForm(FlaskForm):
 
 class ShiftForm(ShiftFieldsForm):
     day = DateField(_l("Datum"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
-    scope = RadioField(_l("Änderung gilt für"), default="this",
-                       choices=[("this", _l("nur diesen Termin")), ("following", _l("diesen und alle folgenden"))])
+    scope = RadioField(
+        _l("Änderung gilt für"),
+        default="this",
+        choices=[("this", _l("nur diesen Termin")), ("following", _l("diesen und alle folgenden"))],
+    )
 
 
 class SeriesForm(ShiftFieldsForm):
     first_day = DateField(_l("Erster Termin"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
-    frequency = SelectField(_l("Wiederholung"), default="weekly", choices=[
-        ("weekly", _l("jede Woche")), ("biweekly", _l("jede zweite Woche")),
-        ("monthly", _l("jeden Monat (gleicher Wochentag, z. B. 1. Dienstag)")), ("daily", _l("jeden Tag"))])
+    frequency = SelectField(
+        _l("Wiederholung"),
+        default="weekly",
+        choices=[
+            ("weekly", _l("jede Woche")),
+            ("biweekly", _l("jede zweite Woche")),
+            ("monthly", _l("jeden Monat (gleicher Wochentag, z. B. 1. Dienstag)")),
+            ("daily", _l("jeden Tag")),
+        ],
+    )
     weekdays = CheckboxListField(_l("Wochentage"), choices=WEEKDAYS, validators=[Optional()])
     until = DateField(_l("Bis einschließlich"), validators=[Optional()])
-    count = IntegerField(_l("oder: Anzahl der Termine"), validators=[
-        Optional(), NumberRange(min=1, max=366, message=_l("Bitte eine Zahl von 1 bis 366 angeben."))])
-    rrule = StringField(_l("Eigene Regel (RRULE, für Fortgeschrittene)"), validators=[
-        Optional(), Length(max=300, message=_l("Höchstens %(max)d Zeichen.", max=300))])
+    count = IntegerField(
+        _l("oder: Anzahl der Termine"),
+        validators=[Optional(), NumberRange(min=1, max=366, message=_l("Bitte eine Zahl von 1 bis 366 angeben."))],
+    )
+    rrule = StringField(
+        _l("Eigene Regel (RRULE, für Fortgeschrittene)"),
+        validators=[Optional(), Length(max=300, message=_l("Höchstens %(max)d Zeichen.", max=300))],
+    )
 
 
 class CancelForm(FlaskForm):
-    reason = StringField(_l("Grund der Absage"), validators=[
-        DataRequired(_l("Bitte geben Sie einen Grund für die Absage an.")),
-        Length(max=300, message=_l("Höchstens %(max)d Zeichen.", max=300))])
+    reason = StringField(
+        _l("Grund der Absage"),
+        validators=[
+            DataRequired(_l("Bitte geben Sie einen Grund für die Absage an.")),
+            Length(max=300, message=_l("Höchstens %(max)d Zeichen.", max=300)),
+        ],
+    )
 
 
 class CopyWeekForm(FlaskForm):
@@ -77,8 +122,11 @@ class CopyWeekForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    volunteer = SelectField(_l("Ehrenamtliche Person eintragen"), coerce=int,
-                            validators=[InputRequired(_l("Bitte wählen Sie eine Person."))])
+    volunteer = SelectField(
+        _l("Ehrenamtliche Person eintragen"),
+        coerce=int,
+        validators=[InputRequired(_l("Bitte wählen Sie eine Person."))],
+    )
 
 
 class ExceptionForm(FlaskForm):
@@ -86,6 +134,7 @@ class ExceptionForm(FlaskForm):
 
 
 # --- turning submitted forms into service arguments --------------------------------------
+
 
 def wall_clock_span(form: ShiftFieldsForm, day) -> tuple[datetime, datetime]:
     """Naive Berlin start and end of a shift on `day`."""
@@ -95,11 +144,16 @@ def wall_clock_span(form: ShiftFieldsForm, day) -> tuple[datetime, datetime]:
 
 
 def shift_values(form: ShiftFieldsForm, meeting_point) -> ShiftValues:
-    return ShiftValues(meeting_point=meeting_point, activity=form.activity.data,
-                       capacity_min=form.capacity_min.data, capacity_max=form.capacity_max.data,
-                       languages=form.languages.data or [], notes=(form.notes.data or "").strip(),
-                       requires_police_certificate=form.requires_police_certificate.data,
-                       baustein=form.baustein.data or None)
+    return ShiftValues(
+        meeting_point=meeting_point,
+        activity=form.activity.data,
+        capacity_min=form.capacity_min.data,
+        capacity_max=form.capacity_max.data,
+        languages=form.languages.data or [],
+        notes=(form.notes.data or "").strip(),
+        requires_police_certificate=form.requires_police_certificate.data,
+        baustein=form.baustein.data or None,
+    )
 
 
 def series_rule(form: SeriesForm) -> str:

@@ -1,4 +1,5 @@
 """Shifts (Schichten) at meeting points, recurring series of them, and volunteers' sign-ups."""
+
 from datetime import date, datetime
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """The coordinators' planning pages: week plan, shifts, series, staffing and attendance."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -15,9 +16,19 @@ from ..core.web import attempt, parse_iso_date
 from ..extensions import db
 from ..feeds.links import centre_feed_url, subscription
 from ..reminders import notify
-from . import planning, series as series_service, signups
-from .forms import (AssignForm, CancelForm, CopyWeekForm, ExceptionForm, SeriesForm, ShiftForm, series_rule,
-                    shift_values, wall_clock_span)
+from . import planning, signups
+from . import series as series_service
+from .forms import (
+    AssignForm,
+    CancelForm,
+    CopyWeekForm,
+    ExceptionForm,
+    SeriesForm,
+    ShiftForm,
+    series_rule,
+    shift_values,
+    wall_clock_span,
+)
 from .labels import SIGNUP_STATUS_NAMES
 from .models import ACTIVE_SIGNUP_STATUSES, CONFIRMED, Shift, ShiftSeries, Signup
 from .queries import monday_of, volunteer_directory, week_plan
@@ -51,17 +62,25 @@ def week(slug):
     centre = staff_centre_or_404(slug)
     week_start = monday_of(parse_iso_date(request.args.get("week"), _today()))
     meeting_point = _meeting_point_or_none(centre, request.args.get("meeting_point"))
-    return render_template("shifts/plan/week.html", centre=centre, week_start=week_start,
-                           days=week_plan(centre, week_start, meeting_point), meeting_point=meeting_point,
-                           meeting_points=_meeting_points(centre), copy_form=CopyWeekForm(),
-                           timedelta=timedelta, today=_today(),
-                           calendar=subscription(centre_feed_url(current_user, centre)))
+    return render_template(
+        "shifts/plan/week.html",
+        centre=centre,
+        week_start=week_start,
+        days=week_plan(centre, week_start, meeting_point),
+        meeting_point=meeting_point,
+        meeting_points=_meeting_points(centre),
+        copy_form=CopyWeekForm(),
+        timedelta=timedelta,
+        today=_today(),
+        calendar=subscription(centre_feed_url(current_user, centre)),
+    )
 
 
 def _plan_url(centre, shift_or_day, meeting_point=None):
     day = shift_or_day if not isinstance(shift_or_day, Shift) else time.to_berlin(shift_or_day.starts_at).date()
-    return url_for("plan.week", slug=centre.slug, week=day.isoformat(),
-                   meeting_point=meeting_point.slug if meeting_point else None)
+    return url_for(
+        "plan.week", slug=centre.slug, week=day.isoformat(), meeting_point=meeting_point.slug if meeting_point else None
+    )
 
 
 @bp.route("/plan/publish", methods=["POST"])
@@ -71,8 +90,9 @@ def publish_week(slug):
     week_start = monday_of(parse_iso_date(request.form.get("week"), _today()))
     meeting_point = _meeting_point_or_none(centre, request.form.get("meeting_point"))
     start, end = planning.week_bounds(week_start)
-    ok, count = attempt(lambda: planning.publish_drafts(centre=centre, start=start, end=end,
-                                                        meeting_point=meeting_point))
+    ok, count = attempt(
+        lambda: planning.publish_drafts(centre=centre, start=start, end=end, meeting_point=meeting_point)
+    )
     if ok:
         flash(_("%(count)d Schichten veröffentlicht.", count=count), "success")
     return redirect(_plan_url(centre, week_start, meeting_point))
@@ -89,8 +109,11 @@ def copy_week(slug):
         flash(_("Bitte ein Datum für die Zielwoche angeben."), "error")
         return redirect(_plan_url(centre, week_start, meeting_point))
     target = monday_of(form.target.data)
-    ok, count = attempt(lambda: planning.copy_week(centre=centre, week_start=week_start, target_week_start=target,
-                                                   meeting_point=meeting_point))
+    ok, count = attempt(
+        lambda: planning.copy_week(
+            centre=centre, week_start=week_start, target_week_start=target, meeting_point=meeting_point
+        )
+    )
     if ok:
         flash(_("%(count)d Schichten als Entwurf kopiert.", count=count), "success")
     return redirect(_plan_url(centre, target, meeting_point))
@@ -107,8 +130,15 @@ def _prefill(form, shift):
     form.meeting_point.data = shift.meeting_point.slug
     form.day.data, form.start_time.data, form.end_time.data = local_start.date(), local_start.time(), local_end.time()
     form.ends_next_day.data = local_end.date() > local_start.date()
-    for name in ("activity", "capacity_min", "capacity_max", "languages", "requires_police_certificate", "notes",
-                 "baustein"):
+    for name in (
+        "activity",
+        "capacity_min",
+        "capacity_max",
+        "languages",
+        "requires_police_certificate",
+        "notes",
+        "baustein",
+    ):
         getattr(form, name).data = getattr(shift, name)
 
 
@@ -130,15 +160,20 @@ def new_shift(slug):
         if ok:
             flash(_("Die Schicht ist angelegt."), "success")
             return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
-    return render_template("shifts/plan/shift_form.html", centre=centre, form=form, shift=None), \
-        422 if form.errors else 200
+    return render_template(
+        "shifts/plan/shift_form.html", centre=centre, form=form, shift=None
+    ), 422 if form.errors else 200
 
 
 def _create_from(form, centre, meeting_point):
     start, end = wall_clock_span(form, form.day.data)
-    return planning.create_shift(centre=centre, values=shift_values(form, meeting_point),
-                                 starts_at=planning.local_instant(start, "start_time"),
-                                 ends_at=planning.local_instant(end, "end_time"), publish=form.publish.data)
+    return planning.create_shift(
+        centre=centre,
+        values=shift_values(form, meeting_point),
+        starts_at=planning.local_instant(start, "start_time"),
+        ends_at=planning.local_instant(end, "end_time"),
+        publish=form.publish.data,
+    )
 
 
 @bp.route("/shifts/<int:shift_id>")
@@ -147,10 +182,17 @@ def shift_detail(slug, shift_id):
     centre, shift = _centre_and_shift(slug, shift_id)
     assign_form = AssignForm()
     signed_up = {s.user_id for s in shift.signups if s.status in ACTIVE_SIGNUP_STATUSES}
-    assign_form.volunteer.choices = [(e.user.id, e.user.name) for e in volunteer_directory(centre)
-                                     if e.user.id not in signed_up]
-    return render_template("shifts/plan/shift_detail.html", centre=centre, shift=shift, assign_form=assign_form,
-                           cancel_form=CancelForm(), has_started=shift.starts_at <= time.now())
+    assign_form.volunteer.choices = [
+        (e.user.id, e.user.name) for e in volunteer_directory(centre) if e.user.id not in signed_up
+    ]
+    return render_template(
+        "shifts/plan/shift_detail.html",
+        centre=centre,
+        shift=shift,
+        assign_form=assign_form,
+        cancel_form=CancelForm(),
+        has_started=shift.starts_at <= time.now(),
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -166,8 +208,9 @@ def edit_shift(slug, shift_id):
         if ok:
             flash(_("Die Änderung ist gespeichert."), "success")
             return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
-    return render_template("shifts/plan/shift_form.html", centre=centre, form=form, shift=shift), \
-        422 if form.errors else 200
+    return render_template(
+        "shifts/plan/shift_form.html", centre=centre, form=form, shift=shift
+    ), 422 if form.errors else 200
 
 
 def _update_from(form, shift, meeting_point):
@@ -175,10 +218,15 @@ def _update_from(form, shift, meeting_point):
     start, end = wall_clock_span(form, form.day.data)
     if form.scope.data == "following" and shift.series_id:
         minutes = int((end - start).total_seconds() // 60)
-        return series_service.update_series_from(shift=shift, values=values, start_time=start.time(),
-                                                 duration_minutes=minutes)
-    return planning.update_shift(shift=shift, values=values, starts_at=planning.local_instant(start, "start_time"),
-                                 ends_at=planning.local_instant(end, "end_time"))
+        return series_service.update_series_from(
+            shift=shift, values=values, start_time=start.time(), duration_minutes=minutes
+        )
+    return planning.update_shift(
+        shift=shift,
+        values=values,
+        starts_at=planning.local_instant(start, "start_time"),
+        ends_at=planning.local_instant(end, "end_time"),
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/publish", methods=["POST"])
@@ -213,15 +261,17 @@ def assign(slug, shift_id):
     volunteer = db.session.get(User, form.volunteer.data)
     ok, signup = attempt(lambda: signups.sign_up(shift=shift, volunteer=volunteer, assigned_by=current_user))
     if ok:
-        flash(_("%(name)s ist eingetragen (%(status)s).", name=volunteer.name,
-                status=SIGNUP_STATUS_NAMES[signup.status]), "success")
+        flash(
+            _("%(name)s ist eingetragen (%(status)s).", name=volunteer.name, status=SIGNUP_STATUS_NAMES[signup.status]),
+            "success",
+        )
     return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
 
 
 @bp.route("/shifts/<int:shift_id>/call", methods=["POST"])
 @login_required
 def staffing_call(slug, shift_id):
-    """"We still need people": a message to matching volunteers who are not signed up."""
+    """ "We still need people": a message to matching volunteers who are not signed up."""
     centre, shift = _centre_and_shift(slug, shift_id)
     message = (request.form.get("message") or "").strip()[:300]
     if shift.status != "published" or shift.starts_at <= time.now():
@@ -241,8 +291,11 @@ def attendance(slug, shift_id):
     participants = request.form.get("participants_count", "").strip()
     if participants and not participants.isdigit():
         flash(_("Die Zahl der Teilnehmenden ist ungültig."), "error")
-    elif attempt(lambda: signups.record_attendance(shift=shift, marks=marks,
-                                                   participants_count=int(participants) if participants else None))[0]:
+    elif attempt(
+        lambda: signups.record_attendance(
+            shift=shift, marks=marks, participants_count=int(participants) if participants else None
+        )
+    )[0]:
         flash(_("Die Anwesenheit ist gespeichert."), "success")
     return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
 
@@ -291,9 +344,13 @@ def new_series(slug):
 def _create_series_from(form, centre, meeting_point):
     start, end = wall_clock_span(form, form.first_day.data)
     return series_service.create_series(
-        centre=centre, values=shift_values(form, meeting_point), first_start_local=start,
-        duration_minutes=int((end - start).total_seconds() // 60), rule=series_rule(form),
-        publish=form.publish.data)
+        centre=centre,
+        values=shift_values(form, meeting_point),
+        first_start_local=start,
+        duration_minutes=int((end - start).total_seconds() // 60),
+        rule=series_rule(form),
+        publish=form.publish.data,
+    )
 
 
 @bp.route("/series/<int:series_id>", methods=["GET", "POST"])
@@ -308,5 +365,6 @@ def series_detail(slug, series_id):
             flash(_("Die Ausnahmen sind gespeichert."), "success")
             return redirect(url_for("plan.series_detail", slug=slug, series_id=series.id))
     occurrences = db.session.scalars(sa.select(Shift).where(Shift.series_id == series.id).order_by(Shift.starts_at))
-    return render_template("shifts/plan/series_detail.html", centre=centre, series=series, form=form,
-                           occurrences=list(occurrences))
+    return render_template(
+        "shifts/plan/series_detail.html", centre=centre, series=series, form=form, occurrences=list(occurrences)
+    )

@@ -1,4 +1,5 @@
 """Planning single shifts: create, change, copy, publish, cancel. Series live in series.py."""
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -33,10 +34,16 @@ class ShiftValues:
     baustein: str | None = None  # None: from the activity, else the meeting point
 
     def columns(self) -> dict:
-        return {"meeting_point_id": self.meeting_point.id, "activity": self.activity,
-                "capacity_min": self.capacity_min, "capacity_max": self.capacity_max,
-                "languages": list(self.languages), "notes": self.notes, "baustein": self.baustein,
-                "requires_police_certificate": self.requires_police_certificate}
+        return {
+            "meeting_point_id": self.meeting_point.id,
+            "activity": self.activity,
+            "capacity_min": self.capacity_min,
+            "capacity_max": self.capacity_max,
+            "languages": list(self.languages),
+            "notes": self.notes,
+            "baustein": self.baustein,
+            "requires_police_certificate": self.requires_police_certificate,
+        }
 
 
 def check_values(centre: Centre, values: ShiftValues, current_meeting_point_id: int | None = None) -> ShiftValues:
@@ -44,11 +51,15 @@ def check_values(centre: Centre, values: ShiftValues, current_meeting_point_id: 
     already at a closed meeting point may still be edited there (e.g. its notes)."""
     meeting_point = values.meeting_point
     if meeting_point is None or meeting_point.centre_id != centre.id:
-        raise ShiftError(_("Diesen Treffpunkt gibt es in Ihrem Zentrum nicht."), code="invalid_meeting_point",
-                         field="meeting_point")
+        raise ShiftError(
+            _("Diesen Treffpunkt gibt es in Ihrem Zentrum nicht."), code="invalid_meeting_point", field="meeting_point"
+        )
     if meeting_point.is_closed and meeting_point.id != current_meeting_point_id:
-        raise ShiftError(_("Der Treffpunkt ist geschlossen; dort können keine Schichten geplant werden."),
-                         code="meeting_point_closed", field="meeting_point")
+        raise ShiftError(
+            _("Der Treffpunkt ist geschlossen; dort können keine Schichten geplant werden."),
+            code="meeting_point_closed",
+            field="meeting_point",
+        )
     _check_capacity(values.capacity_min, values.capacity_max)
     if any(code not in LANGUAGE_CODES for code in values.languages):
         raise ShiftError(_("Unbekannte Sprache."), code="invalid_language", field="languages")
@@ -63,22 +74,32 @@ def check_values(centre: Centre, values: ShiftValues, current_meeting_point_id: 
 
 def _check_capacity(minimum: int, maximum: int) -> None:
     if minimum < 0 or maximum < 0:
-        raise ShiftError(_("Die Anzahl der Plätze darf nicht negativ sein."), code="invalid_capacity",
-                         field="capacity_min" if minimum < 0 else "capacity_max")
+        raise ShiftError(
+            _("Die Anzahl der Plätze darf nicht negativ sein."),
+            code="invalid_capacity",
+            field="capacity_min" if minimum < 0 else "capacity_max",
+        )
     if maximum < 1 or maximum > MAX_CAPACITY:
-        raise ShiftError(_("Eine Schicht braucht zwischen 1 und %(max)d Plätze.", max=MAX_CAPACITY),
-                         code="invalid_capacity", field="capacity_max")
+        raise ShiftError(
+            _("Eine Schicht braucht zwischen 1 und %(max)d Plätze.", max=MAX_CAPACITY),
+            code="invalid_capacity",
+            field="capacity_max",
+        )
     if minimum > maximum:
-        raise ShiftError(_("Die Mindestbesetzung ist größer als die Höchstzahl."), code="invalid_capacity",
-                         field="capacity_min")
+        raise ShiftError(
+            _("Die Mindestbesetzung ist größer als die Höchstzahl."), code="invalid_capacity", field="capacity_min"
+        )
 
 
 def check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise ShiftError(_("Das Ende muss nach dem Beginn liegen."), code="invalid_times", field="ends_at")
     if ends_at - starts_at > timedelta(hours=MAX_SHIFT_HOURS):
-        raise ShiftError(_("Eine Schicht darf höchstens %(hours)d Stunden dauern.", hours=MAX_SHIFT_HOURS),
-                         code="invalid_times", field="ends_at")
+        raise ShiftError(
+            _("Eine Schicht darf höchstens %(hours)d Stunden dauern.", hours=MAX_SHIFT_HOURS),
+            code="invalid_times",
+            field="ends_at",
+        )
 
 
 def local_instant(naive: datetime, field_name: str) -> datetime:
@@ -86,17 +107,24 @@ def local_instant(naive: datetime, field_name: str) -> datetime:
     try:
         return time.berlin_local(naive)
     except time.NonexistentLocalTime:
-        raise ShiftError(_("Diese Uhrzeit gibt es wegen der Zeitumstellung nicht."), code="invalid_times",
-                         field=field_name)
+        raise ShiftError(
+            _("Diese Uhrzeit gibt es wegen der Zeitumstellung nicht."), code="invalid_times", field=field_name
+        ) from None
 
 
-def create_shift(*, centre: Centre, values: ShiftValues, starts_at: datetime, ends_at: datetime,
-                 publish: bool = False) -> Shift:
+def create_shift(
+    *, centre: Centre, values: ShiftValues, starts_at: datetime, ends_at: datetime, publish: bool = False
+) -> Shift:
     """A single shift (instants aware, any zone)."""
     check_values(centre, values)
     check_times(starts_at, ends_at)
-    shift = Shift(centre_id=centre.id, starts_at=starts_at, ends_at=ends_at,
-                  status=PUBLISHED if publish else DRAFT, **values.columns())
+    shift = Shift(
+        centre_id=centre.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=PUBLISHED if publish else DRAFT,
+        **values.columns(),
+    )
     db.session.add(shift)
     db.session.flush()
     return shift
@@ -110,8 +138,14 @@ def update_shift(*, shift: Shift, values: ShiftValues, starts_at: datetime, ends
     check_times(starts_at, ends_at)
     lock_shift(shift)
     if values.capacity_max < shift.confirmed_count:
-        raise ShiftError(_("Es sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
-                           count=shift.confirmed_count), code="capacity_below_confirmed", field="capacity_max")
+        raise ShiftError(
+            _(
+                "Es sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
+                count=shift.confirmed_count,
+            ),
+            code="capacity_below_confirmed",
+            field="capacity_max",
+        )
     moved = (starts_at, ends_at, values.meeting_point.id) != (shift.starts_at, shift.ends_at, shift.meeting_point_id)
     if moved:
         shift.sequence += 1
@@ -167,19 +201,33 @@ def cancel_shift(*, shift: Shift, reason: str) -> None:
 
 def copy_shift(*, shift: Shift, starts_at: datetime) -> Shift:
     """A draft copy of `shift` starting at `starts_at`, same length and settings."""
-    copy = Shift(centre_id=shift.centre_id, starts_at=starts_at, ends_at=starts_at + (shift.ends_at - shift.starts_at),
-                 status=DRAFT, **{k: getattr(shift, k) for k in _COPIED})
+    copy = Shift(
+        centre_id=shift.centre_id,
+        starts_at=starts_at,
+        ends_at=starts_at + (shift.ends_at - shift.starts_at),
+        status=DRAFT,
+        **{k: getattr(shift, k) for k in _COPIED},
+    )
     db.session.add(copy)
     db.session.flush()
     return copy
 
 
-_COPIED = ("meeting_point_id", "activity", "baustein", "capacity_min", "capacity_max", "languages",
-           "requires_police_certificate", "notes")
+_COPIED = (
+    "meeting_point_id",
+    "activity",
+    "baustein",
+    "capacity_min",
+    "capacity_max",
+    "languages",
+    "requires_police_certificate",
+    "notes",
+)
 
 
-def copy_week(*, centre: Centre, week_start: date, target_week_start: date,
-              meeting_point: MeetingPoint | None = None) -> int:
+def copy_week(
+    *, centre: Centre, week_start: date, target_week_start: date, meeting_point: MeetingPoint | None = None
+) -> int:
     """Copy the week's shifts (not cancelled ones) as drafts to another week, keeping local times.
     A shift already there at the same place and time is not copied twice. Returns the count."""
     start, end = week_bounds(week_start)
@@ -196,9 +244,14 @@ def copy_week(*, centre: Centre, week_start: date, target_week_start: date,
 
 
 def _exists(meeting_point_id: int, starts_at: datetime) -> bool:
-    return db.session.scalar(sa.select(Shift.id).where(
-        Shift.meeting_point_id == meeting_point_id, Shift.starts_at == starts_at,
-        Shift.status != CANCELLED).limit(1)) is not None
+    return (
+        db.session.scalar(
+            sa.select(Shift.id)
+            .where(Shift.meeting_point_id == meeting_point_id, Shift.starts_at == starts_at, Shift.status != CANCELLED)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def week_bounds(week_start: date) -> tuple[datetime, datetime]:

@@ -1,4 +1,5 @@
 """Read-side queries for the shift pages and the API, scoped through core.tenancy."""
+
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -22,18 +23,22 @@ class ShiftFilter:
     language: str | None = None
 
 
-def visible_shifts(user: User, shift_filter: ShiftFilter, *, published_only: bool = False,
-                   limit: int | None = None) -> list[Shift]:
+def visible_shifts(
+    user: User, shift_filter: ShiftFilter, *, published_only: bool = False, limit: int | None = None
+) -> list[Shift]:
     """Shifts the user may see: published ones of every centre they belong to, and for the staff
     of a centre also its drafts and cancelled shifts (unless `published_only`). The language
     filter applies after `limit`."""
     staff_ids = set() if published_only else {m.centre_id for m in user.memberships if m.role in STAFF_ROLES}
     member_ids = {m.centre_id for m in user.memberships}
-    query = (in_centres(Shift, member_ids)
-             .where(sa.or_(Shift.status == PUBLISHED, Shift.centre_id.in_(staff_ids)))
-             .where(Shift.starts_at >= shift_filter.start, Shift.starts_at < shift_filter.end)
-             .options(joinedload(Shift.meeting_point), joinedload(Shift.centre))
-             .order_by(Shift.starts_at, Shift.id).limit(limit))
+    query = (
+        in_centres(Shift, member_ids)
+        .where(sa.or_(Shift.status == PUBLISHED, Shift.centre_id.in_(staff_ids)))
+        .where(Shift.starts_at >= shift_filter.start, Shift.starts_at < shift_filter.end)
+        .options(joinedload(Shift.meeting_point), joinedload(Shift.centre))
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(limit)
+    )
     if shift_filter.meeting_point:
         query = query.join(Shift.meeting_point).where(MeetingPoint.slug == shift_filter.meeting_point)
     shifts = list(db.session.scalars(query))
@@ -49,9 +54,8 @@ def open_shift_page(user: User, shift_filter: ShiftFilter, size: int) -> tuple[l
     fetched = visible_shifts(user, shift_filter, published_only=True, limit=size + 1)
     if len(fetched) <= size:
         return fetched, None
-    day_of = lambda shift: time.to_berlin(shift.starts_at).date()  # noqa: E731
-    cut = day_of(fetched[size])
-    page = [shift for shift in fetched if day_of(shift) < cut]
+    cut = _berlin_day(fetched[size])
+    page = [shift for shift in fetched if _berlin_day(shift) < cut]
     if page:
         return page, cut
     next_day = cut + timedelta(days=1)
@@ -72,16 +76,21 @@ def my_signup_statuses(user: User, shifts: list[Shift]) -> dict[int, Signup]:
     """The user's sign-up (if any) for each of the given shifts, by shift id."""
     if not shifts:
         return {}
-    signups = db.session.scalars(sa.select(Signup).where(
-        Signup.user_id == user.id, Signup.shift_id.in_([s.id for s in shifts])))
+    signups = db.session.scalars(
+        sa.select(Signup).where(Signup.user_id == user.id, Signup.shift_id.in_([s.id for s in shifts]))
+    )
     return {s.shift_id: s for s in signups}
 
 
 def my_signups(user: User, *, upcoming: bool, limit: int = 100) -> list[Signup]:
     """The user's sign-ups with their shifts: upcoming (soonest first) or past (latest first)."""
-    query = (sa.select(Signup).join(Signup.shift)
-             .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
-             .options(joinedload(Signup.shift).joinedload(Shift.meeting_point)).limit(limit))
+    query = (
+        sa.select(Signup)
+        .join(Signup.shift)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+        .options(joinedload(Signup.shift).joinedload(Shift.meeting_point))
+        .limit(limit)
+    )
     if upcoming:
         query = query.where(Shift.ends_at >= time.now()).order_by(Shift.starts_at)
     else:
@@ -93,9 +102,12 @@ def week_plan(centre: Centre, week_start: date, meeting_point: MeetingPoint | No
     """The centre's shifts of one week by local day, each with its sign-ups (the plan counts the
     waiting list; the people are on each shift's own page)."""
     start, end = week_bounds(week_start)
-    query = (in_centre(Shift, centre).where(Shift.starts_at >= start, Shift.starts_at < end)
-             .options(joinedload(Shift.meeting_point), selectinload(Shift.signups))
-             .order_by(Shift.starts_at))
+    query = (
+        in_centre(Shift, centre)
+        .where(Shift.starts_at >= start, Shift.starts_at < end)
+        .options(joinedload(Shift.meeting_point), selectinload(Shift.signups))
+        .order_by(Shift.starts_at)
+    )
     if meeting_point is not None:
         query = query.where(Shift.meeting_point_id == meeting_point.id)
     days = {week_start + timedelta(days=n): [] for n in range(7)}
@@ -119,12 +131,31 @@ class DirectoryEntry:
 def volunteer_directory(centre: Centre) -> list[DirectoryEntry]:
     """The centre's volunteers with languages, certificate and their last shift, in two queries."""
     members = db.session.execute(
-        sa.select(User, Membership).join(Membership, Membership.user_id == User.id)
-        .where(Membership.centre_id == centre.id, Membership.role == VOLUNTEER).order_by(User.name)).all()
-    stats = dict(((row.user_id, (row.last, row.attended)) for row in db.session.execute(
-        sa.select(Signup.user_id, sa.func.max(Shift.starts_at).label("last"),
-                  sa.func.count().filter(Signup.attendance == ATTENDED).label("attended"))
-        .join(Signup.shift).where(Signup.centre_id == centre.id, Signup.status == CONFIRMED,
-                                  Shift.status != CANCELLED, Shift.starts_at <= time.now())
-        .group_by(Signup.user_id))))
+        sa.select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.centre_id == centre.id, Membership.role == VOLUNTEER)
+        .order_by(User.name)
+    ).all()
+    stats = dict(
+        (row.user_id, (row.last, row.attended))
+        for row in db.session.execute(
+            sa.select(
+                Signup.user_id,
+                sa.func.max(Shift.starts_at).label("last"),
+                sa.func.count().filter(Signup.attendance == ATTENDED).label("attended"),
+            )
+            .join(Signup.shift)
+            .where(
+                Signup.centre_id == centre.id,
+                Signup.status == CONFIRMED,
+                Shift.status != CANCELLED,
+                Shift.starts_at <= time.now(),
+            )
+            .group_by(Signup.user_id)
+        )
+    )
     return [DirectoryEntry(user, membership, *stats.get(user.id, (None, 0))) for user, membership in members]
+
+
+def _berlin_day(shift: Shift) -> date:
+    return time.to_berlin(shift.starts_at).date()

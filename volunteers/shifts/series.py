@@ -3,8 +3,10 @@
 Each occurrence is a real Shift row keyed by (series, occurrence date), so that sign-ups attach to
 it. Rules must end (UNTIL or COUNT) and yield at most MAX_OCCURRENCES; a COUNT is stored as the
 equivalent UNTIL so that a series can be split at any date ("this and following")."""
+
 import re
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from itertools import islice
 
 import sqlalchemy as sa
@@ -31,18 +33,25 @@ def occurrence_dates(rule: str, first_start_local: datetime, exceptions=()) -> l
     # A date-only UNTIL means "up to and including that day".
     text = _DATE_ONLY_UNTIL.sub(r"UNTIL=\1T235959", rule.strip().upper().removeprefix("RRULE:"))
     if _SUB_DAILY.search(text):
-        raise ShiftError(_("Eine Serie hat höchstens einen Termin pro Tag (täglich, wöchentlich, monatlich "
-                           "oder jährlich)."), code="rrule_sub_daily", field="rrule")
+        raise ShiftError(
+            _("Eine Serie hat höchstens einen Termin pro Tag (täglich, wöchentlich, monatlich oder jährlich)."),
+            code="rrule_sub_daily",
+            field="rrule",
+        )
     if not re.search(r"\b(UNTIL|COUNT)=", text, re.I):
-        raise ShiftError(_("Die Wiederholung braucht ein Ende (Enddatum oder Anzahl)."), code="rrule_unbounded",
-                         field="rrule")
+        raise ShiftError(
+            _("Die Wiederholung braucht ein Ende (Enddatum oder Anzahl)."), code="rrule_unbounded", field="rrule"
+        )
     try:
         starts = list(islice(rrulestr(text, dtstart=first_start_local), MAX_OCCURRENCES + 1))
     except (ValueError, TypeError):
-        raise ShiftError(_("Die Wiederholungsregel ist ungültig."), code="rrule_invalid", field="rrule")
+        raise ShiftError(_("Die Wiederholungsregel ist ungültig."), code="rrule_invalid", field="rrule") from None
     if len(starts) > MAX_OCCURRENCES:
-        raise ShiftError(_("Die Regel ergibt mehr als %(max)d Termine. Bitte kürzen Sie den Zeitraum.",
-                           max=MAX_OCCURRENCES), code="rrule_too_many", field="rrule")
+        raise ShiftError(
+            _("Die Regel ergibt mehr als %(max)d Termine. Bitte kürzen Sie den Zeitraum.", max=MAX_OCCURRENCES),
+            code="rrule_too_many",
+            field="rrule",
+        )
     if not starts:
         raise ShiftError(_("Die Regel ergibt keinen einzigen Termin."), code="rrule_empty", field="rrule")
     skipped = set(exceptions)
@@ -62,15 +71,28 @@ def occurrence_times(series: ShiftSeries, day: date) -> tuple[datetime, datetime
     return time.berlin_local_lenient(local_start), time.berlin_local_lenient(local_end)
 
 
-def create_series(*, centre: Centre, values: ShiftValues, first_start_local: datetime, duration_minutes: int,
-                  rule: str, publish: bool = False) -> ShiftSeries:
+def create_series(
+    *,
+    centre: Centre,
+    values: ShiftValues,
+    first_start_local: datetime,
+    duration_minutes: int,
+    rule: str,
+    publish: bool = False,
+) -> ShiftSeries:
     """A new series and all its occurrences."""
     check_values(centre, values)
     _check_duration(first_start_local, duration_minutes)
     dates = occurrence_dates(rule, first_start_local)
-    series = ShiftSeries(centre_id=centre.id, first_start_local=first_start_local,
-                         duration_minutes=duration_minutes, rrule=_with_until(rule, dates[-1]),
-                         exception_dates=[], publish_occurrences=publish, **values.columns())
+    series = ShiftSeries(
+        centre_id=centre.id,
+        first_start_local=first_start_local,
+        duration_minutes=duration_minutes,
+        rrule=_with_until(rule, dates[-1]),
+        exception_dates=[],
+        publish_occurrences=publish,
+        **values.columns(),
+    )
     db.session.add(series)
     db.session.flush()
     apply_series(series)
@@ -88,10 +110,15 @@ def apply_series(series: ShiftSeries, from_date: date | None = None) -> None:
     (deleted if nobody signed up, else cancelled so that volunteers learn of it)."""
     today = time.to_berlin(time.now()).date()
     start_from = max(from_date or today, today)
-    wanted = [d for d in occurrence_dates(series.rrule, series.first_start_local, series.exception_dates)
-              if d >= start_from]
-    existing = {s.occurrence_date: s for s in db.session.scalars(sa.select(Shift).where(
-        Shift.series_id == series.id, Shift.occurrence_date >= start_from))}
+    wanted = [
+        d for d in occurrence_dates(series.rrule, series.first_start_local, series.exception_dates) if d >= start_from
+    ]
+    existing = {
+        s.occurrence_date: s
+        for s in db.session.scalars(
+            sa.select(Shift).where(Shift.series_id == series.id, Shift.occurrence_date >= start_from)
+        )
+    }
     for day in wanted:
         shift = existing.pop(day, None)
         if shift is None:
@@ -106,15 +133,33 @@ def apply_series(series: ShiftSeries, from_date: date | None = None) -> None:
 
 def _add_occurrence(series: ShiftSeries, day: date) -> None:
     starts_at, ends_at = occurrence_times(series, day)
-    db.session.add(Shift(centre_id=series.centre_id, series_id=series.id, occurrence_date=day,
-                         starts_at=starts_at, ends_at=ends_at,
-                         status=PUBLISHED if series.publish_occurrences else DRAFT, **_shared(series)))
+    db.session.add(
+        Shift(
+            centre_id=series.centre_id,
+            series_id=series.id,
+            occurrence_date=day,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=PUBLISHED if series.publish_occurrences else DRAFT,
+            **_shared(series),
+        )
+    )
 
 
 def _shared(series: ShiftSeries) -> dict:
-    return {key: getattr(series, key) for key in (
-        "meeting_point_id", "activity", "baustein", "capacity_min", "capacity_max", "languages",
-        "requires_police_certificate", "notes")}
+    return {
+        key: getattr(series, key)
+        for key in (
+            "meeting_point_id",
+            "activity",
+            "baustein",
+            "capacity_min",
+            "capacity_max",
+            "languages",
+            "requires_police_certificate",
+            "notes",
+        )
+    }
 
 
 def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
@@ -124,9 +169,15 @@ def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
     starts_at, ends_at = occurrence_times(series, shift.occurrence_date)
     fields = _shared(series)
     if fields["capacity_max"] < shift.confirmed_count:
-        raise ShiftError(_("Am %(day)s sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht "
-                           "darunter liegen.", day=shift.occurrence_date.strftime("%d.%m.%Y"),
-                           count=shift.confirmed_count), code="capacity_below_confirmed", field="capacity_max")
+        raise ShiftError(
+            _(
+                "Am %(day)s sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
+                day=shift.occurrence_date.strftime("%d.%m.%Y"),
+                count=shift.confirmed_count,
+            ),
+            code="capacity_below_confirmed",
+            field="capacity_max",
+        )
     moved = (starts_at, ends_at, fields["meeting_point_id"]) != (shift.starts_at, shift.ends_at, shift.meeting_point_id)
     if moved:
         shift.sequence += 1
@@ -142,8 +193,11 @@ def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
 
 
 def _remove_occurrence(shift: Shift) -> None:
-    has_people = db.session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
-        Signup.shift_id == shift.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)))
+    has_people = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signup)
+        .where(Signup.shift_id == shift.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+    )
     if has_people:
         shift.status, shift.cancel_reason = CANCELLED, _("Termin entfällt")
         shift.sequence += 1
@@ -166,8 +220,9 @@ def remove_exception(*, series: ShiftSeries, day: date) -> None:
     apply_series(series, from_date=day)
 
 
-def update_series_from(*, shift: Shift, values: ShiftValues, start_time: clock, duration_minutes: int,
-                       rule: str | None = None) -> ShiftSeries:
+def update_series_from(
+    *, shift: Shift, values: ShiftValues, start_time: clock, duration_minutes: int, rule: str | None = None
+) -> ShiftSeries:
     """Change "this and following": the occurrences from `shift` on get the new values (and rule).
     Earlier ones stay with the old series, which now ends the day before."""
     old = shift.series
@@ -194,18 +249,34 @@ def _first_date(series: ShiftSeries) -> date:
 
 def _split(old: ShiftSeries, from_date: date) -> ShiftSeries:
     """End `old` the day before `from_date` and hand its later occurrences to a new series."""
-    new = ShiftSeries(centre_id=old.centre_id, first_start_local=old.first_start_local,
-                      duration_minutes=old.duration_minutes, rrule=old.rrule, publish_occurrences=old.publish_occurrences,
-                      exception_dates=[d for d in old.exception_dates if d >= from_date.isoformat()],
-                      **{k: getattr(old, k) for k in ("meeting_point_id", *_SERIES_FIELDS)})
+    new = ShiftSeries(
+        centre_id=old.centre_id,
+        first_start_local=old.first_start_local,
+        duration_minutes=old.duration_minutes,
+        rrule=old.rrule,
+        publish_occurrences=old.publish_occurrences,
+        exception_dates=[d for d in old.exception_dates if d >= from_date.isoformat()],
+        **{k: getattr(old, k) for k in ("meeting_point_id", *_SERIES_FIELDS)},
+    )
     db.session.add(new)
     db.session.flush()
     old.rrule = _with_until(old.rrule, from_date - timedelta(days=1))
     old.exception_dates = [d for d in old.exception_dates if d < from_date.isoformat()]
-    db.session.execute(sa.update(Shift).where(Shift.series_id == old.id, Shift.occurrence_date >= from_date)
-                       .values(series_id=new.id).execution_options(synchronize_session="fetch"))
+    db.session.execute(
+        sa.update(Shift)
+        .where(Shift.series_id == old.id, Shift.occurrence_date >= from_date)
+        .values(series_id=new.id)
+        .execution_options(synchronize_session="fetch")
+    )
     return new
 
 
-_SERIES_FIELDS = ("activity", "baustein", "capacity_min", "capacity_max", "languages",
-                  "requires_police_certificate", "notes")
+_SERIES_FIELDS = (
+    "activity",
+    "baustein",
+    "capacity_min",
+    "capacity_max",
+    "languages",
+    "requires_police_certificate",
+    "notes",
+)

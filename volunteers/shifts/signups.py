@@ -6,6 +6,7 @@ says whether it worked, and a CHECK constraint refuses any overbooking. On Postg
 is also locked (FOR UPDATE) for the whole transaction, so that cancellations and promotions from
 the waitlist never interleave; SQLite gets the same from its database-wide write lock, which every
 writing request takes when it begins (see core/database.py)."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,8 +17,19 @@ from ..core import time
 from ..extensions import db
 from ..reminders import notify
 from .errors import SignupError
-from .models import (ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, NO_SHOW, PENDING, PUBLISHED,
-                     WAITLISTED, WITHDRAWN, Shift, Signup)
+from .models import (
+    ACTIVE_SIGNUP_STATUSES,
+    ATTENDED,
+    CANCELLED,
+    CONFIRMED,
+    NO_SHOW,
+    PENDING,
+    PUBLISHED,
+    WAITLISTED,
+    WITHDRAWN,
+    Shift,
+    Signup,
+)
 
 CERTIFICATE_VALID_YEARS = 5
 NO_SHOW_WINDOW = timedelta(days=365)
@@ -31,8 +43,12 @@ NO_SHOW_WINDOW = timedelta(days=365)
 
 def lock_shift(shift: Shift) -> Shift:
     """Lock the shift row until the transaction ends (PostgreSQL) and reload its counters."""
-    return db.session.scalars(sa.select(Shift).where(Shift.id == shift.id).with_for_update(key_share=True)
-                              .execution_options(populate_existing=True)).one()
+    return db.session.scalars(
+        sa.select(Shift)
+        .where(Shift.id == shift.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _lock_person(user: User) -> None:
@@ -41,18 +57,26 @@ def _lock_person(user: User) -> None:
 
 
 def _take_slot(shift: Shift) -> bool:
-    taken = db.session.execute(
-        sa.update(Shift).where(Shift.id == shift.id, Shift.confirmed_count < Shift.capacity_max)
-        .values(confirmed_count=Shift.confirmed_count + 1).execution_options(synchronize_session=False)
-    ).rowcount == 1
+    taken = (
+        db.session.execute(
+            sa.update(Shift)
+            .where(Shift.id == shift.id, Shift.confirmed_count < Shift.capacity_max)
+            .values(confirmed_count=Shift.confirmed_count + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     db.session.expire(shift, ["confirmed_count"])
     return taken
 
 
 def _release_slot(shift: Shift) -> None:
     db.session.execute(
-        sa.update(Shift).where(Shift.id == shift.id, Shift.confirmed_count > 0)
-        .values(confirmed_count=Shift.confirmed_count - 1).execution_options(synchronize_session=False))
+        sa.update(Shift)
+        .where(Shift.id == shift.id, Shift.confirmed_count > 0)
+        .values(confirmed_count=Shift.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.expire(shift, ["confirmed_count"])
 
 
@@ -94,13 +118,19 @@ def _check_can_sign_up(shift: Shift, volunteer: User) -> None:
     if shift.starts_at <= time.now():
         raise SignupError(_("Die Schicht hat schon begonnen."), code="started")
     if shift.requires_police_certificate and not has_valid_certificate(membership):
-        raise SignupError(_("Für diese Schicht ist ein erweitertes Führungszeugnis nötig, das die Koordination "
-                            "geprüft hat. Bitte sprechen Sie die Koordination Ihres Zentrums an."),
-                          code="certificate_required")
+        raise SignupError(
+            _(
+                "Für diese Schicht ist ein erweitertes Führungszeugnis nötig, das die Koordination "
+                "geprüft hat. Bitte sprechen Sie die Koordination Ihres Zentrums an."
+            ),
+            code="certificate_required",
+        )
     clash = overlapping_signup(volunteer, shift)
     if clash is not None:
-        raise SignupError(_("Sie haben zu dieser Zeit schon eine Schicht (%(place)s).",
-                            place=clash.shift.meeting_point.name), code="overlap")
+        raise SignupError(
+            _("Sie haben zu dieser Zeit schon eine Schicht (%(place)s).", place=clash.shift.meeting_point.name),
+            code="overlap",
+        )
 
 
 def has_valid_certificate(membership) -> bool:
@@ -111,19 +141,34 @@ def has_valid_certificate(membership) -> bool:
 
 def overlapping_signup(volunteer: User, shift: Shift) -> Signup | None:
     return db.session.scalar(
-        sa.select(Signup).join(Signup.shift).where(
-            Signup.user_id == volunteer.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
-            Shift.id != shift.id, Shift.status != CANCELLED,
-            Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at).limit(1))
+        sa.select(Signup)
+        .join(Signup.shift)
+        .where(
+            Signup.user_id == volunteer.id,
+            Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+            Shift.id != shift.id,
+            Shift.status != CANCELLED,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+        .limit(1)
+    )
 
 
 def reliability_strikes(volunteer: User, centre) -> int:
     """No-shows and late cancellations in the centre during the last twelve months."""
     since = time.now() - NO_SHOW_WINDOW
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift).where(
-            Signup.user_id == volunteer.id, Signup.centre_id == centre.id, Shift.starts_at >= since,
-            sa.or_(Signup.attendance == NO_SHOW, Signup.is_late_cancellation.is_(True))))
+        sa.select(sa.func.count())
+        .select_from(Signup)
+        .join(Signup.shift)
+        .where(
+            Signup.user_id == volunteer.id,
+            Signup.centre_id == centre.id,
+            Shift.starts_at >= since,
+            sa.or_(Signup.attendance == NO_SHOW, Signup.is_late_cancellation.is_(True)),
+        )
+    )
 
 
 def needs_confirmation(volunteer: User, centre) -> bool:
@@ -138,8 +183,9 @@ def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
     if signup.status not in ACTIVE_SIGNUP_STATUSES:
         raise SignupError(_("Diese Anmeldung ist schon storniert."), code="not_signed_up")
     if shift.starts_at <= time.now():
-        raise SignupError(_("Die Schicht hat schon begonnen; bitte melden Sie sich bei der Koordination."),
-                          code="started")
+        raise SignupError(
+            _("Die Schicht hat schon begonnen; bitte melden Sie sich bei der Koordination."), code="started"
+        )
     was_confirmed = signup.status == CONFIRMED
     signup.status, signup.cancelled_at = WITHDRAWN, time.now()
     cutoff = shift.starts_at - timedelta(hours=shift.centre.cancel_cutoff_hours)
@@ -157,8 +203,11 @@ def promote_waitlist(shift: Shift) -> list[Signup]:
     if shift.status != PUBLISHED:
         return []
     promoted = []
-    waiting = db.session.scalars(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.status == WAITLISTED)
-                                 .order_by(Signup.requested_at, Signup.id))
+    waiting = db.session.scalars(
+        sa.select(Signup)
+        .where(Signup.shift_id == shift.id, Signup.status == WAITLISTED)
+        .order_by(Signup.requested_at, Signup.id)
+    )
     for signup in waiting:
         if not _take_slot(shift):
             break

@@ -1,4 +1,5 @@
 """The volunteers' pages, phone first: open shifts, one tap to sign up or cancel, my shifts."""
+
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -28,18 +29,27 @@ def open_shifts():
     today = time.to_berlin(time.now()).date()
     first_day = max(parse_iso_date(request.args.get("from"), today), today)
     start = max(time.berlin_local(datetime.combine(first_day, datetime.min.time())), time.now())
-    shift_filter = ShiftFilter(start=start, end=start + timedelta(weeks=LIST_WEEKS),
-                               meeting_point=request.args.get("meeting_point") or None)
+    shift_filter = ShiftFilter(
+        start=start, end=start + timedelta(weeks=LIST_WEEKS), meeting_point=request.args.get("meeting_point") or None
+    )
     # A page at a time: a busy centre has 150 shifts in four weeks, too much for a phone to load.
     shifts, next_day = open_shift_page(current_user, shift_filter, PAGE_SIZE)
     shift_filter = replace(shift_filter, language=request.args.get("language") or None)
     if shift_filter.language:  # after the cut, so that the next page starts where this one ends
         shifts = [s for s in shifts if shift_filter.language in s.languages]
-    meeting_points = db.session.scalars(in_centres(MeetingPoint, [c.id for c in current_user.centres])
-                                        .order_by(MeetingPoint.name))
-    return render_template("shifts/open_shifts.html", shifts=shifts, first_day=first_day, next_day=next_day,
-                           my_signups=my_signup_statuses(current_user, shifts), filter=shift_filter,
-                           meeting_points=list(meeting_points), languages=language_choices())
+    meeting_points = db.session.scalars(
+        in_centres(MeetingPoint, [c.id for c in current_user.centres]).order_by(MeetingPoint.name)
+    )
+    return render_template(
+        "shifts/open_shifts.html",
+        shifts=shifts,
+        first_day=first_day,
+        next_day=next_day,
+        my_signups=my_signup_statuses(current_user, shifts),
+        filter=shift_filter,
+        meeting_points=list(meeting_points),
+        languages=language_choices(),
+    )
 
 
 def _visible_or_404(shift_id: int):
@@ -53,8 +63,9 @@ def _visible_or_404(shift_id: int):
 @login_required
 def shift_page(shift_id):
     shift = _visible_or_404(shift_id)
-    return render_template("shifts/shift.html", shift=shift,
-                           signup=my_signup_statuses(current_user, [shift]).get(shift.id))
+    return render_template(
+        "shifts/shift.html", shift=shift, signup=my_signup_statuses(current_user, [shift]).get(shift.id)
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/signup", methods=["POST"])
@@ -63,9 +74,11 @@ def sign_up(shift_id):
     shift = _visible_or_404(shift_id)
     ok, signup = attempt(lambda: signups.sign_up(shift=shift, volunteer=current_user))
     if ok:
-        messages = {"confirmed": _("Sie sind eingetragen. Danke!"),
-                    "waitlisted": _("Die Schicht ist voll. Sie stehen auf der Warteliste und rücken automatisch nach."),
-                    "pending": _("Ihre Anmeldung wartet auf die Bestätigung der Koordination.")}
+        messages = {
+            "confirmed": _("Sie sind eingetragen. Danke!"),
+            "waitlisted": _("Die Schicht ist voll. Sie stehen auf der Warteliste und rücken automatisch nach."),
+            "pending": _("Ihre Anmeldung wartet auf die Bestätigung der Koordination."),
+        }
         flash(messages[signup.status], "success")
     return redirect(_back(shift_id))
 
@@ -79,8 +92,11 @@ def cancel(shift_id):
         abort(404)
     ok, _promoted = attempt(lambda: signups.cancel_signup(signup=signup))
     if ok:
-        flash(_("Sie sind ausgetragen.") + (" " + _("Da die Absage kurzfristig war, ist sie vermerkt.")
-                                             if signup.is_late_cancellation else ""), "success")
+        flash(
+            _("Sie sind ausgetragen.")
+            + (" " + _("Da die Absage kurzfristig war, ist sie vermerkt.") if signup.is_late_cancellation else ""),
+            "success",
+        )
     return redirect(_back(shift_id))
 
 
@@ -92,7 +108,10 @@ def _back(shift_id: int) -> str:
 @bp.route("/my/shifts")
 @login_required
 def my_shifts():
-    return render_template("shifts/my_shifts.html", upcoming=my_signups(current_user, upcoming=True),
-                           past=my_signups(current_user, upcoming=False, limit=50),
-                           status_names=SIGNUP_STATUS_NAMES,
-                           calendar=subscription(personal_feed_url(current_user)))
+    return render_template(
+        "shifts/my_shifts.html",
+        upcoming=my_signups(current_user, upcoming=True),
+        past=my_signups(current_user, upcoming=False, limit=50),
+        status_names=SIGNUP_STATUS_NAMES,
+        calendar=subscription(personal_feed_url(current_user)),
+    )
