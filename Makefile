@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 NPM := $(shell command -v npm)
 
-.PHONY: run test audit install translations extract-messages clean
+.PHONY: run test check lint format test-days test-random audit install translations extract-messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,39 @@ run: install
 	TREFFPUNKT_DEV=1 $(FLASK) seed-demo
 	TREFFPUNKT_DEV=1 $(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
+# Tests run in parallel, one worker per core, each on databases of its own (tests/conftest.py).
+PYTEST := $(BIN)/python -m pytest -n auto
+
+# Everything: SQLite, PostgreSQL (when TEST_DATABASE_URL is set; CI always), browser and server tests.
 test: install
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# Before each commit: lint, and the tests that need neither a browser nor a server process, on SQLite.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	CI= TEST_DATABASE_URL= $(PYTEST) -q -m "not browser and not server and not postgresql"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite with its clock on the days that break schedulers (tests/clock.py): both DST
+# changes, the first and the last day of a month, New Year's Eve late at night, 29 February.
+TEST_DAYS ?= 2027-03-28 2026-10-25 2027-03-01 2027-04-30 2026-12-31T23:30 2028-02-29
+test-days: install
+	@for day in $(TEST_DAYS); do echo "== clock on $$day"; \
+	  TREFFPUNKT_TEST_TODAY=$$day $(PYTEST) -q || exit 1; done
+
+# The suite in a random order, to find tests that depend on each other; the seed is printed, and
+# `make test-random SEED=N` repeats that order.
+SEED ?= random
+test-random: install
+	$(PYTEST) -q -p randomly --randomly-seed=$(SEED)
 
 # Static security checks: bandit must be clean (explained exceptions carry "# nosec <id>: why");
 # pip-audit asks PyPI's vulnerability data, which this network may not reach (see docs/security.md).

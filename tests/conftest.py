@@ -1,5 +1,6 @@
-"""Fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set, and in CI
-always), the app, a test client, factories and logins through the real login form."""
+"""Fixtures: the clock, a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set,
+and in CI always; one database per xdist worker), the app, a test client, factories and logins
+through the real login form."""
 
 import base64
 import contextvars
@@ -12,13 +13,33 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+from tests.clock import TEST_NOW
+from tests import helpers
 from tests.helpers import PASSWORD
 from volunteers import create_app
 from volunteers.accounts import services as accounts
 from volunteers.centres import services as centres
+from volunteers.core import time
 from volunteers.extensions import db
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Each xdist worker tests on a PostgreSQL database of its own, made when it is missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    own = sa.engine.make_url(url)
+    own = own.set(database=f"{own.database}_{worker}")
+    server = sa.create_engine(own.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database})
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+PG_URL = _database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
 # One VAPID key for the whole run, so that no test writes one into the real instance folder.
 TEST_VAPID_KEY = (
     base64.urlsafe_b64encode(
@@ -41,6 +62,41 @@ DATABASES = [
 ]
 _schema_ready: set[str] = set()
 _serial = count(1)
+
+
+def pytest_report_header():
+    return f"clock: every test starts at {time.to_berlin(TEST_NOW):%Y-%m-%d %H:%M} Europe/Berlin"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run on SQLite only, and a test marked `database("…")` only there: the others
+    are not collected rather than skipped. Each test is marked with its database, for `-m`."""
+    kept, left_out = [], []
+    for item in items:
+        kind = getattr(item, "callspec", None) and item.callspec.params.get("app")
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.database("sqlite"))
+        only = item.get_closest_marker("database")
+        if kind:
+            item.add_marker(kind)
+        (left_out if kind and only and kind not in only.args else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test starts at TEST_NOW (tests/clock.py) and its clock runs on from there."""
+    with time.travel(TEST_NOW):
+        yield TEST_NOW
+
+
+@pytest.fixture
+def today(clock):
+    """The test's day in Berlin."""
+    return time.to_berlin(clock).date()
 
 
 def database_url(kind: str, tmp_dir) -> str:
@@ -122,6 +178,19 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Signs `client` in through the login form, as a new person of `role` in `centre` or as `user`;
+    returns who is signed in: `coordinator = login("coordinator", centre)`."""
+
+    def sign_in(role: str = "volunteer", centre=None, *, user=None):
+        user = user or make_user(role, centre)
+        helpers.login(client, user)
+        return user
+
+    return sign_in
 
 
 # --- factories ------------------------------------------------------------------------

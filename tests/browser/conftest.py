@@ -19,14 +19,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# One database is enough for what the browser sees; the server-side rules run on both elsewhere.
-pytestmark = pytest.mark.browser
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser" in str(item.fspath) and "[postgresql" in item.name:
-            item.add_marker(pytest.mark.skip(reason="browser tests run on SQLite only"))
+# One database is enough for what the browser sees (tests/conftest.py collects these on SQLite
+# only); the server-side rules run on both elsewhere.
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from volunteers.extensions import db
 
+# The writers' queue is SQLite's; PostgreSQL locks rows.
+pytestmark = pytest.mark.database("sqlite")
+
 
 @pytest.fixture
 def engine(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the writers' queue is SQLite's; PostgreSQL locks rows")
     return db.engine
 
 
@@ -66,6 +67,7 @@ def test_readers_do_not_queue(engine):
         first.close()
 
 
+@pytest.mark.server
 def test_a_writer_gets_in_while_another_process_writes_back_to_back(engine, tmp_path):
     """Without the queue the busy process wins every time and the other waits until it stops."""
     import subprocess
@@ -77,7 +79,7 @@ def test_a_writer_gets_in_while_another_process_writes_back_to_back(engine, tmp_
 import time, sqlalchemy as sa
 from volunteers.core import database  # noqa: F401 - the app's SQLite settings and the queue
 engine = sa.create_engine({str(engine.url)!r})
-end = time.monotonic() + 4
+end = time.monotonic() + 2.5
 with engine.connect().execution_options(write_lock=True) as connection:
     while time.monotonic() < end:
         connection.begin()
@@ -89,7 +91,7 @@ with engine.connect().execution_options(write_lock=True) as connection:
     root = Path(__file__).resolve().parents[2]
     busy = subprocess.Popen([sys.executable, str(script)], cwd=root, env={"PYTHONPATH": str(root)})
     try:
-        time.sleep(1)  # it is writing now
+        time.sleep(0.7)  # it is writing now
         started = time.monotonic()
         with writer(engine) as connection:
             connection.begin()

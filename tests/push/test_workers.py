@@ -66,10 +66,9 @@ def test_concurrent_workers_push_each_notification_exactly_once(app, make_user, 
     assert set(db.session.scalars(sa.select(Notification.status))) == {SENT}
 
 
+@pytest.mark.database("postgresql")  # SQLite has no row locks; its claims are serialized by the write lock
 def test_a_claim_skips_rows_that_another_worker_has_locked(app, make_user):
     """PostgreSQL: FOR UPDATE SKIP LOCKED takes other rows instead of waiting for the lock."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no row locks; its claims are serialized by the write lock")
     queue_many([make_user()], 3)
     first_id = db.session.scalar(sa.select(sa.func.min(Notification.id)))
     db.session.commit()

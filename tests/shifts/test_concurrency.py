@@ -25,10 +25,15 @@ from volunteers.shifts.models import CONFIRMED, WAITLISTED, Shift, Signup
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 WORKERS, CAPACITY, CROWD = 4, 3, 20
-# The served app gets the test's database whatever an instance/settings.py might say.
+# The served app gets the test's database whatever an instance/settings.py might say, and the
+# test's clock, running on from the moment the server was started.
 WSGI_MODULE = """import os
+from datetime import datetime
 from volunteers import create_app
+from volunteers.core import time
 app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"], "SECRET_KEY": os.environ["SECRET_KEY"]})
+test_clock = time.travel(datetime.fromisoformat(os.environ["TEST_NOW"]))  # kept: closing it ends the travel
+test_clock.__enter__()
 """
 
 
@@ -61,7 +66,12 @@ def server(app, tmp_path):
     """gunicorn with several sync workers on the same database; always stopped afterwards."""
     (tmp_path / "concurrency_wsgi.py").write_text(WSGI_MODULE)
     port, log = free_port(), tmp_path / "gunicorn.log"
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "concurrency-test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "concurrency-test",
+        "TEST_NOW": time.now().isoformat(),
+    }
     with log.open("w") as output:
         process = subprocess.Popen(
             [
@@ -160,6 +170,7 @@ def crowd(make_shift, make_user):
     return shift.id, [person.id for person in people], tokens
 
 
+@pytest.mark.server
 def test_simultaneous_signups_never_overbook(server, crowd):
     shift_id, people, tokens = crowd
     signup = f"/api/v1/shifts/{shift_id}/signup"
@@ -205,14 +216,13 @@ def test_simultaneous_signups_never_overbook(server, crowd):
     assert wall.monotonic() - started < 30
 
 
+@pytest.mark.database("postgresql")  # SQLite has one write lock for the whole database: no row locks to order
 def test_a_locked_person_can_still_be_notified_and_signed_up_elsewhere(app, make_shift, make_user):
     """PostgreSQL: while one request holds a person's lock (a second tap on "sign up"), another
     transaction that holds a shift can still insert rows pointing to that person (the promotion's
     sign-up and notification). With FOR UPDATE this waited, and the two deadlocked."""
     from volunteers.shifts import signups
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one write lock for the whole database: no row locks to order")
     first, second = make_shift(), make_shift(starts=time.now() + timedelta(days=3))
     person = make_user("volunteer", first.centre)
     row = {

@@ -1,20 +1,33 @@
 """The one clock of the application, and conversions between UTC (stored) and Europe/Berlin (shown).
 
-Tests move the clock with `freeze(...)`; code never calls datetime.now() directly."""
+Tests move the clock with `travel(...)` (it runs on from there) or `freeze(...)` (it stands still);
+code never calls datetime.now() directly."""
 
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 BERLIN = ZoneInfo("Europe/Berlin")
 _frozen: datetime | None = None
+_offset = timedelta(0)
 
 
 def now() -> datetime:
     """The current instant, timezone-aware in UTC."""
-    return _frozen if _frozen is not None else datetime.now(UTC)
+    return _frozen if _frozen is not None else datetime.now(UTC) + _offset
+
+
+@contextmanager
+def travel(instant: datetime):
+    """Let the clock run on from `instant`, at the real pace."""
+    global _offset
+    previous, _offset = _offset, instant.astimezone(UTC) - datetime.now(UTC)
+    try:
+        yield
+    finally:
+        _offset = previous
 
 
 @contextmanager
