@@ -1,13 +1,13 @@
 """The rules of signing up, called as services against the real database."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.shifts.errors import SignupError
-from volunteers.shifts.models import CONFIRMED, NO_SHOW, PENDING, WAITLISTED, WITHDRAWN
+from volunteers.shifts.models import CONFIRMED, NO_SHOW, PENDING, SIGNUP_CANCELLED, WAITLISTED
 from volunteers.shifts.signups import cancel_signup, confirm_pending, record_attendance, sign_up
 
 
@@ -54,14 +54,14 @@ def test_overlapping_shifts_cannot_both_be_taken(make_shift, make_user, make_mee
     assert sign_up(shift=back_to_back, volunteer=volunteer).status == CONFIRMED
 
 
-def test_police_certificate_is_required_where_the_shift_says_so(make_shift, make_user):
+def test_police_certificate_is_required_where_the_shift_says_so(make_shift, make_user, today):
     shift = make_shift(requires_police_certificate=True, activity="kinderbetreuung")
     volunteer = make_user("volunteer", shift.centre)
     with pytest.raises(SignupError) as error:
         sign_up(shift=shift, volunteer=volunteer)
     assert error.value.code == "certificate_required"
     assert "Führungszeugnis" in error.value.message
-    volunteer.membership_in(shift.centre).certificate_verified_on = date.today() - timedelta(days=30)
+    volunteer.membership_in(shift.centre).certificate_verified_on = today - timedelta(days=30)
     assert sign_up(shift=shift, volunteer=volunteer).status == CONFIRMED
 
 
@@ -88,7 +88,7 @@ def test_late_cancellation_is_recorded(shift, make_user):
     signup = sign_up(shift=shift, volunteer=volunteer)
     with time.freeze(shift.starts_at - timedelta(hours=13)):
         cancel_signup(signup=signup)
-    assert signup.status == WITHDRAWN and not signup.is_late_cancellation
+    assert signup.status == SIGNUP_CANCELLED and not signup.is_late_cancellation
     sign_up(shift=shift, volunteer=volunteer)
     with time.freeze(shift.starts_at - timedelta(hours=2)):
         cancel_signup(signup=signup)

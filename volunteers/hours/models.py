@@ -71,6 +71,22 @@ class HoursEntry(db.Model):
     corrects: Mapped["HoursEntry | None"] = relationship(remote_side=[id])
 
     @property
+    def is_submitted(self) -> bool:
+        return self.status == SUBMITTED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == APPROVED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == REJECTED
+
+    @property
+    def is_staff_hours(self) -> bool:
+        return self.kind == STAFF_HOURS
+
+    @property
     def is_correction(self) -> bool:
         return self.corrects_id is not None
 
@@ -107,3 +123,7 @@ class ReportPeriod(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     closed_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CLOSED

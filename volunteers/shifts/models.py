@@ -14,7 +14,8 @@ DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"
 SHIFT_STATUSES = (DRAFT, PUBLISHED, CANCELLED)
 
 # Sign-up states. PENDING waits for a coordinator (volunteers over the no-show limit).
-CONFIRMED, WAITLISTED, PENDING, WITHDRAWN = "confirmed", "waitlisted", "pending", "cancelled"
+# SIGNUP_CANCELLED has the same value as the shift status CANCELLED, but means a withdrawn sign-up.
+CONFIRMED, WAITLISTED, PENDING, SIGNUP_CANCELLED = "confirmed", "waitlisted", "pending", "cancelled"
 ACTIVE_SIGNUP_STATUSES = (CONFIRMED, WAITLISTED, PENDING)
 ATTENDED, NO_SHOW = "attended", "no_show"
 
@@ -97,7 +98,20 @@ class Shift(ShiftFields, db.Model):
         return max(self.capacity_max - self.confirmed_count, 0)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    @property
     def is_understaffed(self) -> bool:
+        # Reads columns only: feeds.queries.FeedShift, a plain row, borrows this property.
         return self.status == PUBLISHED and self.confirmed_count < self.capacity_min
 
 
@@ -128,3 +142,19 @@ class Signup(db.Model):
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == WAITLISTED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PENDING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SIGNUP_CANCELLED

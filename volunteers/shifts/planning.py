@@ -154,14 +154,14 @@ def update_shift(*, shift: Shift, values: ShiftValues, starts_at: datetime, ends
     shift.starts_at, shift.ends_at = starts_at, ends_at
     shift.is_detached = shift.series_id is not None
     _touch(shift)
-    if moved and shift.status == PUBLISHED:
+    if moved and shift.is_published:
         notify.shift_changed(shift)
     promote_waitlist(shift)
     return shift
 
 
 def _require_changeable(shift: Shift) -> None:
-    if shift.status == CANCELLED:
+    if shift.is_cancelled:
         raise ShiftError(_("Die Schicht ist abgesagt und kann nicht mehr geändert werden."), code="cancelled")
 
 
@@ -171,7 +171,7 @@ def _touch(shift: Shift) -> None:
 
 
 def publish_shift(*, shift: Shift) -> None:
-    if shift.status == DRAFT:
+    if shift.is_draft:
         shift.status = PUBLISHED
         _touch(shift)
 

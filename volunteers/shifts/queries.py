@@ -11,7 +11,7 @@ from ..centres.models import Centre, MeetingPoint
 from ..core import time
 from ..core.tenancy import in_centre, in_centres
 from ..extensions import db
-from .models import ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, DRAFT, PUBLISHED, Shift, Signup
+from .models import ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, PUBLISHED, Shift, Signup
 from .planning import week_bounds
 
 
@@ -67,7 +67,7 @@ def visible_shift_or_none(user: User, shift_id: int) -> Shift | None:
     staff_ids = {m.centre_id for m in user.memberships if m.role in STAFF_ROLES}
     shift = db.session.scalar(in_centres(Shift, [m.centre_id for m in user.memberships]).where(Shift.id == shift_id))
     # Members see published and cancelled shifts (a cancellation must reach them); drafts only staff.
-    if shift is None or (shift.status == DRAFT and shift.centre_id not in staff_ids):
+    if shift is None or (shift.is_draft and shift.centre_id not in staff_ids):
         return None
     return shift
 

@@ -164,7 +164,7 @@ def _shared(series: ShiftSeries) -> dict:
 
 def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
     shift = lock_shift(shift)
-    if shift.status == CANCELLED:
+    if shift.is_cancelled:
         return
     starts_at, ends_at = occurrence_times(series, shift.occurrence_date)
     fields = _shared(series)
@@ -184,9 +184,9 @@ def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
     for key, value in fields.items():
         setattr(shift, key, value)
     shift.starts_at, shift.ends_at, shift.updated_at = starts_at, ends_at, time.now()
-    if series.publish_occurrences and shift.status == DRAFT:
+    if series.publish_occurrences and shift.is_draft:
         shift.status = PUBLISHED
-    if moved and shift.status == PUBLISHED:
+    if moved and shift.is_published:
         db.session.flush()
         notify.shift_changed(shift)
     promote_waitlist(shift)

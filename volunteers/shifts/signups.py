@@ -24,9 +24,8 @@ from .models import (
     CONFIRMED,
     NO_SHOW,
     PENDING,
-    PUBLISHED,
+    SIGNUP_CANCELLED,
     WAITLISTED,
-    WITHDRAWN,
     Shift,
     Signup,
 )
@@ -86,34 +85,40 @@ def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -
     _lock_person(volunteer)
     shift = lock_shift(shift)
     _check_can_sign_up(shift, volunteer)
-    signup = _signup_row(shift, volunteer)
+    signup = _previous_signup(shift, volunteer)
+    # Decided before a new row joins the session: the queries it runs would autoflush it without one.
+    status = _new_signup_status(shift, volunteer, assigned_by)
+    if signup is None:
+        signup = Signup(centre_id=shift.centre_id, shift_id=shift.id, user_id=volunteer.id)
+        db.session.add(signup)
+    signup.status = status
     signup.assigned_by_id = assigned_by.id if assigned_by else None
     signup.requested_at = signup.updated_at = time.now()
     signup.cancelled_at, signup.is_late_cancellation, signup.attendance = None, False, None
-    if assigned_by is None and needs_confirmation(volunteer, shift.centre):
-        signup.status = PENDING
-    else:
-        signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
     db.session.flush()
     notify.schedule_reminders(signup)
     return signup
 
 
-def _signup_row(shift: Shift, volunteer: User) -> Signup:
+def _previous_signup(shift: Shift, volunteer: User) -> Signup | None:
+    # A withdrawn sign-up is reused: there is one row per person and shift.
     signup = db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id))
     if signup is not None and signup.status in ACTIVE_SIGNUP_STATUSES:
         raise SignupError(_("Sie sind für diese Schicht schon eingetragen."), code="already_signed_up")
-    if signup is None:
-        signup = Signup(centre_id=shift.centre_id, shift_id=shift.id, user_id=volunteer.id, status=WITHDRAWN)
-        db.session.add(signup)
     return signup
+
+
+def _new_signup_status(shift: Shift, volunteer: User, assigned_by: User | None) -> str:
+    if assigned_by is None and needs_confirmation(volunteer, shift.centre):
+        return PENDING
+    return CONFIRMED if _take_slot(shift) else WAITLISTED
 
 
 def _check_can_sign_up(shift: Shift, volunteer: User) -> None:
     membership = volunteer.membership_in(shift.centre)
     if membership is None:
         raise SignupError(_("Sie gehören nicht zu diesem Zentrum."), code="not_member")
-    if shift.status != PUBLISHED:
+    if not shift.is_published:
         raise SignupError(_("Diese Schicht ist nicht (mehr) ausgeschrieben."), code="not_published")
     if shift.starts_at <= time.now():
         raise SignupError(_("Die Schicht hat schon begonnen."), code="started")
@@ -186,8 +191,8 @@ def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
         raise SignupError(
             _("Die Schicht hat schon begonnen; bitte melden Sie sich bei der Koordination."), code="started"
         )
-    was_confirmed = signup.status == CONFIRMED
-    signup.status, signup.cancelled_at = WITHDRAWN, time.now()
+    was_confirmed = signup.is_confirmed
+    signup.status, signup.cancelled_at = SIGNUP_CANCELLED, time.now()
     cutoff = shift.starts_at - timedelta(hours=shift.centre.cancel_cutoff_hours)
     signup.is_late_cancellation = by_volunteer and was_confirmed and time.now() > cutoff
     signup.updated_at = time.now()
@@ -200,7 +205,7 @@ def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
 
 def promote_waitlist(shift: Shift) -> list[Signup]:
     """Confirm people from the waitlist, earliest first, while there is room."""
-    if shift.status != PUBLISHED:
+    if not shift.is_published:
         return []
     promoted = []
     waiting = db.session.scalars(
@@ -223,7 +228,7 @@ def confirm_pending(*, signup: Signup, by: User) -> Signup:
     """A coordinator accepts a pending sign-up: confirmed if there is room, else waitlisted."""
     shift = lock_shift(signup.shift)
     db.session.refresh(signup)
-    if signup.status != PENDING:
+    if not signup.is_pending:
         raise SignupError(_("Diese Anmeldung wartet nicht auf eine Bestätigung."), code="not_pending")
     signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
     signup.assigned_by_id, signup.updated_at = by.id, time.now()
@@ -238,7 +243,7 @@ def record_attendance(*, shift: Shift, marks: dict[int, str], participants_count
         raise SignupError(_("Die Anwesenheit kann erst ab Beginn der Schicht erfasst werden."), code="not_started")
     if participants_count is not None and not 0 <= participants_count <= 10000:
         raise SignupError(_("Die Zahl der Teilnehmenden ist ungültig."), code="invalid", field="participants_count")
-    confirmed = {s.id: s for s in shift.signups if s.status == CONFIRMED}
+    confirmed = {s.id: s for s in shift.signups if s.is_confirmed}
     for signup_id, mark in marks.items():
         if signup_id not in confirmed or mark not in (ATTENDED, NO_SHOW, None):
             raise SignupError(_("Ungültige Angabe zur Anwesenheit."), code="invalid", field="attendance")
