@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import has_app_context
 from flask.testing import FlaskClient
 
-from tests.clock import TEST_NOW
 from tests import helpers
+from tests.clock import TEST_NOW
 from tests.helpers import PASSWORD
 from volunteers import create_app
 from volunteers.accounts import services as accounts

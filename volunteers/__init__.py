@@ -7,13 +7,14 @@ from flask import Flask
 
 from . import core, models  # noqa: F401 - database settings; every table in the metadata
 from .config import load_config
+from .core.transactions import TransactionalFlask
 from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = TransactionalFlask(  # one commit per request, after the view
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -34,16 +35,31 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from .accounts import auth
+    from .accounts.labels import template_labels as account_labels
+    from .activities.services import activity_name
+    from .api.errors import api_error
     from .core import error_pages, i18n, security, templating
+    from .hours.labels import template_labels as hours_labels
+    from .shifts.labels import template_labels as shift_labels
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_i18n(app, babel, saved_locale=auth.saved_locale)
     auth.init_login(app, login_manager)
     security.init_security(app)
     templating.init_templating(app)
+    # Each domain's names for every template (core knows no domain). activity_name takes anything
+    # with centre_id and activity: shifts, series, hours entries.
+    app.jinja_env.globals.update(
+        **account_labels(),
+        **hours_labels(),
+        **shift_labels(),
+        activity_name=lambda item: activity_name(item.centre_id, item.activity),
+    )
     error_pages.init_error_handlers(app)
+    # The JSON API, and the push endpoints the PWA's script calls, answer failures in the API's format.
+    error_pages.register_error_format(app, ("/api/", "/push/"), api_error)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -81,11 +97,21 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import create_user_command
+    from .backup.cli import backup_command, restore_command
     from .core.serve import serve_command
     from .demo.cli import seed_demo_command
     from .privacy.cli import privacy_group
     from .push.cli import reminders_cli
     from .reports.cli import report_cli
 
-    for command in (create_user_command, seed_demo_command, serve_command, report_cli, reminders_cli, privacy_group):
+    for command in (
+        create_user_command,
+        seed_demo_command,
+        serve_command,
+        backup_command,
+        restore_command,
+        report_cli,
+        reminders_cli,
+        privacy_group,
+    ):
         app.cli.add_command(command)

@@ -29,7 +29,10 @@ def empty_database(kind: str, tmp_path) -> str:
     "kind",
     [
         "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL")),
+        pytest.param(
+            "postgresql",
+            marks=[pytest.mark.postgresql, pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL")],
+        ),
     ],
 )
 def test_upgrade_from_empty_matches_the_models(kind, tmp_path):

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.helpers import clock_frozen_at, login
+from tests.helpers import clock_frozen_at
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import STAFF_HOURS
@@ -23,7 +23,7 @@ from volunteers.reports.charts import bar_chart
 from volunteers.reports.cli import report_cli
 from volunteers.reports.models import Grant
 from volunteers.reports.pdf_export import to_pdf
-from volunteers.reports.tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Column, Table
+from volunteers.reports.tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Cell, Column, Table
 from volunteers.reports.xlsx_export import sheet_name, to_xlsx
 from volunteers.shifts.signups import record_attendance, sign_up
 
@@ -203,9 +203,9 @@ def download(client, path: str, fmt: str):
 # --- the totals ---------------------------------------------------------------------------------
 
 
-def test_totals_are_the_approved_entries_in_csv_xlsx_and_pdf(client, scenario):
+def test_totals_are_the_approved_entries_in_csv_xlsx_and_pdf(client, login, scenario):
     want = expected()
-    login(client, scenario["coordinator"])
+    login(user=scenario["coordinator"])
     path = f"/reports/centre/duesseldorf?{OCTOBER}"
     checksum = download(client, path, "json").get_json()["checksum"]
 
@@ -266,8 +266,8 @@ def test_totals_are_the_approved_entries_in_csv_xlsx_and_pdf(client, scenario):
     assert checksum in lines and "Kommunales Integrationszentrum Düsseldorf" in lines
 
 
-def test_every_table_row_is_the_same_in_csv_xlsx_and_pdf(client, scenario):
-    login(client, scenario["coordinator"])
+def test_every_table_row_is_the_same_in_csv_xlsx_and_pdf(client, login, scenario):
+    login(user=scenario["coordinator"])
     path = f"/reports/centre/duesseldorf?{OCTOBER}"
     _header, tables = read_csv(download(client, path, "csv").data)
     book = read_xlsx(download(client, path, "xlsx").data)
@@ -302,11 +302,11 @@ def _same_number(csv_value, cell) -> bool:
 # --- closed periods -----------------------------------------------------------------------------
 
 
-def test_a_closed_period_exports_the_same_figures_after_later_changes(client, scenario):
+def test_a_closed_period_exports_the_same_figures_after_later_changes(client, login, scenario):
     centre, lead, olena = scenario["centre"], scenario["lead"], scenario["volunteers"][1]
     reject(entry=scenario["pending"], by=scenario["coordinator"], reason="Nicht im Programm")
     db.session.commit()
-    login(client, scenario["coordinator"])
+    login(user=scenario["coordinator"])
     path = f"/reports/centre/duesseldorf?{OCTOBER}"
     before = download(client, path, "json").get_json()
 
@@ -350,8 +350,8 @@ def test_a_closed_period_exports_the_same_figures_after_later_changes(client, sc
 # --- who sees what ------------------------------------------------------------------------------
 
 
-def test_state_exports_carry_no_personal_data(client, scenario, make_user):
-    login(client, make_user("state", email="land@nrw.example"))
+def test_state_exports_carry_no_personal_data(client, login, scenario):
+    login("state")
     people = scenario["volunteers"] + [scenario["coordinator"], scenario["lead"]]
     texts = {}
     for fmt in ("csv", "xlsx", "pdf"):
@@ -374,13 +374,11 @@ def test_state_exports_carry_no_personal_data(client, scenario, make_user):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
 @pytest.mark.parametrize("who", ["coordinator of another centre", "volunteer of the centre"])
-def test_others_get_404_for_the_centre_download(client, scenario, make_user, make_centre, who, fmt):
-    person = (
-        make_user("coordinator", make_centre("duisburg"))
-        if who.startswith("coordinator")
-        else scenario["volunteers"][0]
-    )
-    login(client, person)
+def test_others_get_404_for_the_centre_download(client, login, scenario, make_centre, who, fmt):
+    if who.startswith("coordinator"):
+        login("coordinator", make_centre("duisburg"))
+    else:
+        login(user=scenario["volunteers"][0])
     assert client.get(f"/reports/centre/duesseldorf?{OCTOBER}&format={fmt}").status_code == 404
 
 
@@ -483,14 +481,14 @@ def sample_tables() -> list[Table]:
         "Übersicht",
         [Column("Kennzahl", TEXT), Column("Wert", TEXT)],
         [
-            ["Stunden", (Decimal("1234.50"), HOURS)],
-            ["Anteil", (0.125, PERCENT)],
-            ["Geldwert", (1234.5, EUR)],
-            ["Personen", (3, COUNT)],
-            ["Deckel", (None, EUR)],
+            [Cell("Stunden", TEXT), Cell(Decimal("1234.50"), HOURS)],
+            [Cell("Anteil", TEXT), Cell(0.125, PERCENT)],
+            [Cell("Geldwert", TEXT), Cell(1234.5, EUR)],
+            [Cell("Personen", TEXT), Cell(3, COUNT)],
+            [Cell("Deckel", TEXT), Cell(None, EUR)],
         ],
     )
-    detail = Table(
+    detail = Table.of_values(
         "meeting_point",
         "Ehrenamt nach Treffpunkt: [alle]/Orte*?",
         [
@@ -557,6 +555,6 @@ def test_pdf_renders_german_text_numbers_and_charts():
 
 def test_pdf_turns_to_landscape_for_a_wide_table():
     columns = [Column("Gebiet", TEXT)] + [Column(f"Spalte{i} (Std.)", HOURS) for i in range(7)]
-    wide = Table("regions", "Nach Gebiet", columns, [["NRW"] + [Decimal("123456.78")] * 7])
+    wide = Table.of_values("regions", "Nach Gebiet", columns, [["NRW"] + [Decimal("123456.78")] * 7])
     reader = PdfReader(io.BytesIO(to_pdf(HEADER, [wide], {})))
     assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [842, 595]

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..extensions import db
 from .models import User
@@ -40,6 +41,11 @@ def load_user_from_bearer(req) -> User | None:
         return None
     token = bearer_token()
     return user_for_api_token(token, record_use=req.method not in ("GET", "HEAD", "OPTIONS")) if token else None
+
+
+def saved_locale() -> str | None:
+    """The language the signed-in user chose, for core.i18n; None for guests."""
+    return current_user.locale if current_user.is_authenticated else None
 
 
 def unauthorized():

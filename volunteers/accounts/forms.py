@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from ..centres.forms import CheckboxListField
 from ..centres.languages import language_choices
-from .models import LOCALES
+from ..core.i18n import LOCALES
 from .services import MIN_PASSWORD_LENGTH
 
 EMAIL = [

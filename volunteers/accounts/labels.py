@@ -9,3 +9,7 @@ ROLE_NAMES = {
     "state": _l("Land (LaKI/KfI)"),
     "admin": _l("Betrieb"),
 }
+
+
+def template_labels() -> dict:
+    return {"role_names": ROLE_NAMES}

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
 from ..centres.models import Centre
+from ..core import i18n
 from ..core.time import UTCDateTime, now
 from ..extensions import db
 
@@ -18,7 +19,7 @@ STAFF_ROLES = (COORDINATOR, LEAD)
 # Roles across the installation.
 STATE, ADMIN = "state", "admin"
 GLOBAL_ROLES = (STATE, ADMIN)
-LOCALES = ("de", "en", "ar", "uk")
+LOCALES = i18n.LOCALES  # a user may save any language the app is translated into
 
 
 class User(UserMixin, db.Model):

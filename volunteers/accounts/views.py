@@ -9,7 +9,8 @@ from ..centres.models import Centre
 from ..core.errors import DomainError
 from ..core.i18n import LOCALE_COOKIE, LOCALE_NAMES
 from ..core.mail import send_mail
-from ..core.web import safe_next_url, show_domain_error
+from ..core.transactions import after_commit, commit_despite_error
+from ..core.web import attempt, safe_next_url
 from ..extensions import db
 from . import services
 from .forms import (
@@ -45,21 +46,19 @@ def register():
     form = RegistrationForm()
     form.centre.choices = [("", _("Bitte wählen …"))] + _centre_choices()
     if form.validate_on_submit():
-        try:
-            user = services.register_volunteer(
+        ok, user = attempt(
+            lambda: services.register_volunteer(
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
                 centre=_centre_from_choice(form.centre.data),
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
                 locale=request.cookies.get(LOCALE_COOKIE) if request.cookies.get(LOCALE_COOKIE) in LOCALES else None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            login_user(user)
+            ),
+            form,
+        )
+        if ok:
+            after_commit(lambda: login_user(user))  # never signed in to an account that was rolled back
             flash(_("Willkommen bei Treffpunkt! Ihr Konto ist angelegt."), "success")
             return redirect(url_for("pages.home"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
@@ -76,12 +75,11 @@ def login():
             )
         except DomainError as error:
             services.prune_login_failures()
-            db.session.commit()  # the failure is counted even though the login failed
+            commit_despite_error()  # the failure is counted even though the login failed
             flash(error.message, "error")
             status = error.status if error.status == 429 else 401
         else:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            after_commit(lambda: login_user(user, remember=form.remember.data))
             return redirect(safe_next_url(request.args.get("next")) or url_for("pages.home"))
     elif form.errors:
         status = 422
@@ -129,7 +127,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.change_password(user=user, password=form.password.data)
-        db.session.commit()
         flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich an."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
@@ -149,7 +146,6 @@ def settings():
         current_user.languages = form.languages.data or []
         current_user.locale = form.locale.data
         current_user.calendar_alarm_minutes = form.calendar_alarm_minutes.data
-        db.session.commit()
         flash(_("Ihre Einstellungen sind gespeichert."), "success")
         return redirect(url_for("accounts.settings"))
     notify_form = NotificationSettingsForm(prefix="notify", obj=current_user)
@@ -169,7 +165,6 @@ def notification_settings():
             form.quiet_end_hour.data,
         )
         current_user.notify_channel = form.notify_channel.data
-        db.session.commit()
         flash(_("Ihre Benachrichtigungen sind eingestellt. Sie gelten für künftige Anmeldungen."), "success")
     else:
         flash(_("Bitte prüfen Sie Ihre Angaben."), "error")
@@ -183,7 +178,6 @@ def join_centre():
     join_form.centre.choices = _centre_choices(exclude={c.id for c in current_user.centres})
     if join_form.validate_on_submit():
         services.join_centre(user=current_user, centre=_centre_from_choice(join_form.centre.data))
-        db.session.commit()
         flash(_("Sie sind dem Zentrum beigetreten."), "success")
     else:
         flash(_("Bitte wählen Sie ein Zentrum."), "error")
@@ -196,7 +190,6 @@ def set_language(code: str):
         abort(404)
     if current_user.is_authenticated:
         current_user.locale = code
-        db.session.commit()
     response = make_response(redirect(safe_next_url(request.form.get("next")) or url_for("pages.home")))
     response.set_cookie(
         LOCALE_COOKIE,

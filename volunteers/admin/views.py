@@ -11,9 +11,9 @@ from ..accounts.invitations import send_invitation
 from ..centres import services as centres
 from ..centres.forms import CentreForm, LeadForm
 from ..centres.models import Centre
-from ..core.errors import DomainError
 from ..core.tenancy import centre_by_slug_or_404
-from ..core.web import show_domain_error
+from ..core.transactions import after_commit
+from ..core.web import attempt
 from ..extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,13 +35,10 @@ def admin_required(view):
 def centre_list():
     form = CentreForm()
     if form.validate_on_submit():
-        try:
-            centre = centres.create_centre(**{k: v for k, v in form.data.items() if k != "csrf_token"})
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, centre = attempt(
+            lambda: centres.create_centre(**{k: v for k, v in form.data.items() if k != "csrf_token"}), form
+        )
+        if ok:
             flash(_("Das Zentrum %(name)s ist angelegt.", name=centre.name), "success")
             return redirect(url_for("admin.centre_lead", slug=centre.slug))
     all_centres = db.session.scalars(sa.select(Centre).order_by(Centre.regierungsbezirk, Centre.name))
@@ -55,9 +52,8 @@ def centre_lead(slug: str):
     form = LeadForm()
     if form.validate_on_submit():
         user, is_new = centres.assign_lead(centre=centre, email=form.email.data, name=form.name.data)
-        db.session.commit()
         if is_new:
-            send_invitation(user=user, centre_name=centre.name)
+            after_commit(lambda: send_invitation(user=user, centre_name=centre.name))
         flash(_("%(name)s leitet jetzt %(centre)s.", name=user.name, centre=centre.name), "success")
         return redirect(url_for("admin.centre_list"))
     return render_template(

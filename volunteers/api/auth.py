@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..accounts import services as accounts
 from ..accounts.auth import bearer_token
 from ..core.errors import Unauthorized
-from ..extensions import db
+from ..core.transactions import commit_despite_error
 from ..feeds.links import personal_feed_url
 from . import bp
 from .errors import api_error
@@ -24,11 +24,10 @@ def create_token():
             client_address=request.remote_addr,
         )
     except Unauthorized:
-        db.session.commit()  # keep the counted failure
+        commit_despite_error()  # keep the counted failure
         raise
     label = body.get("label") if isinstance(body.get("label"), str) else ""
     token = accounts.issue_api_token(user=user, label=label)
-    db.session.commit()
     return jsonify(token=token, token_type="Bearer"), 201  # nosec B106: the scheme name, not a secret
 
 
@@ -40,7 +39,6 @@ def revoke_token():
     if token is None:
         return api_error(400, "bearer_required", _("Nur mit einem Bearer-Token möglich."))
     accounts.revoke_api_token(token)
-    db.session.commit()
     return "", 204
 
 

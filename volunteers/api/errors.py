@@ -3,21 +3,8 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from ..core.error_pages import http_code
 from ..core.errors import http_message
-
-# Codes for the plain HTTP errors, so that clients can branch on something stable.
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    429: "too_many_requests",
-}
 
 
 def api_error(status: int, code: str, message, field: str | None = None):
@@ -30,4 +17,4 @@ def api_error(status: int, code: str, message, field: str | None = None):
 
 
 def api_http_error(error: HTTPException):
-    return api_error(error.code or 500, HTTP_CODES.get(error.code, "error"), http_message(error))
+    return api_error(error.code or 500, http_code(error), http_message(error))

@@ -1,4 +1,8 @@
-"""Request parsing shared by the API modules."""
+"""Request parsing shared by the API modules: the JSON body, and one parser per kind of field.
+Each parser takes the value and the field's name, and answers 422 naming the field when the value
+does not fit; the rules about what the values mean stay in the services."""
+
+from contextlib import contextmanager
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -53,3 +57,25 @@ def text_field(value, name: str, max_length: int | None = None) -> str:
     if max_length is not None and value and len(value.strip()) > max_length:
         raise invalid(_("„%(name)s“ darf höchstens %(max)d Zeichen lang sein.", name=name, max=max_length), name)
     return (value or "").strip()
+
+
+def text_field_or_none(value, name: str) -> str | None:
+    """An optional text value as text_field does, but None instead of an empty text."""
+    return text_field(value, name) or None
+
+
+def string_field_or_none(value, name: str) -> str | None:
+    """None for a missing, null or empty value (the PWA sends "" and null alike), else a non-empty
+    text value as string_field does."""
+    return None if value is None or value == "" else string_field(value, name)
+
+
+@contextmanager
+def in_api_terms(field_names: dict[str, str]):
+    """A service's domain error names the field as the service does; `field_names` maps those names
+    to the ones API clients know, e.g. {"capacity_max": "capacity"}."""
+    try:
+        yield
+    except DomainError as error:
+        error.field = field_names.get(error.field, error.field)
+        raise

@@ -3,7 +3,6 @@ once by their client id), list them with totals; coordinators approve or reject.
 volunteers/hours; here only types and shapes are checked."""
 
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from ..activities.services import activity_name
 from ..centres.models import Centre, MeetingPoint
-from ..core.errors import DomainError, NotFound
+from ..core.errors import NotFound
 from ..core.tenancy import in_centres
 from ..extensions import db
 from ..hours import services
@@ -23,12 +22,13 @@ from ..hours.models import HoursEntry
 from ..shifts.models import Shift
 from ..shifts.queries import visible_shift_or_none
 from . import bp
-from .helpers import invalid, json_body, require_login, string_field, text_field
+from .helpers import in_api_terms, invalid, json_body, require_login, string_field, string_field_or_none, text_field
 from .shifts import berlin_iso
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 NOTE_MAX = 500
+API_FIELD_NAMES = {"work_date": "date"}  # the services name the column, clients the field
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -66,11 +66,6 @@ def totals_json(totals: Totals) -> dict:
 
 
 # --- parsing ---------------------------------------------------------------------------
-
-
-def _optional_string(value, name: str) -> str | None:
-    """None for a missing, null or empty value (the PWA sends "" and null alike)."""
-    return None if value is None or value == "" else string_field(value, name)
 
 
 def _text(value, name: str, max_length: int = NOTE_MAX) -> str:
@@ -113,7 +108,7 @@ def _shift(value) -> Shift | None:
 def _meeting_point(value, shift: Shift | None) -> MeetingPoint | None:
     """The meeting point named by its slug; without one, the shift's. The service refuses one of
     another centre."""
-    slug = _optional_string(value, "meeting_point")
+    slug = string_field_or_none(value, "meeting_point")
     if slug is None:
         return shift.meeting_point if shift else None
     meeting_point = db.session.scalar(sa.select(MeetingPoint).where(MeetingPoint.slug == slug))
@@ -125,7 +120,7 @@ def _meeting_point(value, shift: Shift | None) -> MeetingPoint | None:
 def _centre(value, shift: Shift | None) -> Centre:
     """The centre named by its slug; else the shift's, else the caller's only volunteer centre.
     The service refuses a centre the caller does not belong to."""
-    slug = _optional_string(value, "centre")
+    slug = string_field_or_none(value, "centre")
     if slug is not None:
         centre = db.session.scalar(sa.select(Centre).where(Centre.slug == slug))
         if centre is None:
@@ -156,17 +151,6 @@ def _hours_input(body: dict, client_id: str) -> tuple[services.HoursInput, Centr
 def _date_arg(name: str) -> date | None:
     value = request.args.get(name, "").strip()
     return _date(value, name) if value else None
-
-
-@contextmanager
-def _in_api_terms():
-    """The services name the date work_date; API clients know that field as "date"."""
-    try:
-        yield
-    except DomainError as error:
-        if error.field == "work_date":
-            error.field = "date"
-        raise
 
 
 # --- looking things up -----------------------------------------------------------------
@@ -215,11 +199,9 @@ def log_my_hours():
     if (stored := _stored_entry(client_id)) is not None:
         return jsonify(entry_json(stored))
     values, centre = _hours_input(body, client_id)
-    with _in_api_terms():
+    with in_api_terms(API_FIELD_NAMES):
         entry, created = services.log_hours(centre=centre, person=current_user._get_current_object(), values=values)
-    answer = entry_json(entry)
-    db.session.commit()
-    return jsonify(answer), 201 if created else 200
+    return jsonify(entry_json(entry)), 201 if created else 200
 
 
 @bp.get("/me/hours")
@@ -236,19 +218,15 @@ def list_my_hours():
 @bp.post("/hours/<int:entry_id>/approve")
 def approve_hours(entry_id: int):
     entry = _entry_to_review(entry_id)
-    with _in_api_terms():
+    with in_api_terms(API_FIELD_NAMES):
         services.approve(entry=entry, by=current_user._get_current_object())
-    answer = entry_json(entry)
-    db.session.commit()
-    return jsonify(answer)
+    return jsonify(entry_json(entry))
 
 
 @bp.post("/hours/<int:entry_id>/reject")
 def reject_hours(entry_id: int):
     entry = _entry_to_review(entry_id)
     reason = _text(json_body().get("reason"), "reason")
-    with _in_api_terms():
+    with in_api_terms(API_FIELD_NAMES):
         services.reject(entry=entry, by=current_user._get_current_object(), reason=reason)
-    answer = entry_json(entry)
-    db.session.commit()
-    return jsonify(answer)
+    return jsonify(entry_json(entry))

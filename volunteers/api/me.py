@@ -7,7 +7,7 @@ from flask_login import current_user, logout_user
 
 from ..accounts import services as accounts
 from ..core.errors import Forbidden, Unauthorized
-from ..extensions import db
+from ..core.transactions import after_commit, commit_despite_error
 from ..privacy.services import delete_account, export_personal_data
 from . import bp
 from .helpers import InvalidInput, json_body, require_login
@@ -22,7 +22,7 @@ def _confirm_password(body: dict) -> None:
     try:
         accounts.authenticate(email=current_user.email, password=password, client_address=request.remote_addr)
     except Unauthorized:
-        db.session.commit()  # keep the counted failure
+        commit_despite_error()  # keep the counted failure
         raise Forbidden(_("Das Passwort ist falsch."), code="wrong_password", field="password") from None
 
 
@@ -40,6 +40,5 @@ def delete_my_account():
     require_login()
     _confirm_password(json_body())
     delete_account(user=current_user._get_current_object())
-    db.session.commit()
-    logout_user()  # also ends a cookie session at once, not only at its next request
+    after_commit(logout_user)  # also ends a cookie session at once, not only at its next request
     return "", 204

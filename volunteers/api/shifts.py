@@ -2,7 +2,6 @@
 The rules themselves live in volunteers/shifts; here only types and shapes are checked."""
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,13 +12,22 @@ from flask_login import current_user
 from ..activities.services import activities_for
 from ..centres.models import LANGUAGE_CODES, MeetingPoint
 from ..core import time
-from ..core.errors import Conflict, DomainError, Forbidden, NotFound
+from ..core.errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..shifts import planning, signups
 from ..shifts.models import CANCELLED, DRAFT, PUBLISHED, Shift, Signup
 from ..shifts.queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
 from . import bp
-from .helpers import InvalidInput, invalid, json_body, require_login, string_field, text_field
+from .helpers import (
+    InvalidInput,
+    in_api_terms,
+    invalid,
+    json_body,
+    require_login,
+    string_field,
+    text_field,
+    text_field_or_none,
+)
 
 DEFAULT_SPAN = timedelta(weeks=8)
 MAX_SPAN = timedelta(days=366)
@@ -117,10 +125,6 @@ def _require_planner() -> None:
 # --- parsing ---------------------------------------------------------------------------
 
 
-def _optional_string(value, name: str) -> str | None:
-    return text_field(value, name) or None
-
-
 def _integer(minimum: int):
     def parse(value, name: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -175,9 +179,10 @@ SHIFT_FIELDS = {
     "languages": _string_list,
     "requires_police_certificate": _boolean,
     "notes": text_field,
-    "baustein": _optional_string,
+    "baustein": text_field_or_none,
 }
 REQUIRED_FOR_NEW = ("meeting_point", "starts_at", "ends_at", "capacity", "activity")
+API_FIELD_NAMES = {"capacity_max": "capacity"}  # the services name the column, clients the field
 NEW_SHIFT = {"capacity_min": 1, "languages": [], "requires_police_certificate": False, "notes": "", "baustein": None}
 
 
@@ -219,17 +224,6 @@ def _shift_values(given: dict, base: dict) -> tuple[planning.ShiftValues, dateti
         baustein=fields["baustein"],
     )
     return values, fields["starts_at"], fields["ends_at"]
-
-
-@contextmanager
-def _in_api_terms():
-    """The services name the column capacity_max; API clients know that field as "capacity"."""
-    try:
-        yield
-    except DomainError as error:
-        if error.field == "capacity_max":
-            error.field = "capacity"
-        raise
 
 
 def _status_for_new(body: dict) -> bool:
@@ -316,13 +310,11 @@ def create_shift():
     body = json_body()
     publish = _status_for_new(body)
     values, starts_at, ends_at = _shift_values(_given_fields(body, REQUIRED_FOR_NEW), NEW_SHIFT)
-    with _in_api_terms():
+    with in_api_terms(API_FIELD_NAMES):
         shift = planning.create_shift(
             centre=values.meeting_point.centre, values=values, starts_at=starts_at, ends_at=ends_at, publish=publish
         )
-    answer = shifts_json([shift])[0]
-    db.session.commit()
-    return jsonify(answer), 201
+    return jsonify(shifts_json([shift])[0]), 201
 
 
 @bp.patch("/shifts/<int:shift_id>")
@@ -331,33 +323,27 @@ def update_shift(shift_id: int):
     body = json_body()
     publish = _publishes(body, shift)
     given = _given_fields(body)
-    with _in_api_terms():
+    with in_api_terms(API_FIELD_NAMES):
         if given:
             values, starts_at, ends_at = _shift_values(given, _fields_of(shift))
             planning.update_shift(shift=shift, values=values, starts_at=starts_at, ends_at=ends_at)
         if publish:
             planning.publish_shift(shift=shift)
-    answer = shifts_json([shift])[0]
-    db.session.commit()
-    return jsonify(answer)
+    return jsonify(shifts_json([shift])[0])
 
 
 @bp.delete("/shifts/<int:shift_id>")
 def cancel_shift(shift_id: int):
     shift = _managed_shift(shift_id)
     planning.cancel_shift(shift=shift, reason=_cancel_reason())
-    answer = shifts_json([shift])[0]
-    db.session.commit()
-    return jsonify(answer)
+    return jsonify(shifts_json([shift])[0])
 
 
 @bp.post("/shifts/<int:shift_id>/signup")
 def sign_up(shift_id: int):
     shift = _visible_shift(shift_id)
     signup = signups.sign_up(shift=shift, volunteer=current_user._get_current_object())
-    answer = signups_json([signup])[0]
-    db.session.commit()
-    return jsonify(answer), 201
+    return jsonify(signups_json([signup])[0]), 201
 
 
 @bp.delete("/shifts/<int:shift_id>/signup")
@@ -367,9 +353,7 @@ def cancel_signup(shift_id: int):
     if signup is None:
         raise Conflict(_("Sie sind für diese Schicht nicht eingetragen."), code="not_signed_up")
     signups.cancel_signup(signup=signup)
-    answer = signups_json([signup])[0]
-    db.session.commit()
-    return jsonify(answer)
+    return jsonify(signups_json([signup])[0])
 
 
 @bp.get("/me/shifts")

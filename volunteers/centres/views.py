@@ -10,7 +10,8 @@ from ..accounts.models import Membership, User
 from ..activities.services import activities_for, add_centre_activity
 from ..core.errors import DomainError
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
-from ..core.web import attempt, show_domain_error
+from ..core.transactions import after_commit
+from ..core.web import attempt
 from ..extensions import db
 from ..privacy.services import inactive_volunteers
 from ..shifts.queries import volunteer_directory
@@ -53,13 +54,8 @@ def new_meeting_point(slug: str):
     centre = staff_centre_or_404(slug)
     form = MeetingPointForm()
     if form.validate_on_submit():
-        try:
-            services.create_meeting_point(centre=centre, **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _meeting_point = attempt(lambda: services.create_meeting_point(centre=centre, **form.values()), form)
+        if ok:
             flash(_("Der Treffpunkt ist angelegt."), "success")
             return redirect(url_for("centres.overview", slug=centre.slug))
     return render_template(
@@ -74,13 +70,8 @@ def edit_meeting_point(slug: str, meeting_point_id: int):
     meeting_point = get_in_centre_or_404(MeetingPoint, meeting_point_id, centre)
     form = MeetingPointForm(obj=meeting_point)
     if form.validate_on_submit():
-        try:
-            services.update_meeting_point(meeting_point=meeting_point, **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _result = attempt(lambda: services.update_meeting_point(meeting_point=meeting_point, **form.values()), form)
+        if ok:
             flash(_("Der Treffpunkt ist gespeichert."), "success")
             return redirect(url_for("centres.overview", slug=centre.slug))
     return render_template(
@@ -94,17 +85,16 @@ def staff(slug: str):
     centre = staff_centre_or_404(slug, lead_only=True)
     form = StaffForm()
     if form.validate_on_submit():
-        try:
-            user, is_new = services.add_staff_member(
+        ok, result = attempt(
+            lambda: services.add_staff_member(
                 centre=centre, email=form.email.data, name=form.name.data, role=form.role.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form,
+        )
+        if ok:
+            user, is_new = result
             if is_new:
-                send_invitation(user=user, centre_name=centre.name)
+                after_commit(lambda: send_invitation(user=user, centre_name=centre.name))
             flash(_("%(name)s gehört jetzt zum Team.", name=user.name), "success")
             return redirect(url_for("centres.staff", slug=centre.slug))
     return render_template(
@@ -117,18 +107,19 @@ def staff(slug: str):
 def remove_staff(slug: str, user_id: int):
     centre = staff_centre_or_404(slug, lead_only=True)
     user = db.get_or_404(User, user_id)
+    if attempt(lambda: _remove_staff_or_404(centre, user))[0]:
+        flash(_("%(name)s gehört nicht mehr zum Team.", name=user.name), "success")
+    return redirect(url_for("centres.staff", slug=centre.slug))
+
+
+def _remove_staff_or_404(centre, user):
     try:
         services.remove_staff_member(centre=centre, user=user, acting_user=current_user)
     except DomainError as error:
-        db.session.rollback()
         # Not staff here: answer as if the person did not exist, like every other foreign id.
         if error.code == "not_staff":
             abort(404)
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s gehört nicht mehr zum Team.", name=user.name), "success")
-    return redirect(url_for("centres.staff", slug=centre.slug))
+        raise
 
 
 @bp.route("/centres/<slug>/settings", methods=["GET", "POST"])

@@ -1,26 +1,26 @@
-"""Which language a page is shown in: the user's saved choice, then the cookie set by the
-language switcher, then the browser's Accept-Language, then German."""
+"""Which language a page is shown in: the user's saved choice (the accounts domain says how to find
+it), then the cookie set by the language switcher, then the browser's Accept-Language, then German."""
 
-from flask import has_request_context, request
-from flask_login import current_user
+from collections.abc import Callable
 
-from ..accounts.models import LOCALES
+from flask import Flask, has_request_context, request
+from flask_babel import Babel
 
 LOCALE_COOKIE = "locale"
 RTL_LOCALES = ("ar",)
 LOCALE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "uk": "Українська"}
+LOCALES = tuple(LOCALE_NAMES)
 
 
-def select_locale() -> str:
-    if not has_request_context():
-        return "de"
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    cookie = request.cookies.get(LOCALE_COOKIE)
-    if cookie in LOCALES:
-        return cookie
-    return request.accept_languages.best_match(LOCALES) or "de"
+def init_i18n(app: Flask, babel: Babel, *, saved_locale: Callable[[], str | None]) -> None:
+    """Let Babel choose each request's language; saved_locale() is the signed-in user's choice, or None."""
 
+    def select_locale() -> str:
+        if not has_request_context():
+            return "de"
+        for choice in (saved_locale(), request.cookies.get(LOCALE_COOKIE)):
+            if choice in LOCALES:
+                return choice
+        return request.accept_languages.best_match(LOCALES) or "de"
 
-def select_timezone() -> str:
-    return "Europe/Berlin"
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Berlin")

@@ -1,4 +1,5 @@
-"""What every template can use: the page language and direction, dates shown in Berlin time."""
+"""What every template can use: the page language and direction, dates shown in Berlin time. The
+domains add their own names (roles, states, …) in create_app; this module knows none of them."""
 
 from datetime import date, datetime
 from functools import lru_cache
@@ -7,7 +8,6 @@ from babel import Locale, dates
 from flask import Flask
 from flask_babel import get_locale, get_translations
 
-from ..accounts.labels import ROLE_NAMES
 from .i18n import LOCALE_NAMES, RTL_LOCALES
 from .time import BERLIN, to_berlin
 
@@ -89,17 +89,6 @@ def init_templating(app: Flask) -> None:
         day=format_day,
     )
 
-    from ..activities.services import activity_name
-    from ..hours.models import HOURS_STATUS_NAMES
-    from ..shifts.labels import template_labels
-
-    # Anything with centre_id and activity: shifts, series, hours entries.
-    app.jinja_env.globals.update(
-        activity_name=lambda item: activity_name(item.centre_id, item.activity),
-        hours_status_names=HOURS_STATUS_NAMES,
-        **template_labels(),
-    )
-
     @app.context_processor
     def page_language():
         locale = str(get_locale() or "de")
@@ -107,5 +96,4 @@ def init_templating(app: Flask) -> None:
             "page_locale": locale,
             "text_direction": "rtl" if locale in RTL_LOCALES else "ltr",
             "locale_names": LOCALE_NAMES,
-            "role_names": ROLE_NAMES,
         }

@@ -1,9 +1,11 @@
 """Small helpers shared by the HTML views."""
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import flash
 
+from ..extensions import db
 from .errors import DomainError
 
 
@@ -30,27 +32,24 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def attempt(action, form=None):
-    """Run one service call and commit; on a business-rule failure roll back and show the message
-    (next to the form field if a form is given). Returns (succeeded, result)."""
-    from ..extensions import db
-
+    """Run one service call; on a business-rule failure undo what it did and show the message (next
+    to the form field if a form is given). Returns (succeeded, result). The commit comes after the
+    view, once for the whole request (core/transactions.py)."""
     try:
-        result = action()
+        return True, action()
     except DomainError as error:
+        # At once, not at the end of the request: the form shown again must not show what the failed
+        # call flushed, and the redirect that often follows would commit it.
         db.session.rollback()
         if form is not None:
             show_domain_error(form, error)
         else:
             flash(error.message, "error")
         return False, None
-    db.session.commit()
-    return True, result
 
 
 def parse_iso_date(text: str | None, default):
     """A YYYY-MM-DD query parameter, or `default` when missing or malformed."""
-    from datetime import date
-
     try:
         return date.fromisoformat(text) if text else default
     except ValueError:

@@ -151,7 +151,6 @@ def _manage(kind: str, user_id: int, centre_id: int | None) -> None:
         flash(_("Ihr neuer Kalender-Link ist bereit. Ein früherer Link funktioniert nicht mehr."), "success")
     else:
         abort(400)
-    db.session.commit()
 
 
 @bp.route("/calendar/personal", methods=["POST"])

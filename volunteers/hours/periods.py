@@ -3,6 +3,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+from blinker import Signal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -12,8 +13,11 @@ from ..core import time
 from ..core.errors import DomainError
 from ..core.tenancy import in_centre
 from ..extensions import db
-from ..reports.services import freeze_figures
 from .models import CLOSED, SUBMITTED, HoursEntry, ReportPeriod
+
+# Sent with the period when it closes. The reports package freezes its figures then (reports read
+# hours, so hours does not import them); the audit record of the closing carries their checksum.
+period_closed = Signal("A report period was closed.")
 
 
 class PeriodError(DomainError):
@@ -99,7 +103,7 @@ def close_period(*, period: ReportPeriod, by) -> ReportPeriod:
         )
     period.status, period.closed_by_id, period.closed_at = CLOSED, by.id, time.now()
     db.session.flush()
-    freeze_figures(period)
+    period_closed.send(period)
     record(
         centre_id=period.centre_id,
         actor=by,

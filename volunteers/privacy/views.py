@@ -4,7 +4,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..extensions import db
+from ..core.transactions import after_commit
 from .forms import DeleteAccountForm
 from .services import delete_account, export_personal_data
 
@@ -28,8 +28,7 @@ def delete():
             form.password.errors.append(_("Das Passwort ist falsch."))
         else:
             delete_account(user=current_user)
-            db.session.commit()
-            logout_user()
+            after_commit(logout_user)
             flash(
                 _("Ihr Konto ist gelöscht. Ihre Stunden bleiben ohne Namen in der Statistik des Zentrums."), "success"
             )

@@ -15,7 +15,6 @@ from ..api.errors import api_error, api_http_error
 from ..api.helpers import json_body, require_login
 from ..core.errors import DomainError
 from ..core.tenancy import staff_centre_or_404
-from ..extensions import db
 from . import services
 from .labels import KIND_NAMES, OUTCOME_NAMES, STATUS_NAMES
 from .vapid import public_key_b64url, vapid_key
@@ -41,7 +40,6 @@ def subscribe():
         auth=keys.get("auth"),
         user_agent=request.user_agent.string,
     )
-    db.session.commit()
     return jsonify(status="subscribed"), 201
 
 
@@ -51,7 +49,6 @@ def unsubscribe():
     endpoint = json_body().get("endpoint")
     if not isinstance(endpoint, str) or not services.unsubscribe_device(user=current_user, endpoint=endpoint):
         return api_error(404, "not_found", _("Dieses Gerät ist nicht angemeldet."))
-    db.session.commit()
     return "", 204
 
 
@@ -59,7 +56,6 @@ def unsubscribe():
 def send_test():
     require_login()
     services.queue_test_notification(user=current_user)
-    db.session.commit()
     return jsonify(status="queued"), 202
 
 
@@ -77,7 +73,6 @@ def csrf_failed(error):
 
 @devices.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    db.session.rollback()
     return api_error(error.status, error.code, error.message, error.field)
 
 
@@ -88,7 +83,6 @@ def http_error(error: HTTPException):
 
 @devices.errorhandler(Exception)
 def unexpected_error(error: Exception):
-    db.session.rollback()
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return api_error(500, "internal_error", _("Ein Fehler ist aufgetreten. Wir kümmern uns darum."))
 

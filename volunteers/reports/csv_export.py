@@ -4,27 +4,24 @@ import csv
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
-from .tables import EUR, HOURS, PERCENT, Table
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, Cell, Table
 
 
-def german_number(value, kind: str) -> str:
+def importable_german_number(cell: Cell) -> str:
+    """Decimal comma and no thousands separators, so that a spreadsheet imports the text as a
+    number (the PDF's readable_german_number groups thousands for the eye)."""
+    value = cell.value
     if value is None:
         return ""
-    if kind == PERCENT:
+    if cell.kind == PERCENT:
         # Half up, as spreadsheets round: 12.25 % shows as 12,3 % everywhere.
         percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         return f"{percent}".replace(".", ",") + " %"
-    if kind in (HOURS, EUR):
+    if cell.kind in (HOURS, EUR):
         return f"{Decimal(str(value)):.2f}".replace(".", ",")
-    if isinstance(value, (int, float, Decimal)):
+    if cell.kind in (MINUTES, COUNT):
         return str(value).replace(".", ",")
     return str(value)
-
-
-def cell_text(cell, column_kind: str) -> str:
-    if isinstance(cell, tuple):  # a summary value carries its own kind
-        return german_number(*cell)
-    return german_number(cell, column_kind)
 
 
 def to_csv(header: list[tuple[str, str]], tables: list[Table]) -> bytes:
@@ -37,5 +34,5 @@ def to_csv(header: list[tuple[str, str]], tables: list[Table]) -> bytes:
         writer.writerow([table.title])
         writer.writerow([column.title for column in table.columns])
         for row in table.rows:
-            writer.writerow([cell_text(cell, column.kind) for cell, column in zip(row, table.columns, strict=True)])
+            writer.writerow([importable_german_number(cell) for cell in row])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -8,7 +8,7 @@ from functools import lru_cache
 from babel.numbers import NumberPattern, parse_pattern
 
 from ..core.templating import reader_locale
-from .tables import COUNT, EUR, HOURS, PERCENT
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, Cell
 
 
 @lru_cache(maxsize=32)
@@ -26,17 +26,18 @@ def format_euros(value) -> str:
     return locale.currency_formats["standard"].apply(value, locale, currency="EUR", currency_digits=True)
 
 
-def format_cell(value, kind: str) -> str:
-    if isinstance(value, tuple):  # a summary cell carries its own kind
-        value, kind = value
-    if value is None:
+def format_cell(value, kind: str | None = None) -> str:
+    """The `cell` filter: a table's Cell (its own kind wins over the column's), or a plain value of
+    the given kind (the room-use and state pages)."""
+    cell = value if isinstance(value, Cell) else Cell(value, kind)
+    if cell.value is None:
         return "–"
-    if kind == PERCENT:
-        return format_number(value, "#,##0.0 %")
-    if kind == EUR:
-        return format_euros(value)
-    if kind == HOURS:
-        return format_number(value, "#,##0.00")
-    if kind == COUNT or isinstance(value, int):
-        return format_number(value, "#,##0")
-    return str(value)
+    if cell.kind == PERCENT:
+        return format_number(cell.value, "#,##0.0 %")
+    if cell.kind == EUR:
+        return format_euros(cell.value)
+    if cell.kind == HOURS:
+        return format_number(cell.value, "#,##0.00")
+    if cell.kind in (MINUTES, COUNT):
+        return format_number(cell.value, "#,##0")
+    return str(cell.value)

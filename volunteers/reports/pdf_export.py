@@ -27,7 +27,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Table
 from reportlab.platypus import Table as Grid
 from svglib.svglib import svg2rlg
 
-from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Table
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Cell, Table
 
 FONT, FONT_BOLD = "TreffpunktSans", "TreffpunktSans-Bold"
 INK, MUTED = colors.HexColor("#1b1f24"), colors.HexColor("#555f6b")
@@ -72,32 +72,28 @@ def _grouped(value: Decimal, places: int) -> str:
     return f"{rounded:,.{places}f}".translate(_GERMAN_SEPARATORS)
 
 
-def german_number(value, kind: str) -> str:
-    """A cell as a German reader expects it: 1.234,50 (hours), 1.234,50 €, 12,5 %, 1.234."""
+def readable_german_number(cell: Cell) -> str:
+    """A cell as a German reader expects it: 1.234,50 (hours), 1.234,50 €, 12,5 %, 1.234. Unlike
+    the CSV's importable_german_number, thousands are grouped: this is for the eye, not for import."""
+    value = cell.value
     if value is None:
         return "–"
-    if kind == PERCENT:
+    if cell.kind == PERCENT:
         return _grouped(Decimal(str(value)) * 100, 1) + NBSP + "%"
-    if kind in (HOURS, EUR):
-        return _grouped(Decimal(str(value)), 2) + (NBSP + "€" if kind == EUR else "")
-    if kind in (MINUTES, COUNT) or isinstance(value, (int, Decimal)):
+    if cell.kind in (HOURS, EUR):
+        return _grouped(Decimal(str(value)), 2) + (NBSP + "€" if cell.kind == EUR else "")
+    if cell.kind in (MINUTES, COUNT):
         return _grouped(Decimal(value), 0)
     return str(value)
 
 
-def _cell_text(cell, kind: str) -> str:
-    return german_number(*cell) if isinstance(cell, tuple) else german_number(cell, kind)
-
-
 def _is_number_column(table: Table, index: int) -> bool:
     """Numbers are right-aligned; the summary's value column holds numbers with their own kinds."""
-    return table.columns[index].kind != TEXT or any(isinstance(row[index], tuple) for row in table.rows)
+    return table.columns[index].kind != TEXT or any(row[index].kind != TEXT for row in table.rows)
 
 
 def _texts(table: Table) -> list[list[str]]:
-    return [
-        [_cell_text(cell, column.kind) for cell, column in zip(row, table.columns, strict=True)] for row in table.rows
-    ]
+    return [[readable_german_number(cell) for cell in row] for row in table.rows]
 
 
 def _number_widths(table: Table, texts: list[list[str]]) -> list[float | None]:

@@ -72,7 +72,7 @@ def state_tables(figures: dict) -> list[Table]:
         Column(_("Besetzungsquote"), PERCENT),
     ]
     return [
-        Table(
+        Table.of_values(
             "regions",
             _("Nach Gebiet"),
             columns,

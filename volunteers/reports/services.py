@@ -9,6 +9,7 @@ from ..centres.models import REGIERUNGSBEZIRKE, Centre
 from ..core.errors import DomainError
 from ..extensions import db
 from ..hours.models import CLOSED, ReportPeriod
+from ..hours.periods import period_closed
 from .figures import Period, centre_figures, figures
 from .tables import checksum
 
@@ -54,8 +55,9 @@ def centre_report(centre: Centre, period: Period) -> dict:
     return {**result, "period_closed": False, "period_label": None}
 
 
+@period_closed.connect
 def freeze_figures(period: ReportPeriod) -> None:
-    """Called when a period is closed: its figures are stored and never computed again."""
+    """When a period is closed, its figures are stored and never computed again."""
     centre = db.session.get(Centre, period.centre_id)
     result = centre_figures(centre, Period(period.starts_on, period.ends_on))
     result["checksum"] = checksum(result)

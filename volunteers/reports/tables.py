@@ -12,10 +12,21 @@ from flask_babel import gettext as _
 MINUTES, HOURS, PERCENT, EUR, COUNT, TEXT = "minutes", "hours", "percent", "eur", "count", "text"
 
 
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One value of a table and its kind, which is all a writer needs to format it."""
+
+    value: object  # None: no value (e.g. no share without hours)
+    kind: str
+
+    def __str__(self) -> str:  # a row's label, as the HTML table shows it
+        return str(self.value)
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str
+    kind: str  # of its cells; the summary's value column says TEXT, its cells bring their own kinds
 
 
 @dataclass
@@ -23,7 +34,13 @@ class Table:
     key: str  # stable, for sheet names and anchors
     title: str
     columns: list[Column]
-    rows: list[list]
+    rows: list[list[Cell]]
+
+    @classmethod
+    def of_values(cls, key: str, title: str, columns: list[Column], rows: list[list]) -> "Table":
+        """A table of plain values, each cell of its column's kind."""
+        cells = [[Cell(value, column.kind) for value, column in zip(row, columns, strict=True)] for row in rows]
+        return cls(key, title, columns, cells)
 
 
 def hours(minutes: int | None) -> Decimal | None:
@@ -87,26 +104,26 @@ def summary_table(figures: dict) -> Table:
         "summary",
         _("Übersicht"),
         [Column(_("Kennzahl"), TEXT), Column(_("Wert"), TEXT)],
-        [[label, (value, kind)] for label, value, kind in rows],
+        [[Cell(label, TEXT), Cell(value, kind)] for label, value, kind in rows],
     )
 
 
 def report_tables(figures: dict) -> list[Table]:
     return [
         summary_table(figures),
-        Table(
+        Table.of_values(
             "baustein",
             _("Nach KommAn-Baustein"),
             _hours_columns(Column(_("Baustein"), TEXT)) + [Column(_("Geldwert"), EUR)],
             [[row["baustein"], *_hours_cells(row), row["in_kind_value_eur"]] for row in figures["by_baustein"]],
         ),
-        Table(
+        Table.of_values(
             "month",
             _("Nach Monat"),
             _hours_columns(Column(_("Monat"), TEXT)),
             [[row["month"], *_hours_cells(row)] for row in figures["by_month"]],
         ),
-        Table(
+        Table.of_values(
             "meeting_point",
             _("Ehrenamt nach Treffpunkt"),
             [Column(_("Treffpunkt"), TEXT), Column(_("Minuten"), MINUTES), Column(_("Stunden"), HOURS)],
@@ -119,7 +136,7 @@ def report_tables(figures: dict) -> list[Table]:
                 for row in figures["by_meeting_point"]
             ],
         ),
-        Table(
+        Table.of_values(
             "activity",
             _("Ehrenamt nach Tätigkeit"),
             [Column(_("Tätigkeit"), TEXT), Column(_("Minuten"), MINUTES), Column(_("Stunden"), HOURS)],

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Table
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Cell, Table
 
 NUMBER_FORMATS = {HOURS: "#,##0.00", MINUTES: "#,##0", COUNT: "#,##0", PERCENT: "0.0%", EUR: '#,##0.00 "€"'}
 # Where the formats above put thousands separators and units: to size columns by what they show.
@@ -25,6 +25,8 @@ SHOWN_WIDTH = {
     HOURS: lambda v: len(f"{v:,.2f}"),
     EUR: lambda v: len(f"{v:,.2f}") + 2,
     PERCENT: lambda v: len(f"{v * 100:.1f}") + 1,
+    MINUTES: lambda v: len(f"{v:,}"),
+    COUNT: lambda v: len(f"{v:,}"),
 }
 FIXED_TIME = datetime(2000, 1, 1)  # as reportlab's invariant mode, for the PDF
 BOLD = Font(bold=True)
@@ -42,23 +44,18 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _write_cell(sheet, row: int, column: int, value, kind: str):
-    if isinstance(value, tuple):  # a summary value carries its own kind
-        value, kind = value
-    cell = sheet.cell(row=row, column=column, value=value)
-    if kind in NUMBER_FORMATS:
-        cell.number_format = NUMBER_FORMATS[kind]
-    return cell
+def _write_cell(sheet, row: int, column: int, cell: Cell) -> None:
+    written = sheet.cell(row=row, column=column, value=cell.value)
+    if cell.kind in NUMBER_FORMATS:
+        written.number_format = NUMBER_FORMATS[cell.kind]
 
 
-def _shown_length(value, kind: str) -> int:
-    if isinstance(value, tuple):
-        value, kind = value
-    if value is None:
+def _shown_length(cell: Cell) -> int:
+    if cell.value is None:
         return 0
-    if kind in SHOWN_WIDTH:
-        return SHOWN_WIDTH[kind](value)
-    return len(f"{value:,}") if isinstance(value, int) else len(str(value))
+    if cell.kind in SHOWN_WIDTH:
+        return SHOWN_WIDTH[cell.kind](cell.value)
+    return len(str(cell.value))
 
 
 def _write_table(sheet, table: Table, first_row: int) -> int:
@@ -68,14 +65,14 @@ def _write_table(sheet, table: Table, first_row: int) -> int:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row_index, row in enumerate(table.rows, start=first_row + 1):
-        for column_index, (value, column) in enumerate(zip(row, table.columns, strict=True), start=1):
-            _write_cell(sheet, row_index, column_index, value, column.kind)
+        for column_index, cell in enumerate(row, start=1):
+            _write_cell(sheet, row_index, column_index, cell)
     return first_row
 
 
 def _fit_columns(sheet, table: Table) -> None:
     for index, column in enumerate(table.columns):
-        lengths = [_shown_length(row[index], column.kind) for row in table.rows]
+        lengths = [_shown_length(row[index]) for row in table.rows]
         words = [len(word) for word in column.title.split()]  # titles wrap between words
         limit = 70 if column.kind == TEXT else 20
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(lengths + words + [8]) + 2, limit)

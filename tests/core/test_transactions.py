@@ -1,0 +1,107 @@
+"""One commit per request (core/transactions.py): after a view that succeeded, never after an
+error, and a commit that fails ends on the error page with nothing of the request left behind."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import has_request_context
+
+from tests.helpers import post_form
+from volunteers.accounts.models import User
+from volunteers.centres.models import Centre
+from volunteers.core.errors import DomainError
+from volunteers.core.transactions import after_commit, commit_despite_error
+from volunteers.extensions import db
+
+
+def renaming_view(app, centre_id: int, answer):
+    """A test route that renames the centre and then does `answer()`."""
+
+    @app.post("/test/rename")
+    def rename():
+        db.session.get(Centre, centre_id).name = "Nachher"
+        return answer()
+
+
+def name_of(centre_id: int) -> str:
+    return db.session.scalar(sa.select(Centre.name).where(Centre.id == centre_id))
+
+
+def fail_commits_in_requests(monkeypatch) -> None:
+    """From now on every commit of a request fails, as when the database goes away at that moment."""
+    real_commit = sa.orm.Session.commit
+
+    def commit(session):
+        if has_request_context():
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("the database went away"))
+        real_commit(session)
+
+    monkeypatch.setattr(sa.orm.Session, "commit", commit)
+
+
+def _raise_domain_error():
+    raise DomainError("Geht nicht.", code="refused")
+
+
+@pytest.mark.parametrize(
+    "answer, kept",
+    [
+        (lambda: ("", 200), True),
+        (lambda: ("", 302, {"Location": "/"}), True),
+        (lambda: ("", 422), False),
+        (_raise_domain_error, False),
+    ],
+    ids=["success", "redirect", "error answer", "domain error"],
+)
+def test_a_writing_request_commits_only_after_its_view_succeeded(app, client, make_centre, answer, kept):
+    centre_id = make_centre(name="Vorher").id
+    renaming_view(app, centre_id, answer)
+    post_form(client, "/test/rename")
+    assert name_of(centre_id) == ("Nachher" if kept else "Vorher")
+
+
+def test_a_request_may_keep_its_changes_although_it_answers_with_an_error(app, client, make_centre):
+    centre_id = make_centre(name="Vorher").id
+
+    def refuse_but_keep():
+        commit_despite_error()
+        return "", 401
+
+    renaming_view(app, centre_id, refuse_but_keep)
+    assert post_form(client, "/test/rename").status_code == 401
+    assert name_of(centre_id) == "Nachher"
+
+
+def test_after_commit_runs_after_the_commit_and_not_after_a_rollback(app, client, make_centre):
+    centre_id = make_centre(name="Vorher").id
+    seen = []
+
+    def answer():
+        after_commit(lambda: seen.append(name_of(centre_id)))
+        return "", 200 if not seen else 422
+
+    renaming_view(app, centre_id, answer)
+    post_form(client, "/test/rename")
+    post_form(client, "/test/rename")
+    assert seen == ["Nachher"]
+
+
+def test_a_failing_commit_shows_the_error_page_and_leaves_nothing_behind(app, client, login, make_centre, monkeypatch):
+    centre = make_centre()
+    login("lead", centre)
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    mails_before = len(list(outbox.glob("*.eml")))
+    fail_commits_in_requests(monkeypatch)
+
+    response = post_form(
+        client,
+        f"/centres/{centre.slug}/staff",
+        {"name": "Neue Kollegin", "email": "neu@ki.example", "role": "coordinator"},
+    )
+    assert response.status_code == 500
+    monkeypatch.undo()
+    assert db.session.scalar(sa.select(User).where(User.email == "neu@ki.example")) is None
+    assert len(list(outbox.glob("*.eml"))) == mails_before, "an invitation to an account that does not exist"
+    for page in (response, client.get(f"/centres/{centre.slug}/staff")):
+        assert "gehört jetzt zum Team" not in page.get_data(as_text=True)
