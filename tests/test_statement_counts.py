@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import clock_frozen_at, csrf_token, login
+from tests.helpers import clock_frozen_at, csrf_token
 from volunteers.accounts.models import COORDINATOR, LEAD, VOLUNTEER
 from volunteers.activities.services import add_centre_activity
 from volunteers.centres.models import LANGUAGE_CODES
@@ -158,11 +158,11 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
         pytest.param("lead", "/reports/centre/{centre}", "Fahrradwerkstatt", 15, id="centre-report"),
     ],
 )
-def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, world, who, url, row, bound):
+def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, login, world, who, url, row, bound):
     """Grows: shifts (at more meeting points, in more languages and activities), sign-ups of more
     people per shift, past shifts, approved hours, meeting points, activities, report periods.
     `row` marks one row of what the page shows, to see that it shows more."""
-    login(client, getattr(world, who))
+    login(user=getattr(world, who))
     url = url.format(centre=world.centre.slug, place=world.places[0].slug)
     client.get(url)  # warm-up
 
@@ -178,10 +178,10 @@ def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, world, 
     assert len(many) == len(few) <= bound, "\n".join(many)
 
 
-def test_signing_up_runs_as_many_statements_beside_many_sign_ups_as_beside_few(client, world):
+def test_signing_up_runs_as_many_statements_beside_many_sign_ups_as_beside_few(client, login, world):
     """Grows: the volunteer's other sign-ups, other people's sign-ups and shifts; each time the
     volunteer signs up for a fresh shift with room."""
-    login(client, world.volunteer)
+    login(user=world.volunteer)
     token = csrf_token(client)
 
     def sign_up_for_a_fresh_shift(day: int) -> list[str]:

@@ -1,21 +1,20 @@
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, login, post_form
+from tests.helpers import PASSWORD, post_form
 from volunteers.accounts.models import LoginFailure
 from volunteers.extensions import db
 
 
-def test_login_and_logout(client, make_user):
-    user = make_user(name="Olena Kovalenko")
-    login(client, user)
+def test_login_and_logout(client, login, make_user):
+    login(user=make_user(name="Olena Kovalenko"))
     assert "Hallo Olena Kovalenko" in client.get("/").get_data(as_text=True)
     response = post_form(client, "/logout")
     assert response.status_code == 302
     assert "Hallo" not in client.get("/").get_data(as_text=True)
 
 
-def test_logout_needs_post_with_csrf(client, make_user):
-    login(client, make_user())
+def test_logout_needs_post_with_csrf(client, login):
+    login()
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
     assert client.get("/settings").status_code == 200

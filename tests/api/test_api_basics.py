@@ -1,6 +1,6 @@
 import pytest
 
-from tests.helpers import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token
 
 
 def token_for(client, user) -> str:
@@ -63,8 +63,8 @@ def test_unknown_api_path_answers_in_the_error_format(client):
     assert response.get_json() == {"error": {"code": "not_found", "message": "Diese Seite gibt es nicht."}}
 
 
-def test_session_cookie_needs_csrf_header_for_writes(client, make_user):
-    login(client, make_user())
+def test_session_cookie_needs_csrf_header_for_writes(client, login):
+    login()
     assert client.get("/api/v1/me").status_code == 200  # reads need no token
     refused = client.delete("/api/v1/auth/token")
     assert refused.status_code == 400

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, csrf_token, login
+from tests import helpers
+from tests.helpers import PASSWORD, clock_frozen_at, csrf_token
 from volunteers.accounts.services import set_centre_role
 from volunteers.core import time
 from volunteers.extensions import db
@@ -24,10 +25,7 @@ MISSING = object()
 RACE_ROUNDS = 6
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
@@ -53,7 +51,7 @@ def bearer(client, user) -> dict:
 
 def session_headers(client, user) -> dict:
     """The PWA's way: the session cookie of a login, and the CSRF token in a header."""
-    login(client, user)
+    helpers.login(client, user)
     return {"X-CSRFToken": csrf_token(client)}
 
 
@@ -152,8 +150,8 @@ def test_the_pwa_body_with_null_meeting_point_and_upper_case_uuid_is_stored_once
     assert entry_count() == 1
 
 
-def test_the_session_cookie_needs_the_csrf_header(client, world):
-    login(client, world.volunteer)
+def test_the_session_cookie_needs_the_csrf_header(client, login, world):
+    login(user=world.volunteer)
     refused = client.post("/api/v1/me/hours", json=hours_body())
     assert (refused.status_code, refused.get_json()["error"]["code"]) == (400, "csrf_failed")
     assert entry_count() == 0
@@ -438,9 +436,9 @@ def test_the_centres_coordinator_approves_and_rejects(client, world, auth):
     ] == [(first.id, APPROVED, world.coordinator.id), (second.id, REJECTED, world.coordinator.id)]
 
 
-def test_review_needs_the_csrf_header_with_a_session_cookie(client, world):
+def test_review_needs_the_csrf_header_with_a_session_cookie(client, login, world):
     entry = stored(world.volunteer)
-    login(client, world.coordinator)
+    login(user=world.coordinator)
     refused = client.post(f"/api/v1/hours/{entry.id}/approve")
     assert refused.get_json()["error"]["code"] == "csrf_failed"
     db.session.expire_all()

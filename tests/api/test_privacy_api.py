@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, csrf_token, login
+from tests import helpers
+from tests.helpers import PASSWORD, clock_frozen_at, csrf_token
 from volunteers.accounts.models import ApiToken, LoginFailure, User
 from volunteers.core import time
 from volunteers.extensions import db
@@ -21,10 +22,7 @@ NOW = time.berlin_local(datetime(2026, 11, 20, 18, 0))
 REPORT = "/reports/centre/duesseldorf?from=2026-01-01&to=2026-12-31&format=json"
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
@@ -68,7 +66,7 @@ def bearer(client, user, password: str = PASSWORD) -> dict:
 def report_figures(app, coordinator) -> dict:
     """The centre's report as its coordinator reads it, from a browser session of their own."""
     reader = app.test_client()
-    login(reader, coordinator)
+    helpers.login(reader, coordinator)
     response = reader.get(REPORT)
     assert response.status_code == 200
     return response.get_json()
@@ -91,11 +89,11 @@ def database_text() -> str:
 
 
 @pytest.mark.parametrize("auth", ["bearer", "session"])
-def test_export_holds_my_data_and_nobody_elses(client, world, auth):
+def test_export_holds_my_data_and_nobody_elses(client, login, world, auth):
     if auth == "bearer":
         headers = bearer(client, world.volunteer)
     else:
-        login(client, world.volunteer)
+        login(user=world.volunteer)
         headers = {}
     response = client.get("/api/v1/me/export", headers=headers)
     assert response.status_code == 200
@@ -215,8 +213,8 @@ def test_deleting_erases_the_notes_from_the_audit_trail_too(client, world):
     assert "Begleitung zum Jobcenter" not in database_text()
 
 
-def test_the_pwa_deletes_with_its_session_cookie_and_csrf_header(client, world):
-    login(client, world.volunteer)
+def test_the_pwa_deletes_with_its_session_cookie_and_csrf_header(client, login, world):
+    login(user=world.volunteer)
     refused = client.delete("/api/v1/me", json={"password": PASSWORD})
     assert refused.get_json()["error"]["code"] == "csrf_failed"
     assert db.session.get(User, world.volunteer.id).deleted_at is None
@@ -229,7 +227,7 @@ def test_the_pwa_deletes_with_its_session_cookie_and_csrf_header(client, world):
 
 def test_the_session_ends_on_other_devices_too(app, client, world):
     other_device = app.test_client()
-    login(other_device, world.volunteer)
+    helpers.login(other_device, world.volunteer)
     assert other_device.get("/api/v1/me").status_code == 200
     assert (
         client.delete("/api/v1/me", headers=bearer(client, world.volunteer), json={"password": PASSWORD}).status_code

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, clock_frozen_at, csrf_token
 from volunteers.activities.services import add_centre_activity
 from volunteers.core import time
 from volunteers.extensions import db
@@ -18,10 +18,7 @@ NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 MISSING = object()
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time.freeze(NOW):
-        yield
+frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
@@ -189,9 +186,9 @@ def test_the_list_needs_a_login(client, world):
     assert response.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_the_session_cookie_works_too_with_csrf_for_writes(client, world, make_shift):
+def test_the_session_cookie_works_too_with_csrf_for_writes(client, login, world, make_shift):
     shift = make_shift(world.place)
-    login(client, world.volunteer)
+    login(user=world.volunteer)
     assert [item["id"] for item in listed(client, {})] == [shift.id]
     refused = client.post(f"/api/v1/shifts/{shift.id}/signup")
     assert refused.get_json()["error"]["code"] == "csrf_failed"

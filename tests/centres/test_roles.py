@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, post_form
+from tests import helpers
+from tests.helpers import post_form
 from volunteers.accounts.models import User
 from volunteers.centres.models import Centre, MeetingPoint
 from volunteers.extensions import db
@@ -24,22 +25,22 @@ MEETING_POINT = {
 
 
 @pytest.mark.parametrize("role, status", [("volunteer", 404), ("coordinator", 200), ("lead", 200)])
-def test_centre_overview_is_for_staff(client, make_centre, make_user, role, status):
+def test_centre_overview_is_for_staff(client, make_centre, login, role, status):
     centre = make_centre()
-    login(client, make_user(role, centre))
+    login(role, centre)
     assert client.get(f"/centres/{centre.slug}/").status_code == status
 
 
 @pytest.mark.parametrize("role", ["state", "admin"])
-def test_state_viewer_and_admin_see_no_centre_pages(client, make_centre, make_user, role):
+def test_state_viewer_and_admin_see_no_centre_pages(client, make_centre, login, role):
     centre = make_centre()
-    login(client, make_user(role))
+    login(role)
     assert client.get(f"/centres/{centre.slug}/").status_code == 404
 
 
-def test_coordinator_creates_and_edits_a_meeting_point(client, make_centre, make_user):
+def test_coordinator_creates_and_edits_a_meeting_point(client, make_centre, login):
     centre = make_centre()
-    login(client, make_user("coordinator", centre))
+    login("coordinator", centre)
     response = post_form(client, f"/centres/{centre.slug}/meeting-points/new", MEETING_POINT)
     assert response.status_code == 302
     meeting_point = db.session.scalar(sa.select(MeetingPoint))
@@ -68,22 +69,22 @@ def test_coordinator_creates_and_edits_a_meeting_point(client, make_centre, make
         ({"default_baustein": "E"}, "Keine gültige Auswahl"),
     ],
 )
-def test_bad_meeting_point_input_is_refused(client, make_centre, make_user, changes, message):
+def test_bad_meeting_point_input_is_refused(client, make_centre, login, changes, message):
     centre = make_centre()
-    login(client, make_user("coordinator", centre))
+    login("coordinator", centre)
     response = post_form(client, f"/centres/{centre.slug}/meeting-points/new", {**MEETING_POINT, **changes})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingPoint)) == 0
 
 
-def test_only_the_lead_manages_staff(app, client, make_centre, make_user):
+def test_only_the_lead_manages_staff(app, client, make_centre, make_user, login):
     centre = make_centre()
-    login(client, make_user("coordinator", centre))
+    login("coordinator", centre)
     assert client.get(f"/centres/{centre.slug}/staff").status_code == 404
 
     lead_client = app.test_client()
-    login(lead_client, make_user("lead", centre))
+    helpers.login(lead_client, make_user("lead", centre))
     response = post_form(
         lead_client,
         f"/centres/{centre.slug}/staff",
@@ -103,8 +104,8 @@ def test_only_the_lead_manages_staff(app, client, make_centre, make_user):
     assert newcomer.role_in(centre) is None
 
 
-def test_admin_creates_a_centre_and_names_its_lead(client, make_user):
-    login(client, make_user("admin"))
+def test_admin_creates_a_centre_and_names_its_lead(client, login):
+    login("admin")
     response = post_form(
         client,
         "/admin/centres",
@@ -129,6 +130,6 @@ def test_admin_creates_a_centre_and_names_its_lead(client, make_user):
 
 
 @pytest.mark.parametrize("role", ["volunteer", "coordinator", "lead", "state"])
-def test_admin_pages_are_for_the_admin_only(client, make_user, role):
-    login(client, make_user(role))
+def test_admin_pages_are_for_the_admin_only(client, login, role):
+    login(role)
     assert client.get("/admin/centres").status_code == 404

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token
 from volunteers.extensions import db
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, log_hours
@@ -98,8 +98,8 @@ def call(client, method: str, path: str):
     return client.open(path, method=method, data={"csrf_token": headers["X-CSRFToken"]}, headers=headers)
 
 
-def test_other_centres_staff_get_404_on_every_centre_route(app, client, world):
-    login(client, world["other_lead"])
+def test_other_centres_staff_get_404_on_every_centre_route(app, client, login, world):
+    login(user=world["other_lead"])
     values = argument_values(world)
     checked = 0
     for rule in centre_routes(app):
@@ -111,9 +111,9 @@ def test_other_centres_staff_get_404_on_every_centre_route(app, client, world):
     assert checked >= 5
 
 
-def test_the_home_centres_lead_reaches_the_same_routes(app, client, world):
+def test_the_home_centres_lead_reaches_the_same_routes(app, client, login, world):
     """The positive control: the 404s above come from tenancy, not from broken URLs."""
-    login(client, world["home_lead"])
+    login(user=world["home_lead"])
     values = argument_values(world)
     for rule in centre_routes(app):
         if "GET" in rule.methods and not rule.rule.startswith("/admin"):

@@ -17,7 +17,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from tests.helpers import login, post_form
+from tests.helpers import post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -356,10 +356,10 @@ def _public_pages(client) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_volunteer_pages_have_no_german_left(lang, app, client, volunteer_world, german_only_words):
+def test_volunteer_pages_have_no_german_left(lang, app, client, login, volunteer_world, german_only_words):
     client.set_cookie("locale", lang)
     pages = _public_pages(client)
-    login(client, volunteer_world["volunteer"])
+    login(user=volunteer_world["volunteer"])
     pages.update(_volunteer_pages(client, volunteer_world))
     problems = {}
     for path, html in pages.items():
@@ -371,9 +371,9 @@ def test_volunteer_pages_have_no_german_left(lang, app, client, volunteer_world,
     assert not problems, f"German words on {lang} pages: {problems}"
 
 
-def test_english_pages_are_english(client, volunteer_world):
+def test_english_pages_are_english(client, login, volunteer_world):
     client.set_cookie("locale", "en")
-    login(client, volunteer_world["volunteer"])
+    login(user=volunteer_world["volunteer"])
     pages = _volunteer_pages(client, volunteer_world)
     assert "You have signed up. Thank you!" in pages["flash after sign-up"]
     assert "Open shifts" in pages["/shifts"] and "My shifts" in pages["/shifts"]
@@ -381,9 +381,9 @@ def test_english_pages_are_english(client, volunteer_world):
     assert "This page does not exist." in pages["/no-such-page"]
 
 
-def test_arabic_pages_run_right_to_left(client, volunteer_world):
+def test_arabic_pages_run_right_to_left(client, login, volunteer_world):
     client.set_cookie("locale", "ar")
-    login(client, volunteer_world["volunteer"])
+    login(user=volunteer_world["volunteer"])
     pages = _volunteer_pages(client, volunteer_world)
     for path, html in pages.items():
         _text, html_attrs = _visible(html)
@@ -395,9 +395,9 @@ def test_arabic_pages_run_right_to_left(client, volunteer_world):
     assert "مقهى اللغة" in pages["/shifts"]  # the activity's name
 
 
-def test_ukrainian_pages(client, volunteer_world):
+def test_ukrainian_pages(client, login, volunteer_world):
     client.set_cookie("locale", "uk")
-    login(client, volunteer_world["volunteer"])
+    login(user=volunteer_world["volunteer"])
     pages = _volunteer_pages(client, volunteer_world)
     _text, html_attrs = _visible(pages["/shifts"])
     assert html_attrs.get("lang") == "uk" and html_attrs.get("dir") == "ltr"
@@ -405,13 +405,13 @@ def test_ukrainian_pages(client, volunteer_world):
     assert "Ви записані. Дякуємо!" in pages["flash after sign-up"]
 
 
-def test_the_saved_choice_wins_over_cookie_and_browser(client, volunteer_world):
+def test_the_saved_choice_wins_over_cookie_and_browser(client, login, volunteer_world):
     from volunteers.extensions import db
 
     volunteer_world["volunteer"].locale = "ar"
     db.session.commit()
     client.set_cookie("locale", "en")
-    login(client, volunteer_world["volunteer"])
+    login(user=volunteer_world["volunteer"])
     html = client.get("/my/shifts", headers={"Accept-Language": "de"}).get_data(as_text=True)
     _text, html_attrs = _visible(html)
     assert html_attrs == {**html_attrs, "lang": "ar", "dir": "rtl"}

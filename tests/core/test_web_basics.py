@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from tests.helpers import login
-
 
 def test_healthz(client):
     response = client.get("/healthz")
@@ -34,11 +32,11 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=\"", re.I)
 
 
 @pytest.mark.parametrize("role", [None, "volunteer", "coordinator", "lead", "admin", "state"])
-def test_pages_carry_no_inline_script(app, client, make_centre, make_meeting_point, make_user, role):
+def test_pages_carry_no_inline_script(app, client, login, make_centre, make_meeting_point, role):
     centre = make_centre()
     meeting_point = make_meeting_point(centre)
     if role:
-        login(client, make_user(role, centre if role in ("volunteer", "coordinator", "lead") else None))
+        login(role, centre if role in ("volunteer", "coordinator", "lead") else None)
     paths = [str(rule) for rule in app.url_map.iter_rules() if "GET" in rule.methods and not rule.arguments]
     paths += [f"/centres/{centre.slug}/", f"/centres/{centre.slug}/meeting-points/{meeting_point.id}/edit"]
     for path in paths:

@@ -8,7 +8,8 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from tests.helpers import clock_frozen_at, login, post_form
+from tests import helpers
+from tests.helpers import clock_frozen_at, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.feeds.models import CENTRE, PERSONAL
@@ -166,10 +167,10 @@ def test_gzip_when_accepted(client, make_shift, plan):
     assert len(Calendar.from_ical(gzip.decompress(response.get_data())).walk("VEVENT")) == 32
 
 
-def test_unknown_and_revoked_tokens_are_404(app, client, plan):
+def test_unknown_and_revoked_tokens_are_404(app, client, login, plan):
     url = personal_feed_url(plan["volunteer"])
     assert fetch(client, "/calendar/u/" + "x" * 43 + ".ics").status_code == 404
-    login(client, plan["volunteer"])
+    login(user=plan["volunteer"])
     post_form(client, "/calendar/personal", {"action": "revoke"})
     assert fetch(client, url).status_code == 404
     post_form(client, "/calendar/personal", {"action": "create"})
@@ -177,19 +178,19 @@ def test_unknown_and_revoked_tokens_are_404(app, client, plan):
     assert new_url != url and fetch(client, new_url).status_code == 200
 
 
-def test_my_shifts_page_offers_webcal_link_and_qr_code(client, plan):
-    login(client, plan["volunteer"])
+def test_my_shifts_page_offers_webcal_link_and_qr_code(client, login, plan):
+    login(user=plan["volunteer"])
     page = client.get("/my/shifts").get_data(as_text=True)
     assert 'href="webcal://localhost/calendar/u/' in page
     assert 'src="data:image/svg+xml' in page
 
 
-def test_single_shift_download(client, plan, make_user):
-    login(client, plan["volunteer"])
+def test_single_shift_download(client, login, plan, make_user):
+    login(user=plan["volunteer"])
     response = client.get(f"/shifts/{plan['night'].id}.ics")
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert_instants_match_database(response.get_data(), [plan["night"]])
     stranger = make_user("volunteer")
     other = client.application.test_client()
-    login(other, stranger)
+    helpers.login(other, stranger)
     assert other.get(f"/shifts/{plan['night'].id}.ics").status_code == 404

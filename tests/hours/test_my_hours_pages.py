@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import clock_frozen_at, login, post_form
+from tests.helpers import clock_frozen_at, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry
@@ -18,12 +18,11 @@ frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
-def volunteer_client(client, make_centre, make_meeting_point, make_user):
+def volunteer_client(client, login, make_centre, make_meeting_point):
     centre = make_centre("duisburg")
     client.centre = centre
     client.place = make_meeting_point(centre, name="Ankommenstreffpunkt Marxloh")
-    client.user = make_user("volunteer", centre, name="Yusuf Al-Hassan")
-    login(client, client.user)
+    client.user = login("volunteer", centre)
     return client
 
 

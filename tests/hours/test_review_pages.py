@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import clock_frozen_at, login, post_form
+from tests import helpers
+from tests.helpers import clock_frozen_at, post_form
 from volunteers.audit.models import AuditEvent
 from volunteers.core import time
 from volunteers.extensions import db
@@ -43,12 +44,6 @@ def log(centre, person, **changes) -> HoursEntry:
     return entry
 
 
-def signed_in(app, user):
-    client = app.test_client()
-    login(client, user)
-    return client
-
-
 def table_body(response) -> str:
     page = response.get_data(as_text=True)
     return page[page.index("<tbody>") : page.index("</tbody>")]
@@ -62,14 +57,15 @@ def reload(entry) -> HoursEntry:
 # --- review queue ---------------------------------------------------------------------------
 
 
-def test_queue_lists_waiting_entries_of_the_own_centre_only(app, people, make_centre, make_user):
+def test_queue_lists_waiting_entries_of_the_own_centre_only(client, login, people, make_centre, make_user):
     log(people.centre, people.amina, note="Begleitung zum Sprachcafé", meeting_point=people.place)
     approve(entry=log(people.centre, people.jonas), by=people.lead)
     foreign_centre = make_centre()
     log(foreign_centre, make_user("volunteer", foreign_centre, name="Olga Fremdzentrum"))
     db.session.commit()
 
-    response = signed_in(app, people.coordinator).get(f"/centres/{people.slug}/hours")
+    login(user=people.coordinator)
+    response = client.get(f"/centres/{people.slug}/hours")
     assert response.status_code == 200
     page, rows = response.get_data(as_text=True), table_body(response)
     assert "Amina Haddad" in rows and "1:30 h" in rows and "Bürgerhaus Kreuztal" in rows
@@ -91,7 +87,7 @@ def test_queue_lists_waiting_entries_of_the_own_centre_only(app, people, make_ce
         ("status=all", ["Amina Haddad", "Jonas Becker", "Lisa Freigegeben"], []),
     ],
 )
-def test_queue_filters(app, people, make_user, query, shown, hidden):
+def test_queue_filters(client, login, people, make_user, query, shown, hidden):
     log(people.centre, people.amina, meeting_point=people.place)
     log(
         people.centre,
@@ -103,20 +99,21 @@ def test_queue_filters(app, people, make_user, query, shown, hidden):
     approve(entry=log(people.centre, make_user("volunteer", people.centre, name="Lisa Freigegeben")), by=people.lead)
     db.session.commit()
     query = query.format(other_place=people.other_place.slug, jonas=people.jonas.id)
-    response = signed_in(app, people.coordinator).get(f"/centres/{people.slug}/hours?{query}")
+    login(user=people.coordinator)
+    response = client.get(f"/centres/{people.slug}/hours?{query}")
     assert response.status_code == 200
     rows = table_body(response)
     assert all(name in rows for name in shown)
     assert not any(name in rows for name in hidden)
 
 
-def test_bulk_approve_approves_only_the_selected_and_never_own_hours(app, people, make_centre, make_user):
+def test_bulk_approve_approves_only_the_selected_and_never_own_hours(client, login, people, make_centre, make_user):
     chosen = log(people.centre, people.amina)
     not_chosen = log(people.centre, people.jonas)
     own = log(people.centre, people.coordinator, activity="dolmetschen")  # a coordinator helping out
     foreign_centre = make_centre()
     foreign = log(foreign_centre, make_user("volunteer", foreign_centre))
-    client = signed_in(app, people.coordinator)
+    login(user=people.coordinator)
     page = client.get(f"/centres/{people.slug}/hours").get_data(as_text=True)
     assert f'name="entry_ids" value="{chosen.id}"' in page
     assert f'name="entry_ids" value="{own.id}"' not in page  # no checkbox for own hours
@@ -140,21 +137,19 @@ def test_bulk_approve_approves_only_the_selected_and_never_own_hours(app, people
     assert reload(chosen).reviewed_by_id == people.coordinator.id
 
 
-def test_approving_one_row_returns_to_the_filtered_queue(app, people):
+def test_approving_one_row_returns_to_the_filtered_queue(client, login, people):
     entry = log(people.centre, people.amina)
     back = f"/centres/{people.slug}/hours?activity=sprachcafe"
-    response = post_form(
-        signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{entry.id}/approve", {"next": back}
-    )
+    login(user=people.coordinator)
+    response = post_form(client, f"/centres/{people.slug}/hours/{entry.id}/approve", {"next": back})
     assert response.status_code == 302 and response.headers["Location"] == back
     assert reload(entry).status == "approved"
 
 
-def test_own_hours_cannot_be_approved_by_oneself(app, people):
+def test_own_hours_cannot_be_approved_by_oneself(client, login, people):
     own = log(people.centre, people.coordinator)
-    response = post_form(
-        signed_in(app, people.coordinator), f"/centres/{people.slug}/hours/{own.id}/approve", follow_redirects=True
-    )
+    login(user=people.coordinator)
+    response = post_form(client, f"/centres/{people.slug}/hours/{own.id}/approve", follow_redirects=True)
     assert "Eigene Stunden können Sie nicht selbst freigeben." in response.get_data(as_text=True)
     assert reload(own).status == "submitted"
 
@@ -162,9 +157,9 @@ def test_own_hours_cannot_be_approved_by_oneself(app, people):
 # --- one entry: reject, edit ------------------------------------------------------------------
 
 
-def test_reject_needs_a_reason(app, people):
+def test_reject_needs_a_reason(client, login, people):
     entry = log(people.centre, people.amina)
-    client = signed_in(app, people.coordinator)
+    login(user=people.coordinator)
     url = f"/centres/{people.slug}/hours/{entry.id}/reject"
     response = post_form(client, url, {"reject-reason": "  "})
     assert response.status_code == 422
@@ -175,9 +170,9 @@ def test_reject_needs_a_reason(app, people):
     assert (reload(entry).status, entry.review_reason) == ("rejected", "Schicht fand nicht statt")
 
 
-def test_edit_with_reason_changes_minutes_and_the_audit_trail_shows_it(app, people):
+def test_edit_with_reason_changes_minutes_and_the_audit_trail_shows_it(app, client, login, people):
     entry = log(people.centre, people.amina, meeting_point=people.place, note="Sprachcafé")
-    client = signed_in(app, people.coordinator)
+    login(user=people.coordinator)
     form = client.get(f"/centres/{people.slug}/hours/{entry.id}/edit").get_data(as_text=True)
     assert 'value="1:30"' in form  # the stored duration, as hours:minutes
     response = post_form(
@@ -197,7 +192,9 @@ def test_edit_with_reason_changes_minutes_and_the_audit_trail_shows_it(app, peop
 
     detail = client.get(f"/centres/{people.slug}/hours/{entry.id}").get_data(as_text=True)
     assert "Dauer: 1:30 → 1:00" in detail and "Pause abgezogen" in detail
-    audit = signed_in(app, people.lead).get(f"/centres/{people.slug}/audit")
+    lead = app.test_client()
+    helpers.login(lead, people.lead)
+    audit = lead.get(f"/centres/{people.slug}/audit")
     assert audit.status_code == 200
     text = audit.get_data(as_text=True)
     assert "Dauer: 1:30 → 1:00" in text and "Pause abgezogen" in text and "Clara Koordination" in text
@@ -216,10 +213,11 @@ def test_edit_with_reason_changes_minutes_and_the_audit_trail_shows_it(app, peop
         ({"activity": "gibt-es-nicht"}, "Keine gültige Auswahl"),
     ],
 )
-def test_bad_edits_get_a_german_error_and_change_nothing(app, people, changes, message):
+def test_bad_edits_get_a_german_error_and_change_nothing(client, login, people, changes, message):
     entry = log(people.centre, people.amina)
+    login(user=people.coordinator)
     response = post_form(
-        signed_in(app, people.coordinator),
+        client,
         f"/centres/{people.slug}/hours/{entry.id}/edit",
         {
             "work_date": entry.work_date.isoformat(),
@@ -254,9 +252,9 @@ LEAD_ONLY = {"periods", "audit"}
 
 
 @pytest.mark.parametrize("role", ["volunteer", "coordinator", "lead"])
-def test_pages_by_role(app, people, make_user, role):
+def test_pages_by_role(client, login, people, role):
     entry = log(people.centre, people.amina)
-    client = signed_in(app, make_user(role, people.centre))
+    login(role, people.centre)
     for page in PAGES:
         status = client.get(f"/centres/{people.slug}/" + page.format(entry=entry.id, place=people.place.id)).status_code
         expected = 404 if role == "volunteer" or (role == "coordinator" and page in LEAD_ONLY) else 200
@@ -266,33 +264,34 @@ def test_pages_by_role(app, people, make_user, role):
 # --- report periods and corrections -----------------------------------------------------------
 
 
-def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
+def test_closing_a_period_then_correcting_an_entry_in_it(app, client, login, people):
     entry = log(people.centre, people.amina, work_date=date(2026, 10, 15))
-    lead = signed_in(app, people.lead)
+    login(user=people.lead)
     periods_url = f"/centres/{people.slug}/periods"
     assert (
         post_form(
-            lead, periods_url, {"label": "Oktober 2026", "starts_on": "2026-10-01", "ends_on": "2026-10-31"}
+            client, periods_url, {"label": "Oktober 2026", "starts_on": "2026-10-01", "ends_on": "2026-10-31"}
         ).status_code
         == 302
     )
     assert (
         post_form(
-            lead, periods_url, {"label": "November 2026", "starts_on": "2026-11-01", "ends_on": "2026-11-30"}
+            client, periods_url, {"label": "November 2026", "starts_on": "2026-11-01", "ends_on": "2026-11-30"}
         ).status_code
         == 302
     )
     october, november = db.session.scalars(sa.select(ReportPeriod).order_by(ReportPeriod.starts_on)).all()
 
-    response = post_form(lead, f"{periods_url}/{october.id}/close", follow_redirects=True)
+    response = post_form(client, f"{periods_url}/{october.id}/close", follow_redirects=True)
     assert "Es wartet noch 1 Eintrag auf Freigabe." in response.get_data(as_text=True)
-    response = post_form(lead, f"{periods_url}/{november.id}/close", follow_redirects=True)
+    response = post_form(client, f"{periods_url}/{november.id}/close", follow_redirects=True)
     assert "Ein Zeitraum kann erst nach seinem letzten Tag abgeschlossen werden." in response.get_data(as_text=True)
     assert (reload(october).status, reload(november).status) == ("open", "open")
 
-    coordinator = signed_in(app, people.coordinator)
+    coordinator = app.test_client()
+    helpers.login(coordinator, people.coordinator)
     post_form(coordinator, f"/centres/{people.slug}/hours/{entry.id}/approve")
-    response = post_form(lead, f"{periods_url}/{october.id}/close", follow_redirects=True)
+    response = post_form(client, f"{periods_url}/{october.id}/close", follow_redirects=True)
     assert "ist abgeschlossen" in response.get_data(as_text=True)
     assert (reload(october).status, october.closed_by_id) == ("closed", people.lead.id)
 
@@ -332,7 +331,7 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, people):
     assert "nach Korrekturen: 1:00 h" in detail and "Doppelt gezählt" in detail
 
 
-def test_a_correction_cannot_take_back_more_than_was_logged(app, people):
+def test_a_correction_cannot_take_back_more_than_was_logged(client, login, people):
     entry = log(people.centre, people.amina, work_date=date(2026, 10, 15))
     approve(entry=entry, by=people.lead)
     db.session.add(
@@ -345,8 +344,9 @@ def test_a_correction_cannot_take_back_more_than_was_logged(app, people):
         )
     )
     db.session.commit()
+    login(user=people.coordinator)
     response = post_form(
-        signed_in(app, people.coordinator),
+        client,
         f"/centres/{people.slug}/hours/{entry.id}/correct",
         {"correct-minutes": "-2:00", "correct-reason": "Nicht da gewesen"},
     )
@@ -355,14 +355,14 @@ def test_a_correction_cannot_take_back_more_than_was_logged(app, people):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)) == 1
 
 
-def test_an_overlapping_period_is_refused(app, people):
-    lead = signed_in(app, people.lead)
-    assert "„Oktober 2026“ anlegen" in lead.get(f"/centres/{people.slug}/periods").get_data(as_text=True)
+def test_an_overlapping_period_is_refused(client, login, people):
+    login(user=people.lead)
+    assert "„Oktober 2026“ anlegen" in client.get(f"/centres/{people.slug}/periods").get_data(as_text=True)
     post_form(
-        lead, f"/centres/{people.slug}/periods", {"label": "2026", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+        client, f"/centres/{people.slug}/periods", {"label": "2026", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
     )
     response = post_form(
-        lead,
+        client,
         f"/centres/{people.slug}/periods",
         {"label": "Oktober", "starts_on": "2026-10-01", "ends_on": "2026-10-31"},
     )
@@ -375,8 +375,8 @@ def test_an_overlapping_period_is_refused(app, people):
 # --- staff hours ------------------------------------------------------------------------------
 
 
-def test_staff_hours_are_stored_as_approved_staff_time(app, people):
-    coordinator = signed_in(app, people.coordinator)
+def test_staff_hours_are_stored_as_approved_staff_time(app, client, login, people):
+    login(user=people.coordinator)
     form = {
         "work_date": "2026-11-19",
         "minutes": "2:15",
@@ -385,23 +385,26 @@ def test_staff_hours_are_stored_as_approved_staff_time(app, people):
         "note": "Schulung für neue Ehrenamtliche",
         "client_id": "5b0c7a3e-1f2d-4c5b-9a8e-7d6c5b4a3f21",
     }
-    assert post_form(coordinator, f"/centres/{people.slug}/staff-hours", form).status_code == 302
-    assert post_form(coordinator, f"/centres/{people.slug}/staff-hours", form).status_code == 302  # clicked twice
+    assert post_form(client, f"/centres/{people.slug}/staff-hours", form).status_code == 302
+    assert post_form(client, f"/centres/{people.slug}/staff-hours", form).status_code == 302  # clicked twice
     [entry] = db.session.scalars(sa.select(HoursEntry)).all()
     assert (entry.kind, entry.status, entry.user_id, entry.minutes) == ("staff", "approved", people.coordinator.id, 135)
 
-    own_page = coordinator.get(f"/centres/{people.slug}/staff-hours?month=2026-11").get_data(as_text=True)
+    own_page = client.get(f"/centres/{people.slug}/staff-hours?month=2026-11").get_data(as_text=True)
     assert "Schulung für neue Ehrenamtliche" in own_page and "2:15 h" in own_page
     assert "Das ganze Team" not in own_page
-    lead_page = signed_in(app, people.lead).get(f"/centres/{people.slug}/staff-hours").get_data(as_text=True)
+    lead = app.test_client()
+    helpers.login(lead, people.lead)
+    lead_page = lead.get(f"/centres/{people.slug}/staff-hours").get_data(as_text=True)
     assert "Das ganze Team" in lead_page and "Clara Koordination" in lead_page
-    queue = coordinator.get(f"/centres/{people.slug}/hours?status=all")
+    queue = client.get(f"/centres/{people.slug}/hours?status=all")
     assert "Schulung für neue Ehrenamtliche" not in table_body(queue)  # volunteer hours only
 
 
-def test_staff_hours_in_the_future_are_refused(app, people):
+def test_staff_hours_in_the_future_are_refused(client, login, people):
+    login(user=people.coordinator)
     response = post_form(
-        signed_in(app, people.coordinator),
+        client,
         f"/centres/{people.slug}/staff-hours",
         {"work_date": "2026-11-23", "minutes": "1:00", "activity": "sonstiges", "meeting_point": ""},
     )
@@ -413,20 +416,21 @@ def test_staff_hours_in_the_future_are_refused(app, people):
 # --- audit trail and poster ---------------------------------------------------------------------
 
 
-def test_audit_trail_is_paged_newest_first(app, people):
+def test_audit_trail_is_paged_newest_first(client, login, people):
     for n in range(52):
         log(people.centre, people.amina, minutes=10 + n, work_date=TODAY - timedelta(days=1 + n))
-    lead = signed_in(app, people.lead)
-    first = lead.get(f"/centres/{people.slug}/audit")
+    login(user=people.lead)
+    first = client.get(f"/centres/{people.slug}/audit")
     assert table_body(first).count("<tr>") == 50
     assert "1:01" in table_body(first) and "0:10" not in table_body(first)  # the newest, 61 minutes, first
     assert "page=2" in first.get_data(as_text=True)
-    second = lead.get(f"/centres/{people.slug}/audit?page=2")
+    second = client.get(f"/centres/{people.slug}/audit?page=2")
     assert table_body(second).count("<tr>") == 2 and "0:10" in table_body(second)
 
 
-def test_poster_carries_the_check_in_qr_code(app, people):
-    response = signed_in(app, people.coordinator).get(f"/centres/{people.slug}/meeting-points/{people.place.id}/poster")
+def test_poster_carries_the_check_in_qr_code(client, login, people):
+    login(user=people.coordinator)
+    response = client.get(f"/centres/{people.slug}/meeting-points/{people.place.id}/poster")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'src="data:image/svg+xml' in page

@@ -2,13 +2,12 @@
 
 import re
 
-from tests.helpers import login
 from volunteers.extensions import db
 from volunteers.push import services
 
 
 def test_coordinators_see_their_centres_notifications_with_their_deliveries(
-    make_centre, make_user, client, subscribe, push_service, run_worker
+    make_centre, make_user, client, login, subscribe, push_service, run_worker
 ):
     home, other = make_centre("heimat"), make_centre("nachbar")
     coordinator = make_user("coordinator", home)
@@ -27,7 +26,7 @@ def test_coordinators_see_their_centres_notifications_with_their_deliveries(
     services.queue_notification(user=coordinator, kind="test", title="Test", body="", url="/settings")
     db.session.commit()
     run_worker()
-    login(client, coordinator)
+    login(user=coordinator)
     response = client.get("/centres/heimat/notifications")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -38,16 +37,15 @@ def test_coordinators_see_their_centres_notifications_with_their_deliveries(
     assert re.search(r"<caption[^>]*>", page) and 'scope="col"' in page and 'scope="row"' in page
 
 
-def test_the_log_of_another_centre_is_404(make_centre, make_user, client):
+def test_the_log_of_another_centre_is_404(make_centre, client, login):
     make_centre("heimat")
-    other_coordinator = make_user("coordinator", make_centre("nachbar"))
-    login(client, other_coordinator)
+    login("coordinator", make_centre("nachbar"))
     assert client.get("/centres/heimat/notifications").status_code == 404
     assert client.get("/centres/nachbar/notifications").status_code == 200
 
 
-def test_volunteers_and_strangers_do_not_see_the_log(make_centre, make_user, client):
+def test_volunteers_and_strangers_do_not_see_the_log(make_centre, client, login):
     home = make_centre("heimat")
     assert client.get("/centres/heimat/notifications").status_code == 302  # to the login
-    login(client, make_user("volunteer", home))
+    login("volunteer", home)
     assert client.get("/centres/heimat/notifications").status_code == 404

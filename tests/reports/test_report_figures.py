@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers import clock_frozen_at, login
+from tests.helpers import clock_frozen_at
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import STAFF_HOURS
@@ -83,8 +83,8 @@ def report(client, slug="duesseldorf", **params):
     return client.get(f"/reports/centre/{slug}?{query}")
 
 
-def test_figures_match_independent_sums(client, world):
-    login(client, world["coordinator"])
+def test_figures_match_independent_sums(client, login, world):
+    login(user=world["coordinator"])
     figures = report(client, format="json").get_json()
     volunteer = 240 + 95 + 125  # approved volunteer entries in the period, counted by hand
     assert figures["volunteer_minutes"] == volunteer
@@ -104,8 +104,8 @@ def test_figures_match_independent_sums(client, world):
     assert len(figures["checksum"]) == 64
 
 
-def test_csv_is_german_spreadsheet_ready(client, world):
-    login(client, world["coordinator"])
+def test_csv_is_german_spreadsheet_ready(client, login, world):
+    login(user=world["coordinator"])
     body = report(client, format="csv").get_data()
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
@@ -114,20 +114,20 @@ def test_csv_is_german_spreadsheet_ready(client, world):
     assert summary["Ehrenamtsanteil V/(V+S)"] == "69,7 %"
 
 
-def test_page_shows_charts_and_pending_notice(client, world):
-    login(client, world["coordinator"])
+def test_page_shows_charts_and_pending_notice(client, login, world):
+    login(user=world["coordinator"])
     page = report(client).get_data(as_text=True)
     assert page.count('<svg class="chart"') == 3
     assert "1:00 Stunden warten noch auf Freigabe" in page
     assert "Ehrenamtliche Stunden (freigegeben)" in page
 
 
-def test_closed_period_is_frozen(client, world):
+def test_closed_period_is_frozen(client, login, world):
     centre, coordinator, lead = world["centre"], world["coordinator"], world["lead"]
     period = create_period(centre=centre, label="Oktober 2026", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
     close_period(period=period, by=lead)
     db.session.commit()
-    login(client, coordinator)
+    login(user=coordinator)
     before = report(client, format="json", **{"from": "2026-10-01", "to": "2026-10-31"}).get_json()
     book_correction(original=world["entries"][0], minutes=-60, by=coordinator, reason="laut Liste 3 h")
     db.session.commit()
@@ -141,19 +141,19 @@ def test_closed_period_is_frozen(client, world):
 
 
 @pytest.mark.parametrize("role, status", [("volunteer", 404), ("state", 200), ("lead", 200)])
-def test_who_may_read_a_centre_report(client, world, make_user, role, status):
-    login(client, make_user(role, world["centre"] if role != "state" else None))
+def test_who_may_read_a_centre_report(client, login, world, role, status):
+    login(role, world["centre"] if role != "state" else None)
     assert report(client).status_code == status
 
 
-def test_other_centres_staff_get_404(client, world, make_centre, make_user):
-    login(client, make_user("lead", make_centre()))
+def test_other_centres_staff_get_404(client, login, world, make_centre):
+    login("lead", make_centre())
     assert report(client, format="json").status_code == 404
     assert client.get("/reports/centre/duesseldorf/hours-lists").status_code == 404
 
 
-def test_state_report_has_no_personal_data(client, world, make_user):
-    login(client, make_user("state"))
+def test_state_report_has_no_personal_data(client, login, world):
+    login("state")
     for fmt in ("html", "json", "csv"):
         body = client.get(f"/reports/state?from=2026-10-01&to=2026-11-30&format={fmt}").get_data(as_text=True)
         for secret in ("Amal", "Olena", "amal@example.org", "olena@example.org"):
@@ -164,8 +164,8 @@ def test_state_report_has_no_personal_data(client, world, make_user):
     assert client.get("/reports/centre/duesseldorf/hours-lists").status_code == 404
 
 
-def test_state_report_is_for_state_viewers_only(client, world):
-    login(client, world["lead"])
+def test_state_report_is_for_state_viewers_only(client, login, world):
+    login(user=world["lead"])
     assert client.get("/reports/state").status_code == 404
 
 
@@ -173,15 +173,15 @@ def test_state_report_is_for_state_viewers_only(client, world):
     "params",
     [{"from": "2026-13-01"}, {"from": "2026-11-30", "to": "2026-11-01"}, {"from": "2010-01-01"}, {"format": "docx"}],
 )
-def test_bad_report_parameters_answer_400(client, world, params):
-    login(client, world["coordinator"])
+def test_bad_report_parameters_answer_400(client, login, world, params):
+    login(user=world["coordinator"])
     assert report(client, **params).status_code == 400
 
 
-def test_supporting_documents(client, world):
+def test_supporting_documents(client, login, world):
     world["oberbilk"].booked_hours_per_week = 10
     db.session.commit()
-    login(client, world["coordinator"])
+    login(user=world["coordinator"])
     room = client.get("/reports/centre/duesseldorf/room-use?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
     assert "Nein – unter einem Drittel" in room  # 2 h used of about 43 h booked
     lists = client.get("/reports/centre/duesseldorf/hours-lists?from=2026-10-01&to=2026-11-30").get_data(as_text=True)

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import clock_frozen_at, login, post_form
+from tests.helpers import clock_frozen_at, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.shifts.models import Shift, ShiftSeries
@@ -17,11 +17,11 @@ frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
-def coordinator_client(client, make_centre, make_meeting_point, make_user):
+def coordinator_client(client, login, make_centre, make_meeting_point):
     centre = make_centre("kreuztal")
     client.meeting_point = make_meeting_point(centre, name="Treffpunkt Kreuztal im Bürgerhaus")
     client.centre = centre
-    login(client, make_user("coordinator", centre))
+    login("coordinator", centre)
     return client
 
 

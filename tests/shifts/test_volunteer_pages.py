@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.helpers import clock_frozen_at, login, post_form
+from tests import helpers
+from tests.helpers import clock_frozen_at, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 
@@ -33,8 +34,8 @@ def setting(make_centre, make_meeting_point, make_shift, make_user):
     }
 
 
-def test_open_shifts_show_only_published_ones_of_my_centres(client, setting):
-    login(client, setting["volunteer"])
+def test_open_shifts_show_only_published_ones_of_my_centres(client, login, setting):
+    login(user=setting["volunteer"])
     page = client.get("/shifts").get_data(as_text=True)
     assert f'/shifts/{setting["ukrainian"].id}"' in page and f'/shifts/{setting["arabic"].id}"' in page
     assert f'/shifts/{setting["draft"].id}"' not in page
@@ -43,8 +44,8 @@ def test_open_shifts_show_only_published_ones_of_my_centres(client, setting):
     assert client.get(f"/shifts/{setting['other_centre'].id}").status_code == 404
 
 
-def test_filters_by_language_and_meeting_point(client, setting):
-    login(client, setting["volunteer"])
+def test_filters_by_language_and_meeting_point(client, login, setting):
+    login(user=setting["volunteer"])
     page = client.get("/shifts?language=uk").get_data(as_text=True)
     assert f'/shifts/{setting["ukrainian"].id}"' in page and f'/shifts/{setting["arabic"].id}"' not in page
     slug = setting["arabic"].meeting_point.slug
@@ -52,14 +53,14 @@ def test_filters_by_language_and_meeting_point(client, setting):
     assert f'/shifts/{setting["arabic"].id}"' in page and f'/shifts/{setting["ukrainian"].id}"' not in page
 
 
-def test_a_busy_list_comes_a_page_of_whole_days_at_a_time(client, setting, make_shift):
+def test_a_busy_list_comes_a_page_of_whole_days_at_a_time(client, login, setting, make_shift):
     """40 shifts at most per page, cut between days; the link goes on where the page ended,
     keeping the filters, and the next page shows each remaining shift once."""
     meschede = setting["ukrainian"].meeting_point
     busy = [
         make_shift(meschede, starts=at(day, hour), languages=["uk"]) for day in range(9, 16) for hour in range(8, 15)
     ]  # 7 days x 7 shifts, after the three of the setting
-    login(client, setting["volunteer"])
+    login(user=setting["volunteer"])
     page = client.get(f"/shifts?meeting_point={meschede.slug}").get_data(as_text=True)
     shown = [shift for shift in busy if f'/shifts/{shift.id}"' in page]
     assert len(shown) == 35 and shown == busy[:35]  # 9th to 13th: the 14th would pass 40
@@ -70,25 +71,25 @@ def test_a_busy_list_comes_a_page_of_whole_days_at_a_time(client, setting, make_
     assert "Weitere Schichten" not in rest
 
 
-def test_one_day_with_more_shifts_than_a_page_is_shown_whole(client, setting, make_shift):
+def test_one_day_with_more_shifts_than_a_page_is_shown_whole(client, login, setting, make_shift):
     meschede = setting["ukrainian"].meeting_point
     crowded = [make_shift(meschede, starts=at(10, 8) + timedelta(minutes=10 * n), hours=0.1) for n in range(45)]
-    login(client, setting["volunteer"])
+    login(user=setting["volunteer"])
     page = client.get("/shifts?from=2026-11-10").get_data(as_text=True)
     assert all(f'/shifts/{shift.id}"' in page for shift in crowded)
     assert "from=2026-11-11" in page
 
 
-def test_one_tap_sign_up_then_waitlist_then_cancel(app, client, setting, make_user):
+def test_one_tap_sign_up_then_waitlist_then_cancel(app, client, login, setting, make_user):
     shift = setting["ukrainian"]
-    login(client, setting["volunteer"])
+    login(user=setting["volunteer"])
     response = post_form(client, f"/shifts/{shift.id}/signup", {"next": "/shifts"}, follow_redirects=True)
     assert "Sie sind eingetragen. Danke!" in response.get_data(as_text=True)
     db.session.refresh(shift)
     assert shift.confirmed_count == 1
 
     other = app.test_client()
-    login(other, make_user("volunteer", setting["centre"]))
+    helpers.login(other, make_user("volunteer", setting["centre"]))
     response = post_form(other, f"/shifts/{shift.id}/signup", follow_redirects=True)
     assert "Warteliste" in response.get_data(as_text=True)
 
@@ -100,27 +101,27 @@ def test_one_tap_sign_up_then_waitlist_then_cancel(app, client, setting, make_us
     assert "bestätigt" in other.get("/my/shifts").get_data(as_text=True)
 
 
-def test_cancellation_after_the_cut_off_is_noted(client, setting):
+def test_cancellation_after_the_cut_off_is_noted(client, login, setting):
     shift = setting["arabic"]
-    login(client, setting["volunteer"])
+    login(user=setting["volunteer"])
     post_form(client, f"/shifts/{shift.id}/signup")
     with time.freeze(shift.starts_at - timedelta(hours=3)):
         response = post_form(client, f"/shifts/{shift.id}/cancel", follow_redirects=True)
     assert "kurzfristig" in response.get_data(as_text=True)
 
 
-def test_certificate_requirement_explains_itself(client, setting, make_shift):
+def test_certificate_requirement_explains_itself(client, login, setting, make_shift):
     shift = make_shift(setting["ukrainian"].meeting_point, starts=at(7, 10), requires_police_certificate=True)
-    login(client, setting["volunteer"])
+    login(user=setting["volunteer"])
     response = post_form(client, f"/shifts/{shift.id}/signup", follow_redirects=True)
     assert "erweitertes Führungszeugnis nötig" in response.get_data(as_text=True)
     db.session.refresh(shift)
     assert shift.confirmed_count == 0
 
 
-def test_past_shifts_appear_under_past(client, setting):
+def test_past_shifts_appear_under_past(client, login, setting):
     shift = setting["ukrainian"]
-    login(client, setting["volunteer"])
+    login(user=setting["volunteer"])
     post_form(client, f"/shifts/{shift.id}/signup")
     with time.freeze(shift.ends_at + timedelta(days=1)):
         page = client.get("/my/shifts").get_data(as_text=True)
