@@ -11,7 +11,7 @@ import sys
 import threading
 import time as wall
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,13 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 WORKERS, CAPACITY, CROWD = 4, 3, 20
 # The served app gets the test's database whatever an instance/settings.py might say, and the
-# test's clock, running on from the moment the server was started.
+# test's clock: the same distance from the real clock in every worker, however late it started
+# (the waitlist's order compares times that different workers wrote).
 WSGI_MODULE = """import os
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from volunteers import create_app
 from volunteers.core import time
 app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"], "SECRET_KEY": os.environ["SECRET_KEY"]})
-test_clock = time.travel(datetime.fromisoformat(os.environ["TEST_NOW"]))  # kept: closing it ends the travel
+ahead = timedelta(seconds=float(os.environ["TEST_CLOCK_AHEAD"]))
+test_clock = time.travel(datetime.now(UTC) + ahead)  # kept: closing it would end the travel
 test_clock.__enter__()
 """
 
@@ -70,7 +72,7 @@ def server(app, tmp_path):
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": "concurrency-test",
-        "TEST_NOW": time.now().isoformat(),
+        "TEST_CLOCK_AHEAD": str((time.now() - datetime.now(UTC)).total_seconds()),
     }
     with log.open("w") as output:
         process = subprocess.Popen(
