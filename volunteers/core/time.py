@@ -4,7 +4,7 @@ Tests move the clock with `travel(...)` (it runs on from there) or `freeze(...)`
 code never calls datetime.now() directly."""
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -38,6 +38,14 @@ def freeze(instant: datetime):
         yield
     finally:
         _frozen = previous
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def to_berlin(instant: datetime) -> datetime:

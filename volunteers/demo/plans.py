@@ -46,16 +46,24 @@ def seed_plans(centre, meeting_points, volunteers, rng: random.Random) -> None:
         for shift in _occurrences(series):
             for volunteer in rng.sample(volunteers, min(rng.randint(0, high + 1), len(volunteers))):
                 sign_up(shift=shift, volunteer=volunteer)
-        for weeks_back in range(1, WEEKS_BACK + 1):
-            _past_shift(centre, values, first - timedelta(weeks=weeks_back), hour, hours, volunteers, rng)
+        # The weeks before, as far as they are over: on the pattern's own weekday, today's shift
+        # may still lie ahead, and hours can only be logged for what has happened.
+        past_days = (first - timedelta(weeks=weeks_back) for weeks_back in range(1, WEEKS_BACK + 2))
+        ended = [day for day in past_days if _local(day, hour + hours) <= time.now()]
+        for day in ended[:WEEKS_BACK]:
+            _past_shift(centre, values, day, hour, hours, volunteers, rng)
 
 
 def _occurrences(series):
     return db.session.scalars(sa.select(Shift).where(Shift.series_id == series.id, Shift.status == PUBLISHED))
 
 
+def _local(day, hour: int) -> datetime:
+    return time.berlin_local(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+
+
 def _past_shift(centre, values, day, hour, hours, volunteers, rng) -> None:
-    starts_at = time.berlin_local(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+    starts_at = _local(day, hour)
     # Plan and sign up as it happened: a week before the shift.
     with time.freeze(starts_at - timedelta(days=7)):
         shift = create_shift(
