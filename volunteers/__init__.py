@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .centres.views import bp as centres_bp
     from .feeds.views import bp as feeds_bp
+    from .grants.views import bp as grants_bp
     from .hours.review_views import bp as review_bp
     from .hours.views import bp as hours_bp
     from .pages.views import bp as pages_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         hours_bp,
         review_bp,
         reports_bp,
+        grants_bp,
         privacy_bp,
         push_bp,
         admin_bp,
@@ -100,6 +102,7 @@ def _register_cli(app: Flask) -> None:
     from .backup.cli import backup_command, restore_command
     from .core.serve import serve_command
     from .demo.cli import seed_demo_command
+    from .grants.cli import grants_cli
     from .privacy.cli import privacy_group
     from .push.cli import reminders_cli
     from .reports.cli import report_cli
@@ -111,6 +114,7 @@ def _register_cli(app: Flask) -> None:
         backup_command,
         restore_command,
         report_cli,
+        grants_cli,
         reminders_cli,
         privacy_group,
     ):

@@ -101,6 +101,7 @@ def argument_values(centre) -> dict[str, list]:
         "series_id": [db.session.scalar(in_centre(ShiftSeries).order_by(ShiftSeries.id)).id],
         "entry_id": [db.session.scalar(in_centre(HoursEntry).order_by(HoursEntry.id)).id],
         "period_id": [db.session.scalar(in_centre(ReportPeriod)).id],
+        "year": [time.to_berlin(now).year],  # the demo's grant
         "code": [meeting_point.checkin_code],
         "token": [password_reset_token(volunteer)],  # feed tokens it does not fit answer 404: skipped
     }

@@ -73,6 +73,7 @@ def argument_values(world) -> dict:
         "series_id": world["series"].id,
         "entry_id": world["entry"].id,
         "period_id": world["period"].id,
+        "year": 2026,
     }
 
 

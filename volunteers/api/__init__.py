@@ -24,4 +24,4 @@ def protect_cookie_sessions():
         csrf.protect()
 
 
-from . import activities, auth, centres, hours, me, openapi, shifts  # noqa: E402,F401 - the modules register their routes on bp
+from . import activities, auth, centres, grants, hours, me, openapi, shifts  # noqa: E402,F401 - the modules register their routes on bp

@@ -35,6 +35,7 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 
 SHIFT_ID = {"name": "shift_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ENTRY_ID = {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CENTRE_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 INSTANT = {"type": "string", "format": "date-time"}
 DAY = {"type": "string", "format": "date"}
@@ -223,6 +224,49 @@ SCHEMAS = {
                     )
                 },
             },
+        },
+    },
+    "Grant": {
+        "type": "object",
+        "description": "Die Förderung eines Zentrums für ein Jahr. Beträge in Euro als Zahl mit höchstens "
+        "zwei Nachkommastellen, wie im Bericht.",
+        "properties": {
+            "year": {"type": "integer"},
+            "programme": {"type": "string"},
+            "amount_eur": {"type": "number"},
+            "valuation_rate_eur": {"type": "number", "description": "Wert einer ehrenamtlichen Stunde"},
+            "in_kind_cap_eur": {"type": "number", "nullable": True, "description": "Deckelung als Höchstbetrag"},
+            "in_kind_cap_percent": {
+                "type": "number",
+                "nullable": True,
+                "description": "Deckelung als Prozentsatz der zuwendungsfähigen Ausgaben",
+            },
+            "eligible_costs_eur": {
+                "type": "number",
+                "nullable": True,
+                "description": "zuwendungsfähige Ausgaben; null: die Fördersumme",
+            },
+            "effective_in_kind_cap_eur": {
+                "type": "number",
+                "nullable": True,
+                "description": "die Deckelung in Euro für das ganze Jahr, null ohne Deckelung",
+            },
+            "note": {"type": "string"},
+        },
+    },
+    "GrantInput": {
+        "type": "object",
+        "description": "Ersetzt die Förderung des Jahres ganz; fehlende Felder gelten als null (programme: "
+        "KommAn-NRW). Höchstens eine Deckelung: in_kind_cap_eur oder in_kind_cap_percent.",
+        "required": ["amount_eur", "valuation_rate_eur"],
+        "properties": {
+            "programme": {"type": "string", "maxLength": 60, "default": "KommAn-NRW"},
+            "amount_eur": {"type": "number", "minimum": 0, "maximum": 100000000},
+            "valuation_rate_eur": {"type": "number", "exclusiveMinimum": 0, "maximum": 500},
+            "in_kind_cap_eur": {"type": "number", "nullable": True, "minimum": 0, "maximum": 100000000},
+            "in_kind_cap_percent": {"type": "number", "nullable": True, "minimum": 0, "maximum": 100},
+            "eligible_costs_eur": {"type": "number", "nullable": True, "minimum": 0, "maximum": 100000000},
+            "note": {"type": "string", "maxLength": 500},
         },
     },
     "Export": {
@@ -414,6 +458,25 @@ PATHS = {
             ],
             "responses": {**_ok("Liste", _list_of("#/components/schemas/Signup")), **_errors(401, 422)},
         }
+    },
+    "/centres/{slug}/grants": {
+        "parameters": [CENTRE_SLUG],
+        "get": {
+            "summary": "Förderungen des Zentrums, neuestes Jahr zuerst (KI-Leitung, Betrieb)",
+            "responses": {**_ok("Liste", _list_of("#/components/schemas/Grant")), **_errors(401, 403, 404)},
+        },
+    },
+    "/centres/{slug}/grants/{year}": {
+        "parameters": [CENTRE_SLUG, {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "put": {
+            "summary": "Förderung des Jahres eintragen oder ändern (KI-Leitung, Betrieb); steht im Änderungsprotokoll",
+            "requestBody": _json_body({"$ref": "#/components/schemas/GrantInput"}),
+            "responses": {
+                **_ok("Eingetragen", {"$ref": "#/components/schemas/Grant"}, 201),
+                **_ok("Geändert", {"$ref": "#/components/schemas/Grant"}),
+                **_errors(400, 401, 403, 404, 415, 422),
+            },
+        },
     },
     "/openapi.json": {"get": {"summary": "Diese Beschreibung", "security": [], "responses": _ok("OpenAPI 3.0")}},
 }

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from ..core import time
 from ..extensions import db
+from ..grants.services import GrantValues, set_grant
 from ..hours.models import STAFF_HOURS
 from ..hours.services import HoursInput, approve, log_hours
-from ..reports.models import Grant
 from ..shifts.models import ATTENDED, Signup
 
 # Düsseldorf and Siegen-Wittgenstein as in the articles; the other two are plausible demo values.
@@ -20,15 +20,13 @@ GRANTS_EUR = {"duesseldorf": 223000, "siegen-wittgenstein": 119000, "duisburg": 
 
 def seed_hours(centre, coordinator, rng: random.Random) -> None:
     year = time.to_berlin(time.now()).year
-    db.session.add(
-        Grant(
-            centre_id=centre.id,
-            year=year,
-            amount_eur=Decimal(GRANTS_EUR.get(centre.slug, 100000)),
-            valuation_rate_eur=Decimal("15.00"),
-            in_kind_cap_share=Decimal("0.200"),
-        )
+    grant = GrantValues(
+        amount_eur=Decimal(GRANTS_EUR.get(centre.slug, 100000)),
+        valuation_rate_eur=Decimal("15.00"),
+        in_kind_cap_percent=Decimal("20.00"),
+        note="Geldwert des Ehrenamts höchstens 20 % der zuwendungsfähigen Ausgaben",
     )
+    set_grant(centre=centre, year=year, values=grant, by=None, reason="Demodaten")
     attended = db.session.scalars(sa.select(Signup).where(Signup.centre_id == centre.id, Signup.attendance == ATTENDED))
     for signup in attended:
         shift = signup.shift
