@@ -23,7 +23,8 @@ frozen_clock = clock_frozen_at(NOW)
 
 
 @pytest.fixture
-def world(make_centre, make_meeting_point, make_user, make_shift):
+def world(app, make_centre, make_meeting_point, make_user, make_shift):
+    app.config["HOURS_MAX_DAYS_BACK"] = 400  # the entry of December 2025 below, a year back
     centre = make_centre("duesseldorf", name="KI Düsseldorf", regierungsbezirk="Düsseldorf")
     oberbilk = make_meeting_point(centre, name="Treffpunkt Oberbilk", default_baustein="A")
     coordinator, lead = make_user("coordinator", centre), make_user("lead", centre)

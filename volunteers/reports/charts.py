@@ -1,18 +1,23 @@
 """Small server-side SVG charts: readable on a phone and in print, with a title and a text
-description for screen readers (the numbers are in the tables beside them as well)."""
+description for screen readers (the numbers are in the tables beside them as well, and read the
+same: labels and descriptions are formatted and rounded as the tables' cells)."""
+
+from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from .formatting import format_number
+from .formatting import format_cell
+from .tables import HOURS, PERCENT
 
 BAR = "#1d5c8f"
 BAR_ALT = "#b36b00"
 INK = "#1b1f24"
 
 
-def _number(value: float, pattern: str = "#,##0.0") -> str:
-    """In the reader's locale (German outside a request): 70,5 in German, 70.5 in English."""
-    return format_number(value, pattern)
+def _number(value: Decimal | float, kind: str) -> str:
+    """As a table cell of that kind, in the reader's locale (German outside a request): 83,25 h
+    in the chart where the table says 83,25."""
+    return format_cell(value, kind)
 
 
 def _svg(key: str, width: int, height: int, title: str, description: str, body: str) -> Markup:
@@ -24,23 +29,24 @@ def _svg(key: str, width: int, height: int, title: str, description: str, body: 
     )
 
 
-def bar_chart(key: str, rows: list[tuple[str, float]], *, title: str, unit: str) -> Markup:
-    """Horizontal bars, one row per label: long German labels fit, and it reads on a phone."""
+def bar_chart(key: str, rows: list[tuple[str, Decimal]], *, title: str, unit: str, kind: str = HOURS) -> Markup:
+    """Horizontal bars, one row per label: long German labels fit, and it reads on a phone. The
+    values are of a table cell's kind (hours by default) and show as such a cell does."""
     width, row_height, label_width = 640, 28, 260
     height = max(row_height * len(rows), row_height) + 8
-    peak = max((value for _, value in rows), default=0) or 1
+    peak = max((float(value) for _, value in rows), default=0) or 1
     parts = []
     for index, (label, value) in enumerate(rows):
         y = 4 + index * row_height
-        bar = (width - label_width - 90) * value / peak
+        bar = (width - label_width - 90) * float(value) / peak
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="{INK}">'
             f"{escape(label[:38])}</text>"
             f'<rect x="{label_width}" y="{y + 4}" width="{bar:.1f}" height="{row_height - 10}" fill="{BAR}"/>'
             f'<text x="{label_width + bar + 6:.1f}" y="{y + 18}" font-size="13" fill="{INK}">'
-            f"{_number(value)}&#160;{escape(unit)}</text>"
+            f"{escape(_number(value, kind))}&#160;{escape(unit)}</text>"
         )
-    description = "; ".join(f"{label}: {_number(value)} {unit}" for label, value in rows)
+    description = "; ".join(f"{label}: {_number(value, kind)} {unit}" for label, value in rows)
     return _svg(key, width, height, title, description, "".join(parts))
 
 
@@ -74,5 +80,5 @@ def share_line(
         f'font-size="12" text-anchor="end" fill="{INK}">{escape(reference_label)}</text>'
         f'<polyline points="{line}" fill="none" stroke="{BAR}" stroke-width="2.5"/>{dots}{axis}{labels}'
     )
-    description = "; ".join(f"{month}: {'–' if v is None else _number(v * 100, '#,##0')} %" for month, v in points)
+    description = "; ".join(f"{month}: {_number(v, PERCENT)}" for month, v in points)
     return _svg(key, width, height, title, description, body)

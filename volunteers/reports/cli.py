@@ -7,15 +7,13 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from ..centres.models import Centre
 from ..core import time
 from ..core.errors import DomainError
 from ..extensions import db
-from .rendering import charts, export_header, render_file, state_tables
+from .rendering import centre_file, state_file
 from .services import centre_report, parse_period, state_report
-from .tables import report_tables
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 
@@ -53,17 +51,15 @@ def _centre(slug: str, period, output: str) -> tuple[bytes, str]:
     if centre is None:
         raise click.UsageError(f"Kein Zentrum mit dem Kürzel {slug!r}.")
     figures = centre_report(centre, period)
-    body = _render(output, figures, export_header(centre.name, figures), report_tables(figures), charts(figures))
+    body = _json(figures) if output == "json" else centre_file(output, centre.name, figures)
     return body, f"kommAn-{centre.slug}-{period.start}-{period.end}"
 
 
 def _state(period, output: str) -> tuple[bytes, str]:
     figures = state_report(period)
-    header = export_header(_("Land NRW"), {**figures, "period_closed": False})
-    return _render(output, figures, header, state_tables(figures), {}), f"kommAn-nrw-{period.start}-{period.end}"
+    body = _json(figures) if output == "json" else state_file(output, figures)
+    return body, f"kommAn-nrw-{period.start}-{period.end}"
 
 
-def _render(output: str, figures: dict, header, tables, charts_svg) -> bytes:
-    if output == "json":
-        return current_app.json.dumps(figures, indent=2).encode()
-    return render_file(output, header, tables, charts_svg)
+def _json(figures: dict) -> bytes:
+    return current_app.json.dumps(figures, indent=2).encode()

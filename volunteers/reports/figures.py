@@ -1,8 +1,9 @@
-"""The KommAn figures of a centre for a period, as the specification defines them.
+"""The KommAn figures of each centre for a period, as the specification defines them.
 
 Only approved hours count. Volunteer hours V and staff hours S give the volunteer share
 V / (V + S); the in-kind value is V times the grant's valuation rate, also after the grant's cap.
-Everything is computed from a handful of aggregate queries, never row by row."""
+Everything is computed per centre from a handful of aggregate queries grouped by centre, never
+row by row nor centre by centre; totals.py sums centres into a Regierungsbezirk and NRW."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..activities.models import DEFAULT_ACTIVITIES, CentreActivity
 from ..activities.services import activity_name
 from ..centres.models import BAUSTEINE, Centre, MeetingPoint
 from ..core import time
@@ -18,10 +20,12 @@ from ..extensions import db
 from ..hours.models import APPROVED, STAFF_HOURS, SUBMITTED, VOLUNTEER_HOURS, HoursEntry
 from ..shifts.models import PUBLISHED, Shift
 from .models import Grant
+from .tables import hours
 
 # The programme's own split: 7.7 of 13 million EUR for strengthening volunteering.
 PROGRAMME_VOLUNTEER_SHARE = Decimal("7.7") / Decimal("13")
 CENT = Decimal("0.01")
+DEFAULT_ACTIVITY_SLUGS = frozenset(slug for slug, _name, _baustein in DEFAULT_ACTIVITIES)
 
 
 def money(value: Decimal) -> Decimal:
@@ -30,6 +34,11 @@ def money(value: Decimal) -> Decimal:
 
 def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def cost_per_hour(amount: Decimal | None, minutes: int) -> float | None:
+    """The grant per volunteer hour, over the hours of the years that have a grant."""
+    return float(money(amount * 60 / minutes)) if amount is not None and minutes else None
 
 
 @dataclass
@@ -43,9 +52,17 @@ class Period:
         after = datetime.combine(self.end + timedelta(days=1), datetime.min.time())
         return time.berlin_local(first), time.berlin_local(after)
 
+    @property
+    def years(self) -> range:
+        return range(self.start.year, self.end.year + 1)
+
     def days_in_year(self, year: int) -> int:
         first, last = max(self.start, date(year, 1, 1)), min(self.end, date(year, 12, 31))
         return max((last - first).days + 1, 0)
+
+    def part_of_year(self, year: int) -> Decimal:
+        """The share of the year that lies in the period, by days."""
+        return Decimal(self.days_in_year(year)) / Decimal((date(year, 12, 31) - date(year, 1, 1)).days + 1)
 
 
 @dataclass
@@ -69,6 +86,8 @@ class HoursTotals:
 
 @dataclass
 class HoursBreakdown:
+    """One centre's approved minutes, by kind and by month, Baustein, meeting point, activity, year."""
+
     total: HoursTotals = field(default_factory=HoursTotals)
     by_month: dict = field(default_factory=lambda: defaultdict(HoursTotals))
     by_baustein: dict = field(default_factory=lambda: {b: HoursTotals() for b in BAUSTEINE})
@@ -76,100 +95,115 @@ class HoursBreakdown:
     by_activity: dict = field(default_factory=lambda: defaultdict(int))
     by_year: dict = field(default_factory=lambda: defaultdict(int))
 
-
-def hours_breakdown(centre_ids: list[int], period: Period) -> HoursBreakdown:
-    """Approved minutes by kind, month, Baustein, meeting point and activity, in one grouped query."""
-    year, month = sa.extract("year", HoursEntry.work_date), sa.extract("month", HoursEntry.work_date)
-    rows = db.session.execute(
-        sa.select(
-            HoursEntry.centre_id,
-            HoursEntry.kind,
-            HoursEntry.baustein,
-            HoursEntry.meeting_point_id,
-            HoursEntry.activity,
-            year,
-            month,
-            sa.func.sum(HoursEntry.minutes),
-        )
-        .where(
-            HoursEntry.centre_id.in_(centre_ids),
-            HoursEntry.status == APPROVED,
-            HoursEntry.work_date.between(period.start, period.end),
-        )
-        .group_by(
-            HoursEntry.centre_id,
-            HoursEntry.kind,
-            HoursEntry.baustein,
-            HoursEntry.meeting_point_id,
-            HoursEntry.activity,
-            year,
-            month,
-        )
-    )
-    result = HoursBreakdown()
-    for centre_id, kind, baustein, meeting_point_id, activity, y, m, minutes in rows:
-        minutes = int(minutes)
-        result.total.add(kind, minutes)
-        result.by_month[f"{int(y):04d}-{int(m):02d}"].add(kind, minutes)
-        result.by_baustein[baustein].add(kind, minutes)
+    def add(self, kind: str, baustein: str, meeting_point_id, activity: str, year: int, month: int, minutes: int):
+        self.total.add(kind, minutes)
+        self.by_month[f"{year:04d}-{month:02d}"].add(kind, minutes)
+        self.by_baustein[baustein].add(kind, minutes)
         if kind == VOLUNTEER_HOURS:
-            result.by_meeting_point[meeting_point_id] += minutes
-            result.by_activity[(centre_id, activity)] += minutes
-            result.by_year[int(y)] += minutes
+            self.by_meeting_point[meeting_point_id] += minutes
+            self.by_activity[activity] += minutes
+            self.by_year[year] += minutes
+
+
+def _approved_in(centre_ids: list[int], period: Period):
+    return (
+        HoursEntry.centre_id.in_(centre_ids),
+        HoursEntry.status == APPROVED,
+        HoursEntry.work_date.between(period.start, period.end),
+    )
+
+
+def hours_breakdowns(centre_ids: list[int], period: Period) -> dict[int, HoursBreakdown]:
+    """Each centre's approved minutes by kind, month, Baustein, meeting point and activity, in
+    one query grouped by centre."""
+    year, month = sa.extract("year", HoursEntry.work_date), sa.extract("month", HoursEntry.work_date)
+    keys = (
+        HoursEntry.centre_id,
+        HoursEntry.kind,
+        HoursEntry.baustein,
+        HoursEntry.meeting_point_id,
+        HoursEntry.activity,
+        year,
+        month,
+    )
+    rows = db.session.execute(
+        sa.select(*keys, sa.func.sum(HoursEntry.minutes)).where(*_approved_in(centre_ids, period)).group_by(*keys)
+    )
+    result: dict[int, HoursBreakdown] = defaultdict(HoursBreakdown)
+    for centre_id, kind, baustein, meeting_point_id, activity, y, m, minutes in rows:
+        result[centre_id].add(kind, baustein, meeting_point_id, activity, int(y), int(m), int(minutes))
     return result
 
 
-def people_counts(centre_ids: list[int], period: Period) -> dict:
-    """Active volunteers (approved hours in the period) and new ones (their first approved hours
-    in these centres fall into the period). Counts only: no person leaves this function."""
+def people_counts(centre_ids: list[int], period: Period) -> dict[int, dict]:
+    """Per centre: active volunteers (approved hours in the period) and new ones (their first
+    approved hours in that centre fall into the period). Counts only: no person leaves this
+    function. Someone active in two centres counts in each, as each centre reports them."""
     in_period = HoursEntry.work_date.between(period.start, period.end)
-    # One pass over each person's approved hours in these centres: their first day ever, and what
-    # they gave in the period.
+    # One pass over each person's approved hours in each centre: their first day there ever, and
+    # what they gave in the period.
     per_person = (
         sa.select(
+            HoursEntry.centre_id,
             sa.func.min(HoursEntry.work_date).label("first_day"),
             sa.func.sum(HoursEntry.minutes).filter(in_period).label("minutes"),
         )
         .where(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED, HoursEntry.kind == VOLUNTEER_HOURS)
-        .group_by(HoursEntry.user_id)
+        .group_by(HoursEntry.centre_id, HoursEntry.user_id)
         .subquery()
     )
-    active_count, new_count = db.session.execute(
+    counts = db.session.execute(
         sa.select(
+            per_person.c.centre_id,
             sa.func.count().filter(per_person.c.minutes > 0),
             sa.func.count().filter(per_person.c.first_day.between(period.start, period.end)),
-        )
-    ).one()
-    pending = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0)).where(
-            HoursEntry.centre_id.in_(centre_ids),
-            HoursEntry.status == SUBMITTED,
-            HoursEntry.kind == VOLUNTEER_HOURS,
-            HoursEntry.work_date.between(period.start, period.end),
-        )
+        ).group_by(per_person.c.centre_id)
     )
-    return {"active_volunteers": active_count, "new_volunteers": new_count, "pending_minutes": int(pending)}
+    pending = dict(
+        db.session.execute(
+            sa.select(HoursEntry.centre_id, sa.func.sum(HoursEntry.minutes))
+            .where(
+                HoursEntry.centre_id.in_(centre_ids),
+                HoursEntry.status == SUBMITTED,
+                HoursEntry.kind == VOLUNTEER_HOURS,
+                in_period,
+            )
+            .group_by(HoursEntry.centre_id)
+        ).all()
+    )
+    result = {i: {"active_volunteers": 0, "new_volunteers": 0} for i in centre_ids}
+    for centre_id, active, new in counts:
+        result[centre_id] = {"active_volunteers": int(active), "new_volunteers": int(new)}
+    return {i: {**result[i], "pending_minutes": int(pending.get(i) or 0)} for i in centre_ids}
 
 
-def shift_counts(centre_ids: list[int], period: Period) -> dict:
-    """Shifts held (published, begun in the period, ended by now), fill rate and participants."""
+def shift_counts(centre_ids: list[int], period: Period) -> dict[int, dict]:
+    """Per centre: shifts held (published, begun in the period, ended by now), fill rate and
+    participants."""
     start, end = period.instants()
-    row = db.session.execute(
+    rows = db.session.execute(
         sa.select(
+            Shift.centre_id,
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(Shift.confirmed_count), 0),
-            sa.func.coalesce(sa.func.sum(Shift.capacity_max), 0),
+            sa.func.sum(Shift.confirmed_count),
+            sa.func.sum(Shift.capacity_max),
             sa.func.coalesce(sa.func.sum(Shift.participants_count), 0),
             sa.func.count(Shift.participants_count),
-        ).where(
+        )
+        .where(
             Shift.centre_id.in_(centre_ids),
             Shift.status == PUBLISHED,
             Shift.starts_at >= start,
             Shift.starts_at < end,
             Shift.ends_at <= time.now(),
         )
-    ).one()
-    held, filled, capacity, participants, counted = (int(value) for value in row)
+        .group_by(Shift.centre_id)
+    )
+    counted = {centre_id: [int(value) for value in values] for centre_id, *values in rows}
+    return {i: _shift_figures(*counted.get(i, (0, 0, 0, 0, 0))) for i in centre_ids}
+
+
+def _shift_figures(held: int, filled: int, capacity: int, participants: int, counted: int) -> dict:
     return {
         "shifts_held": held,
         "filled_slots": filled,
@@ -180,95 +214,129 @@ def shift_counts(centre_ids: list[int], period: Period) -> dict:
     }
 
 
-def grant_figures(centre_ids: list[int], period: Period, minutes_by_year: dict[int, int]) -> dict:
-    """Grant amounts, in-kind value (before and after the cap) and cost per volunteer hour.
-    A period that covers part of a year gets that part of the year's grant, by days."""
-    grants = db.session.scalars(
+def grant_figures(centre_ids: list[int], period: Period, minutes_by_year: dict[int, dict]) -> dict[int, dict]:
+    """Per centre: grant amounts, in-kind value (before and after the cap) and cost per volunteer
+    hour, from one query for all centres' grants."""
+    grants = defaultdict(list)
+    for grant in db.session.scalars(
         sa.select(Grant).where(Grant.centre_id.in_(centre_ids), Grant.year.between(period.start.year, period.end.year))
-    )
+    ):
+        grants[grant.centre_id].append(grant)
+    return {i: _grant_figures(grants[i], period, minutes_by_year.get(i, {})) for i in centre_ids}
+
+
+def _grant_figures(grants: list[Grant], period: Period, minutes_by_year: dict[int, int]) -> dict:
+    """A period that covers part of a year gets that part of the year's grant, by days. A year
+    without a grant gets no amount and its hours no value: nothing is invented, the year is named,
+    and with no grant at all the amounts are None rather than 0."""
     amount = in_kind = capped = Decimal(0)
     has_cap = False
-    years_without_grant = set(minutes_by_year)
     for grant in grants:
-        fraction = Decimal(period.days_in_year(grant.year)) / Decimal(366 if _leap(grant.year) else 365)
-        hours = Decimal(minutes_by_year.get(grant.year, 0)) / 60
-        value = hours * grant.valuation_rate_eur
+        fraction = period.part_of_year(grant.year)
+        value = Decimal(minutes_by_year.get(grant.year, 0)) / 60 * grant.valuation_rate_eur
         amount += grant.amount_eur * fraction
         in_kind += value
         cap = grant.in_kind_cap_eur
         has_cap = has_cap or cap is not None
         capped += value if cap is None else min(value, cap * fraction)
-        years_without_grant.discard(grant.year)
-    volunteer_hours = Decimal(sum(minutes_by_year.values())) / 60
+    years = {grant.year for grant in grants}
+    with_grant = sum(minutes_by_year.get(year, 0) for year in years)
     return {
-        "grant_amount_eur": float(money(amount)),
-        "in_kind_value_eur": float(money(in_kind)),
+        "grant_amount_eur": float(money(amount)) if grants else None,
+        "in_kind_value_eur": float(money(in_kind)) if grants else None,
         "in_kind_value_capped_eur": float(money(capped)) if has_cap else None,
-        "cost_per_volunteer_hour_eur": float(money(amount / volunteer_hours)) if volunteer_hours else None,
-        "years_without_grant": sorted(years_without_grant),
+        "cost_per_volunteer_hour_eur": cost_per_hour(money(amount), with_grant) if grants else None,
+        "volunteer_minutes_with_grant": with_grant,
+        "years_without_grant": [year for year in period.years if year not in years],
     }
 
 
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def figures(centre_ids: list[int], period: Period) -> dict:
-    """All figures for one centre or several (a Regierungsbezirk, all NRW), without personal data."""
-    breakdown = hours_breakdown(centre_ids, period)
-    result = {
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        **breakdown.total.as_dict(),
-        "programme_volunteer_share": float(round(PROGRAMME_VOLUNTEER_SHARE, 4)),
-        **people_counts(centre_ids, period),
-        **shift_counts(centre_ids, period),
-        **grant_figures(centre_ids, period, breakdown.by_year),
-    }
-    result["by_month"] = [{"month": month, **totals.as_dict()} for month, totals in sorted(breakdown.by_month.items())]
-    result["by_baustein"] = [
-        _baustein_row(b, totals, breakdown.total, result["in_kind_value_eur"])
-        for b, totals in breakdown.by_baustein.items()
-    ]
-    result["by_meeting_point"] = _by_meeting_point(breakdown.by_meeting_point)
-    result["by_activity"] = _by_activity(breakdown.by_activity)
+def centres_figures(centres: list[Centre], period: Period) -> dict[int, dict]:
+    """Each centre's figures, by centre id, from a few queries grouped by centre."""
+    ids = [centre.id for centre in centres]
+    if not ids:
+        return {}
+    breakdowns = hours_breakdowns(ids, period)
+    people, shifts = people_counts(ids, period), shift_counts(ids, period)
+    grants = grant_figures(ids, period, {i: breakdowns[i].by_year for i in ids})
+    places = _meeting_point_names(breakdowns.values())
+    activities = _activity_names(breakdowns)
+    result = {}
+    for centre in centres:
+        breakdown = breakdowns[centre.id]
+        counts = {**people[centre.id], **shifts[centre.id], **grants[centre.id]}
+        result[centre.id] = {
+            "centre": centre.slug,
+            "centre_name": centre.name,
+            "regierungsbezirk": centre.regierungsbezirk,
+            **_figures(period, breakdown, counts),
+            "by_meeting_point": _by_meeting_point(breakdown.by_meeting_point, places),
+            "by_activity": _by_activity(centre.id, breakdown.by_activity, activities),
+        }
     return result
 
 
-def _baustein_row(baustein: str, totals: HoursTotals, overall: HoursTotals, in_kind_eur: float) -> dict:
-    """A Baustein's hours and share; its in-kind value is its part of the total value, by hours."""
-    part = Decimal(totals.volunteer_minutes) / overall.volunteer_minutes if overall.volunteer_minutes else 0
+def centre_figures(centre: Centre, period: Period) -> dict:
+    return centres_figures([centre], period)[centre.id]
+
+
+def _figures(period: Period, breakdown: HoursBreakdown, counts: dict) -> dict:
+    total = breakdown.total
     return {
-        "baustein": baustein,
-        **totals.as_dict(),
-        "in_kind_value_eur": float(money(Decimal(str(in_kind_eur)) * part)),
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        **total.as_dict(),
+        "volunteer_hours": float(hours(total.volunteer_minutes)),
+        "staff_hours": float(hours(total.staff_minutes)),
+        "programme_volunteer_share": float(round(PROGRAMME_VOLUNTEER_SHARE, 4)),
+        **counts,
+        "by_month": [{"month": month, **totals.as_dict()} for month, totals in sorted(breakdown.by_month.items())],
+        "by_baustein": [
+            _baustein_row(b, totals, total, counts["in_kind_value_eur"]) for b, totals in breakdown.by_baustein.items()
+        ],
     }
 
 
-def _by_meeting_point(minutes_by_id: dict) -> list[dict]:
-    names = dict(
-        db.session.execute(
-            sa.select(MeetingPoint.id, MeetingPoint.name).where(
-                MeetingPoint.id.in_([i for i in minutes_by_id if i is not None])
-            )
-        ).all()
+def _baustein_row(baustein: str, totals: HoursTotals, overall: HoursTotals, in_kind_eur: float | None) -> dict:
+    """A Baustein's hours and share; its in-kind value is its part of the total value, by hours."""
+    part = Decimal(totals.volunteer_minutes) / overall.volunteer_minutes if overall.volunteer_minutes else 0
+    value = None if in_kind_eur is None else float(money(Decimal(str(in_kind_eur)) * part))
+    return {"baustein": baustein, **totals.as_dict(), "in_kind_value_eur": value}
+
+
+def _meeting_point_names(breakdowns) -> dict[int, str]:
+    ids = {i for breakdown in breakdowns for i in breakdown.by_meeting_point if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(MeetingPoint.id, MeetingPoint.name).where(MeetingPoint.id.in_(ids))).all())
+
+
+def _activity_names(breakdowns: dict[int, HoursBreakdown]) -> dict[tuple[int, str], str]:
+    """The centres' own activity names in one query; the default ones need none."""
+    own = {(c, slug) for c, b in breakdowns.items() for slug in b.by_activity if slug not in DEFAULT_ACTIVITY_SLUGS}
+    if not own:
+        return {}
+    rows = db.session.execute(
+        sa.select(CentreActivity.centre_id, CentreActivity.slug, CentreActivity.name).where(
+            CentreActivity.centre_id.in_({c for c, _slug in own}),
+            CentreActivity.slug.in_({slug for _c, slug in own}),
+        )
     )
+    return {(centre_id, slug): name for centre_id, slug, name in rows}
+
+
+def _by_meeting_point(minutes_by_id: dict, names: dict[int, str]) -> list[dict]:
     rows = [{"meeting_point": names.get(i, "") if i else "", "volunteer_minutes": m} for i, m in minutes_by_id.items()]
     return sorted(rows, key=lambda row: (-row["volunteer_minutes"], row["meeting_point"]))
 
 
-def _by_activity(minutes_by_key: dict) -> list[dict]:
-    merged = defaultdict(int)
-    for (centre_id, slug), minutes in minutes_by_key.items():
-        merged[(slug, activity_name(centre_id, slug))] += minutes
-    rows = [{"activity": slug, "activity_name": name, "volunteer_minutes": m} for (slug, name), m in merged.items()]
+def _by_activity(centre_id: int, minutes_by_slug: dict, own_names: dict) -> list[dict]:
+    rows = [
+        {
+            "activity": slug,
+            "activity_name": own_names.get((centre_id, slug)) or activity_name(centre_id, slug),
+            "volunteer_minutes": minutes,
+        }
+        for slug, minutes in minutes_by_slug.items()
+    ]
     return sorted(rows, key=lambda row: (-row["volunteer_minutes"], row["activity"]))
-
-
-def centre_figures(centre: Centre, period: Period) -> dict:
-    return {
-        "centre": centre.slug,
-        "centre_name": centre.name,
-        "regierungsbezirk": centre.regierungsbezirk,
-        **figures([centre.id], period),
-    }

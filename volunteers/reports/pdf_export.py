@@ -36,6 +36,8 @@ MARGIN = 18 * mm
 PORTRAIT_WIDTH = A4[0] - 2 * MARGIN
 CHART_WIDTH = 0.9 * PORTRAIT_WIDTH  # labels then come out about as large as the text
 BODY_SIZE = 8.5
+# A table wider than the page is set smaller, down to this size, rather than run off the page.
+TABLE_SIZES = (BODY_SIZE, 8, 7.5, 7, 6.5)
 CELL_PADDING = 4
 MIN_TEXT_WIDTH = 110  # names of centres and meeting points wrap, but not letter by letter
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -51,8 +53,8 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.3, textColor=INK)
+def _styles(size: float = BODY_SIZE) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=size * 1.3, textColor=INK)
     return {
         "body": base,
         "kicker": ParagraphStyle("kicker", base, fontSize=9, textColor=MUTED, spaceAfter=2),
@@ -96,7 +98,7 @@ def _texts(table: Table) -> list[list[str]]:
     return [[readable_german_number(cell) for cell in row] for row in table.rows]
 
 
-def _number_widths(table: Table, texts: list[list[str]]) -> list[float | None]:
+def _number_widths(table: Table, texts: list[list[str]], size: float = BODY_SIZE) -> list[float | None]:
     """Number columns as wide as their widest value or the longest word of their title (titles
     wrap between words); None for text columns, which share the rest and wrap long names."""
     widths: list[float | None] = []
@@ -104,25 +106,32 @@ def _number_widths(table: Table, texts: list[list[str]]) -> list[float | None]:
         if not _is_number_column(table, index):
             widths.append(None)
             continue
-        values = [pdfmetrics.stringWidth(row[index], FONT, BODY_SIZE) for row in texts]
-        words = [pdfmetrics.stringWidth(word, FONT_BOLD, BODY_SIZE) for word in column.title.split()]
+        values = [pdfmetrics.stringWidth(row[index], FONT, size) for row in texts]
+        words = [pdfmetrics.stringWidth(word, FONT_BOLD, size) for word in column.title.split()]
         widths.append(max(values + words + [30]) + 2 * CELL_PADDING + 2)
     return widths
 
 
-def _needed_width(table: Table) -> float:
-    return sum(w if w is not None else MIN_TEXT_WIDTH for w in _number_widths(table, _texts(table)))
+def _needed_width(table: Table, size: float = BODY_SIZE) -> float:
+    return sum(w if w is not None else MIN_TEXT_WIDTH for w in _number_widths(table, _texts(table), size))
 
 
-def _column_widths(table: Table, texts: list[list[str]], width: float) -> list[float]:
-    widths = _number_widths(table, texts)
+def _fitting_size(table: Table, width: float) -> float:
+    """The largest of the table sizes at which the table fits the width (else the smallest)."""
+    return next((size for size in TABLE_SIZES if _needed_width(table, size) <= width), TABLE_SIZES[-1])
+
+
+def _column_widths(table: Table, texts: list[list[str]], width: float, size: float) -> list[float]:
+    widths = _number_widths(table, texts, size)
     rest = width - sum(w for w in widths if w is not None)
     text_columns = widths.count(None) or 1
     return [w if w is not None else max(rest / text_columns, MIN_TEXT_WIDTH) for w in widths]
 
 
-def _grid(table: Table, styles: dict, width: float):
+def _grid(table: Table, width: float):
     texts = _texts(table)
+    size = _fitting_size(table, width)
+    styles = _styles(size)
     numeric = [_is_number_column(table, i) for i in range(len(table.columns))]
     head = [
         Paragraph(escape(column.title), styles["th_number" if numeric[i] else "th"])
@@ -131,9 +140,9 @@ def _grid(table: Table, styles: dict, width: float):
     body = [
         [text if numeric[i] else Paragraph(escape(text), styles["body"]) for i, text in enumerate(row)] for row in texts
     ]
-    grid = Grid([head] + body, colWidths=_column_widths(table, texts, width), repeatRows=1, hAlign="LEFT")
+    grid = Grid([head] + body, colWidths=_column_widths(table, texts, width, size), repeatRows=1, hAlign="LEFT")
     commands = [
-        ("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE),
+        ("FONT", (0, 0), (-1, -1), FONT, size),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
@@ -150,7 +159,7 @@ def _table_block(table: Table, styles: dict, width: float) -> list:
     heading = Paragraph(escape(table.title), styles["heading"])
     if not table.rows:
         return [KeepTogether([heading, Paragraph(escape(_("Keine Daten im Zeitraum.")), styles["note"])])]
-    grid, commands = _grid(table, styles, width)
+    grid, commands = _grid(table, width)
     grid.setStyle(TableStyle(commands))
     return [heading, grid]
 

@@ -10,8 +10,9 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..hours.models import CLOSED, ReportPeriod
 from ..hours.periods import period_closed
-from .figures import Period, centre_figures, figures
+from .figures import Period, centre_figures, centres_figures
 from .tables import checksum
+from .totals import sum_of_centres
 
 MAX_SPAN_DAYS = 5 * 366
 
@@ -34,21 +35,23 @@ def parse_period(start: str | None, end: str | None, today: date) -> Period:
     return Period(first, last)
 
 
-def _closed_period(centre: Centre, period: Period) -> ReportPeriod | None:
-    return db.session.scalar(
+def _closed_periods(centre_ids: list[int], period: Period) -> dict[int, ReportPeriod]:
+    """The centres' closed periods that are exactly this period, with frozen figures, in one query."""
+    closed = db.session.scalars(
         sa.select(ReportPeriod).where(
-            ReportPeriod.centre_id == centre.id,
+            ReportPeriod.centre_id.in_(centre_ids),
             ReportPeriod.status == CLOSED,
             ReportPeriod.starts_on == period.start,
             ReportPeriod.ends_on == period.end,
         )
     )
+    return {p.centre_id: p for p in closed if p.frozen_figures}
 
 
 def centre_report(centre: Centre, period: Period) -> dict:
     """The centre's figures with their checksum; exactly a closed period: the frozen figures."""
-    closed = _closed_period(centre, period)
-    if closed is not None and closed.frozen_figures:
+    closed = _closed_periods([centre.id], period).get(centre.id)
+    if closed is not None:
         return {**closed.frozen_figures, "period_closed": True, "period_label": closed.label}
     result = centre_figures(centre, period)
     result["checksum"] = checksum(result)
@@ -64,20 +67,34 @@ def freeze_figures(period: ReportPeriod) -> None:
     period.frozen_figures = result
 
 
+def _centre_rows(centres: list[Centre], period: Period) -> list[dict]:
+    """Each centre's figures as its own report shows them: frozen where the period is closed."""
+    closed = _closed_periods([c.id for c in centres], period)
+    live = centres_figures([c for c in centres if c.id not in closed], period)
+    rows = []
+    for centre in centres:
+        figures = closed[centre.id].frozen_figures if centre.id in closed else live[centre.id]
+        row = {key: value for key, value in figures.items() if key != "checksum"}
+        rows.append({**row, "regierungsbezirk": centre.regierungsbezirk, "period_closed": centre.id in closed})
+    return rows
+
+
 def state_report(period: Period) -> dict:
-    """All centres, each Regierungsbezirk and NRW in total: aggregates only, no person."""
+    """All centres, each Regierungsbezirk and NRW in total: aggregates only, no person. Every
+    area's figures are the sums of its centres' figures (totals.py)."""
     centres = list(db.session.scalars(sa.select(Centre).order_by(Centre.regierungsbezirk, Centre.name)))
+    rows = _centre_rows(centres, period)
     regions = []
     for name in REGIERUNGSBEZIRKE:
-        ids = [c.id for c in centres if c.regierungsbezirk == name]
-        if ids:
-            regions.append({"regierungsbezirk": name, "centres": len(ids), **figures(ids, period)})
+        members = [row for row in rows if row["regierungsbezirk"] == name]
+        if members:
+            regions.append({"regierungsbezirk": name, "centres": len(members), **sum_of_centres(members)})
     result = {
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
-        "nrw": figures([c.id for c in centres], period) if centres else None,
+        "nrw": {"centres": len(rows), **sum_of_centres(rows)} if rows else None,
         "regierungsbezirke": regions,
-        "centres": [centre_figures(c, period) for c in centres],
+        "centres": rows,
     }
     result["checksum"] = checksum(result)
     return result

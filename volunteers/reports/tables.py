@@ -3,7 +3,7 @@ so every format shows exactly the same figures with the same rounding."""
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -35,12 +35,15 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[Cell]]
+    # Per row, the slug of the centre it is about (the state table; the page links the row to that
+    # centre's report), or None for a row that sums several. Empty: no row is about one centre.
+    row_centres: list[str | None] = field(default_factory=list)
 
     @classmethod
-    def of_values(cls, key: str, title: str, columns: list[Column], rows: list[list]) -> "Table":
+    def of_values(cls, key: str, title: str, columns: list[Column], rows: list[list], **extra) -> "Table":
         """A table of plain values, each cell of its column's kind."""
         cells = [[Cell(value, column.kind) for value, column in zip(row, columns, strict=True)] for row in rows]
-        return cls(key, title, columns, cells)
+        return cls(key, title, columns, cells, **extra)
 
 
 def hours(minutes: int | None) -> Decimal | None:

@@ -11,7 +11,16 @@ from ..extensions import db
 from ..hours.models import ReportPeriod
 from . import documents
 from .formatting import format_cell
-from .rendering import MIMETYPES, charts, export_header, render_file, state_tables
+from .rendering import (
+    MIMETYPES,
+    centre_file,
+    centre_notes,
+    charts,
+    state_definitions,
+    state_file,
+    state_grant_notes,
+    state_tables,
+)
 from .services import centre_report, parse_period, state_report
 from .tables import report_tables
 
@@ -54,9 +63,8 @@ def centre(slug: str):
     figures = centre_report(centre, period)
     if output == "json":
         return jsonify(figures)
-    tables = report_tables(figures)
     if output in MIMETYPES:
-        body = render_file(output, export_header(centre.name, figures), tables, charts(figures))
+        body = centre_file(output, centre.name, figures)
         return _download(body, output, f"kommAn-{centre.slug}-{period.start}-{period.end}")
     # The links need no frozen figures: those stay in the database, however many periods are closed.
     periods = db.session.scalars(
@@ -68,9 +76,10 @@ def centre(slug: str):
         "reports/centre.html",
         centre=centre,
         figures=figures,
-        tables=tables,
+        tables=report_tables(figures),
         charts=charts(figures),
         period=period,
+        notes=centre_notes(figures),
         periods=list(periods),
         is_staff=current_user.is_staff_of(centre),
     )
@@ -86,10 +95,15 @@ def state():
     if output == "json":
         return jsonify(figures)
     if output in MIMETYPES:
-        header = export_header(_("Land NRW"), {**figures, "period_closed": False})
-        body = render_file(output, header, state_tables(figures), {})
-        return _download(body, output, f"kommAn-nrw-{period.start}-{period.end}")
-    return render_template("reports/state.html", figures=figures, period=period)
+        return _download(state_file(output, figures), output, f"kommAn-nrw-{period.start}-{period.end}")
+    return render_template(
+        "reports/state.html",
+        figures=figures,
+        tables=state_tables(figures),
+        warnings=state_grant_notes(figures),
+        notes=state_definitions(),
+        period=period,
+    )
 
 
 @bp.route("/centre/<slug>/room-use")
