@@ -308,7 +308,7 @@ def test_patch_refuses_cancelling_and_capacity_below_the_confirmed(client, world
         ({"meeting_point": MISSING}, 422, "invalid", "meeting_point", "fehlt"),
         ({"capacity": None}, 422, "invalid", "capacity", "fehlt"),
         ({"status": "cancelled"}, 422, "invalid_status", "status", "Entwurf"),
-        ({"notes": "x" * 2001}, 400, "invalid", "notes", "zu lang"),
+        ({"notes": "x" * 2001}, 422, "too_long", "notes", "Höchstens 2000 Zeichen."),
     ],
 )
 def test_bad_shift_input_is_refused_in_german_and_nothing_is_stored(client, world, changes, status, code, field, words):

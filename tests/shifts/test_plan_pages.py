@@ -178,7 +178,9 @@ def test_edit_publish_copy_and_cancel(coordinator_client):
     # Copying again does not duplicate.
     post_form(client, f"/centres/{slug}/plan/copy-week", {"week": "2026-11-09", "target": "2026-11-16"})
     assert count(Shift) == 2
-    assert post_form(client, f"/centres/{slug}/shifts/{shift.id}/cancel", {"reason": ""}).status_code == 302
+    refused = post_form(client, f"/centres/{slug}/shifts/{shift.id}/cancel", {"reason": ""})
+    assert refused.status_code == 422
+    assert "Bitte geben Sie einen Grund für die Absage an." in refused.get_data(as_text=True)
     db.session.refresh(shift)
     assert shift.status == "published"
     post_form(client, f"/centres/{slug}/shifts/{shift.id}/cancel", {"reason": "Raum wird renoviert"})

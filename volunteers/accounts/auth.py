@@ -5,6 +5,7 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..core.error_pages import on_error_page
 from ..extensions import db
 from .models import User
 from .services import user_for_api_token
@@ -24,6 +25,8 @@ def init_login(app: Flask, login_manager) -> None:
 
 
 def load_user_from_session(session_id: str) -> User | None:
+    if on_error_page():  # error pages never touch the database: the failure may be the database
+        return None
     # The id carries the session version: a password change ends all older sessions.
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
@@ -37,7 +40,7 @@ def bearer_token() -> str | None:
 
 
 def load_user_from_bearer(req) -> User | None:
-    if not req.path.startswith(API_PREFIX):
+    if not req.path.startswith(API_PREFIX) or on_error_page():
         return None
     token = bearer_token()
     return user_for_api_token(token, record_use=req.method not in ("GET", "HEAD", "OPTIONS")) if token else None

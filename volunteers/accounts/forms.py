@@ -8,13 +8,15 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from ..centres.forms import CheckboxListField
 from ..centres.languages import language_choices
 from ..core.i18n import LOCALES
+from .models import EMAIL, NAME, PHONE
 from .services import MIN_PASSWORD_LENGTH
 
-EMAIL = [
+EMAIL_VALIDATORS = [
     DataRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
-    Length(max=254, message=_l("Die E-Mail-Adresse ist zu lang.")),
+    EMAIL.length(),
     Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False),
 ]
+NAME_VALIDATORS = [DataRequired(_l("Bitte geben Sie Ihren Namen ein.")), NAME.length()]
 NEW_PASSWORD = [
     DataRequired(_l("Bitte wählen Sie ein Passwort.")),
     Length(
@@ -38,14 +40,8 @@ def _password_confirmation():
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(_l("Bitte geben Sie Ihren Namen ein.")),
-            Length(max=120, message=_l("Der Name darf höchstens %(max)d Zeichen lang sein.", max=120)),
-        ],
-    )
-    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL)
+    name = StringField(_l("Name"), validators=NAME_VALIDATORS)
+    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL_VALIDATORS)
     password = PasswordField(_l("Passwort"), validators=NEW_PASSWORD)
     password_confirm = _password_confirmation()
     centre = SelectField(
@@ -60,7 +56,7 @@ class RegistrationForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL)
+    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL_VALIDATORS)
     password = PasswordField(
         _l("Passwort"), validators=[DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)]
     )
@@ -68,7 +64,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL)
+    email = EmailField(_l("E-Mail-Adresse"), validators=EMAIL_VALIDATORS)
 
 
 class ResetPasswordForm(FlaskForm):
@@ -77,16 +73,10 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(_l("Bitte geben Sie Ihren Namen ein.")),
-            Length(max=120, message=_l("Der Name darf höchstens %(max)d Zeichen lang sein.", max=120)),
-        ],
-    )
+    name = StringField(_l("Name"), validators=NAME_VALIDATORS)
     phone = StringField(
         _l("Telefon (freiwillig)"),
-        validators=[Optional(), Length(max=40, message=_l("Die Telefonnummer ist zu lang."))],
+        validators=[Optional(), PHONE.length()],
     )
     shares_phone = BooleanField(_l("Die Koordination darf meine Telefonnummer sehen"))
     languages = CheckboxListField(_l("Sprachen, die ich spreche"), validators=[Optional()])

@@ -3,12 +3,15 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
 from ..centres.models import Centre
 from ..core import i18n
+from ..core.limits import TextLimit
 from ..core.time import UTCDateTime, now
 from ..extensions import db
 
@@ -21,16 +24,21 @@ STATE, ADMIN = "state", "admin"
 GLOBAL_ROLES = (STATE, ADMIN)
 LOCALES = i18n.LOCALES  # a user may save any language the app is translated into
 
+EMAIL = TextLimit(254, _l("Die E-Mail-Adresse ist zu lang."))  # RFC 5321's longest usable address
+NAME = TextLimit(120, _l("Der Name darf höchstens %(max)d Zeichen lang sein."))
+PHONE = TextLimit(40, _l("Die Telefonnummer ist zu lang."))
+TOKEN_LABEL = TextLimit(100)
+
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(EMAIL.max_length), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(NAME.max_length))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     global_role: Mapped[str | None] = mapped_column(sa.String(20))
-    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    phone: Mapped[str] = mapped_column(sa.String(PHONE.max_length), default="")
     # Coordinators see the phone number only if the volunteer allows it.
     shares_phone: Mapped[bool] = mapped_column(default=False)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
@@ -60,9 +68,20 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
+    @hybrid_property
+    def is_deleted(self) -> bool:
+        """A deleted account stays only as the pseudonym under its hours: no picker or list shows
+        it, and nobody can sign it up or assign it (shifts.signups asks this)."""
+        return self.deleted_at is not None
+
+    @is_deleted.inplace.expression
+    @classmethod
+    def _is_deleted_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.deleted_at.is_not(None)
+
     @property
     def is_active(self) -> bool:
-        return self.deleted_at is None
+        return not self.is_deleted
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -129,7 +148,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    label: Mapped[str] = mapped_column(sa.String(100), default="")
+    label: Mapped[str] = mapped_column(sa.String(TOKEN_LABEL.max_length), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,7 +14,19 @@ from ..core import time
 from ..core.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
-from .models import CENTRE_ROLES, GLOBAL_ROLES, VOLUNTEER, ApiToken, LoginFailure, Membership, User
+from .models import (
+    CENTRE_ROLES,
+    EMAIL,
+    GLOBAL_ROLES,
+    NAME,
+    PHONE,
+    TOKEN_LABEL,
+    VOLUNTEER,
+    ApiToken,
+    LoginFailure,
+    Membership,
+    User,
+)
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against a fixed hash when the email is unknown, so both cases take the same time.
@@ -41,6 +53,7 @@ def create_user(
     *, email: str, name: str, password: str, role: str, centre: Centre | None = None, password_hash: str | None = None
 ) -> User:
     """Create an account with a centre role (volunteer, coordinator, lead) or a global one."""
+    email, name = EMAIL.check(normalise_email(email), "email"), checked_name(name)
     if find_user_by_email(email):
         raise AccountError(_("Diese E-Mail-Adresse ist bereits registriert."), code="email_taken", field="email")
     if role in CENTRE_ROLES and centre is None:
@@ -48,8 +61,8 @@ def create_user(
     if role not in CENTRE_ROLES + GLOBAL_ROLES:
         raise AccountError(_("Unbekannte Rolle."), code="invalid_role")
     user = User(
-        email=normalise_email(email),
-        name=name.strip(),
+        email=email,
+        name=name,
         password_hash=password_hash or hash_password(password),
         global_role=role if role in GLOBAL_ROLES else None,
     )
@@ -58,6 +71,32 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def checked_name(name: str) -> str:
+    """A person's name, stripped; refused when empty or longer than the column holds."""
+    name = (name or "").strip()
+    if not name:
+        raise AccountError(_("Bitte geben Sie Ihren Namen ein."), code="name_required", field="name")
+    return NAME.check(name, "name")
+
+
+def update_profile(
+    *,
+    user: User,
+    name: str,
+    phone: str,
+    shares_phone: bool,
+    languages: list[str],
+    locale: str | None,
+    calendar_alarm_minutes: int | None,
+) -> None:
+    """The person's own settings: name, phone (and whether coordinators see it), languages, locale."""
+    user.name = checked_name(name)
+    user.phone = PHONE.check((phone or "").strip(), "phone")
+    user.shares_phone, user.languages, user.locale = shares_phone, languages, locale
+    user.calendar_alarm_minutes = calendar_alarm_minutes
+    db.session.flush()
 
 
 def register_volunteer(
@@ -184,8 +223,9 @@ def change_password(*, user: User, password: str) -> None:
 
 def issue_api_token(*, user: User, label: str = "") -> str:
     """A new bearer token for `user`; the clear text is returned once and never stored."""
+    label = TOKEN_LABEL.check(label.strip(), "label")
     token = new_token()
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token), label=label[:100]))
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
     db.session.flush()
     return token
 

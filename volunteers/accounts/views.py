@@ -139,19 +139,25 @@ def settings():
     form.locale.choices = list(LOCALE_NAMES.items())
     join_form = JoinCentreForm(prefix="join")
     join_form.centre.choices = _centre_choices(exclude={c.id for c in current_user.centres})
-    if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.phone = (form.phone.data or "").strip()
-        current_user.shares_phone = form.shares_phone.data
-        current_user.languages = form.languages.data or []
-        current_user.locale = form.locale.data
-        current_user.calendar_alarm_minutes = form.calendar_alarm_minutes.data
+    if form.validate_on_submit() and attempt(lambda: _save_profile(form), form)[0]:
         flash(_("Ihre Einstellungen sind gespeichert."), "success")
         return redirect(url_for("accounts.settings"))
     notify_form = NotificationSettingsForm(prefix="notify", obj=current_user)
     return render_template(
         "accounts/settings.html", form=form, join_form=join_form, notify_form=notify_form
     ), 422 if form.errors else 200
+
+
+def _save_profile(form: ProfileForm) -> None:
+    services.update_profile(
+        user=current_user,
+        name=form.name.data,
+        phone=form.phone.data,
+        shares_phone=form.shares_phone.data,
+        languages=form.languages.data or [],
+        locale=form.locale.data,
+        calendar_alarm_minutes=form.calendar_alarm_minutes.data,
+    )
 
 
 @bp.route("/settings/notifications", methods=["POST"])

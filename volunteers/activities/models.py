@@ -6,7 +6,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.limits import TextLimit
 from ..extensions import db
+
+ACTIVITY_NAME = TextLimit(120)
 
 
 @dataclass(frozen=True)
@@ -40,5 +43,5 @@ class CentreActivity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
     slug: Mapped[str] = mapped_column(sa.String(60))
-    name: Mapped[str] = mapped_column(sa.String(120))
+    name: Mapped[str] = mapped_column(sa.String(ACTIVITY_NAME.max_length))
     baustein: Mapped[str | None] = mapped_column(sa.String(1))

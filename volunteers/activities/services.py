@@ -9,7 +9,7 @@ from ..core.errors import DomainError
 from ..core.slugs import slugify
 from ..core.tenancy import in_centre
 from ..extensions import db
-from .models import DEFAULT_ACTIVITIES, Activity, CentreActivity
+from .models import ACTIVITY_NAME, DEFAULT_ACTIVITIES, Activity, CentreActivity
 
 
 def default_activities() -> list[Activity]:
@@ -30,14 +30,17 @@ def activity_for(centre: Centre, slug: str) -> Activity:
 
 
 def add_centre_activity(*, centre: Centre, name: str, baustein: str | None) -> Activity:
+    name = ACTIVITY_NAME.check((name or "").strip(), "name")
+    if not name:
+        raise DomainError(_("Bitte geben Sie einen Namen für die Tätigkeit an."), code="name_required", field="name")
     slug = slugify(name)
     if baustein not in (None, *BAUSTEINE):
         raise DomainError(_("Der Baustein muss A, B, C oder D sein."), code="invalid_baustein", field="baustein")
     if any(a.slug == slug for a in activities_for(centre)):
         raise DomainError(_("Diese Tätigkeit gibt es schon."), code="activity_exists", field="name")
-    db.session.add(CentreActivity(centre_id=centre.id, slug=slug, name=name.strip(), baustein=baustein))
+    db.session.add(CentreActivity(centre_id=centre.id, slug=slug, name=name, baustein=baustein))
     db.session.flush()
-    return Activity(slug, name.strip(), baustein)
+    return Activity(slug, name, baustein)
 
 
 # Lazy strings: each is translated when looked up, into the locale of that moment.

@@ -51,11 +51,15 @@ def centre_lead(slug: str):
     centre = centre_by_slug_or_404(slug)
     form = LeadForm()
     if form.validate_on_submit():
-        user, is_new = centres.assign_lead(centre=centre, email=form.email.data, name=form.name.data)
-        if is_new:
-            after_commit(lambda: send_invitation(user=user, centre_name=centre.name))
-        flash(_("%(name)s leitet jetzt %(centre)s.", name=user.name, centre=centre.name), "success")
-        return redirect(url_for("admin.centre_list"))
+        ok, result = attempt(
+            lambda: centres.assign_lead(centre=centre, email=form.email.data, name=form.name.data), form
+        )
+        if ok:
+            user, is_new = result
+            if is_new:
+                after_commit(lambda: send_invitation(user=user, centre_name=centre.name))
+            flash(_("%(name)s leitet jetzt %(centre)s.", name=user.name, centre=centre.name), "success")
+            return redirect(url_for("admin.centre_list"))
     return render_template(
         "admin/centre_lead.html", form=form, centre=centre, staff=centres.staff_of(centre)
     ), 422 if form.errors else 200

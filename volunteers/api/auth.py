@@ -6,27 +6,28 @@ from flask_login import current_user
 
 from ..accounts import services as accounts
 from ..accounts.auth import bearer_token
+from ..accounts.models import EMAIL, TOKEN_LABEL
 from ..core.errors import Unauthorized
 from ..core.transactions import commit_despite_error
 from ..feeds.links import personal_feed_url
 from . import bp
 from .errors import api_error
-from .helpers import json_body, require_login, require_string
+from .helpers import json_body, require_login, require_string, text_field
 
 
 @bp.post("/auth/token")
 def create_token():
     body = json_body()
+    label = text_field(body.get("label"), "label", TOKEN_LABEL)
     try:
         user = accounts.authenticate(
-            email=require_string(body, "email", max_length=254),
+            email=require_string(body, "email", max_length=EMAIL),
             password=require_string(body, "password"),
             client_address=request.remote_addr,
         )
     except Unauthorized:
         commit_despite_error()  # keep the counted failure
         raise
-    label = body.get("label") if isinstance(body.get("label"), str) else ""
     token = accounts.issue_api_token(user=user, label=label)
     return jsonify(token=token, token_type="Bearer"), 201  # nosec B106: the scheme name, not a secret
 

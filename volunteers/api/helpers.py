@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import DomainError
+from ..core.limits import TextLimit
 
 
 class InvalidInput(DomainError):
@@ -25,10 +26,14 @@ def json_body() -> dict:
     return body
 
 
-def require_string(body: dict, name: str, *, max_length: int = 200) -> str:
+def require_string(body: dict, name: str, *, max_length: int | TextLimit = 200) -> str:
+    """A non-empty text of the body, stripped. A TextLimit answers as the form does; a plain
+    number with a message naming the field."""
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), code="invalid", field=name)
+    if isinstance(max_length, TextLimit):
+        return max_length.check(value.strip(), name)
     if len(value) > max_length:
         raise InvalidInput(_("Das Feld „%(name)s“ ist zu lang.", name=name), code="invalid", field=name)
     return value.strip()
@@ -50,13 +55,17 @@ def string_field(value, name: str) -> str:
     return value.strip()
 
 
-def text_field(value, name: str, max_length: int | None = None) -> str:
-    """An optional text value ("" when missing), at most `max_length` characters."""
+def text_field(value, name: str, max_length: int | TextLimit | None = None) -> str:
+    """An optional text value ("" when missing), stripped, at most `max_length` characters. A
+    TextLimit (the field's own, beside its model) answers with the form's message."""
     if value is not None and not isinstance(value, str):
         raise invalid(_("„%(name)s“ muss ein Text sein.", name=name), name)
-    if max_length is not None and value and len(value.strip()) > max_length:
+    text = (value or "").strip()
+    if isinstance(max_length, TextLimit):
+        return max_length.check(text, name)
+    if max_length is not None and len(text) > max_length:
         raise invalid(_("„%(name)s“ darf höchstens %(max)d Zeichen lang sein.", name=name, max=max_length), name)
-    return (value or "").strip()
+    return text
 
 
 def text_field_or_none(value, name: str) -> str | None:

@@ -17,7 +17,6 @@ from wtforms.validators import (
     DataRequired,
     Email,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     Regexp,
@@ -25,16 +24,29 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..accounts.models import EMAIL, NAME
+from ..activities.models import ACTIVITY_NAME
+from ..core.limits import TextLimit
 from .languages import language_choices
-from .models import BAUSTEINE, REGIERUNGSBEZIRKE
+from .models import BAUSTEINE, LONG_NAME, OPENING_NOTES, PLACE, REGIERUNGSBEZIRKE, STREET
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 
 
-def _text(label, max_length, required=True):
+def _text(label, limit: TextLimit, required=True):
     validators = [DataRequired(REQUIRED)] if required else [Optional()]
-    validators.append(Length(max=max_length, message=_l("Höchstens %(max)d Zeichen.", max=max_length)))
-    return StringField(label, validators=validators)
+    return StringField(label, validators=[*validators, limit.length()])
+
+
+def _email():
+    return EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            DataRequired(REQUIRED),
+            EMAIL.length(),
+            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False),
+        ],
+    )
 
 
 class CheckboxListField(SelectMultipleField):
@@ -62,9 +74,9 @@ class CoordinateField(FloatField):
 
 
 class MeetingPointForm(FlaskForm):
-    name = _text(_l("Name"), 200)
-    municipality = _text(_l("Stadt oder Gemeinde"), 120)
-    street = _text(_l("Straße und Hausnummer"), 200)
+    name = _text(_l("Name"), LONG_NAME)
+    municipality = _text(_l("Stadt oder Gemeinde"), PLACE)
+    street = _text(_l("Straße und Hausnummer"), STREET)
     postcode = StringField(
         _l("Postleitzahl"),
         validators=[
@@ -72,7 +84,7 @@ class MeetingPointForm(FlaskForm):
             Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben.")),
         ],
     )
-    city = _text(_l("Ort"), 120)
+    city = _text(_l("Ort"), PLACE)
     latitude = CoordinateField(
         _l("Breitengrad (optional)"),
         validators=[
@@ -89,7 +101,7 @@ class MeetingPointForm(FlaskForm):
     )
     opening_notes = TextAreaField(
         _l("Öffnungszeiten und Hinweise"),
-        validators=[Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))],
+        validators=[Optional(), OPENING_NOTES.length()],
     )
     languages = CheckboxListField(_l("Angebotene Sprachen"), validators=[Optional()])
     default_baustein = SelectField(_l("KommAn-Baustein (Voreinstellung)"), choices=[(b, b) for b in BAUSTEINE])
@@ -108,21 +120,14 @@ class MeetingPointForm(FlaskForm):
 
 
 class StaffForm(FlaskForm):
-    name = _text(_l("Name"), 120)
-    email = EmailField(
-        _l("E-Mail-Adresse"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False),
-        ],
-    )
+    name = _text(_l("Name"), NAME)
+    email = _email()
     role = SelectField(_l("Rolle"), choices=[("coordinator", _l("Koordination")), ("lead", _l("KI-Leitung"))])
 
 
 class CentreForm(FlaskForm):
-    name = _text(_l("Name des Zentrums"), 200)
-    district = _text(_l("Kreis oder kreisfreie Stadt"), 120)
+    name = _text(_l("Name des Zentrums"), LONG_NAME)
+    district = _text(_l("Kreis oder kreisfreie Stadt"), PLACE)
     is_district_free_city = BooleanField(_l("Kreisfreie Stadt"))
     regierungsbezirk = SelectField(_l("Regierungsbezirk"), choices=[(r, r) for r in REGIERUNGSBEZIRKE])
     slug = StringField(
@@ -132,24 +137,17 @@ class CentreForm(FlaskForm):
             Regexp(r"^[a-z0-9-]{2,60}$", message=_l("Nur Kleinbuchstaben, Ziffern und Bindestriche.")),
         ],
     )
-    street = _text(_l("Straße und Hausnummer"), 200, required=False)
+    street = _text(_l("Straße und Hausnummer"), STREET, required=False)
     postcode = StringField(
         _l("Postleitzahl"),
         validators=[Optional(), Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben."))],
     )
-    city = _text(_l("Ort"), 120, required=False)
+    city = _text(_l("Ort"), PLACE, required=False)
 
 
 class LeadForm(FlaskForm):
-    name = _text(_l("Name"), 120)
-    email = EmailField(
-        _l("E-Mail-Adresse"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254),
-            Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), check_deliverability=False),
-        ],
-    )
+    name = _text(_l("Name"), NAME)
+    email = _email()
 
 
 class CentreSettingsForm(FlaskForm):
@@ -170,7 +168,7 @@ class CentreSettingsForm(FlaskForm):
 
 
 class ActivityForm(FlaskForm):
-    name = _text(_l("Neue Tätigkeit"), 120)
+    name = _text(_l("Neue Tätigkeit"), ACTIVITY_NAME)
     baustein = SelectField(
         _l("KommAn-Baustein"), choices=[("", _l("wie der Treffpunkt"))] + [(b, b) for b in BAUSTEINE]
     )

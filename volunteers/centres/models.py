@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import TextLimit
 from ..core.time import UTCDateTime, now
 from ..extensions import db
 
@@ -14,20 +15,36 @@ BAUSTEINE = ("A", "B", "C", "D")
 # Languages a meeting point offers or a shift needs; codes stay stable, names are translated.
 LANGUAGE_CODES = ("de", "ar", "fa", "ku", "ti", "uk", "ru", "tr", "en", "fr", "so", "ps", "sq", "ro", "bg")
 
+# How long the texts of centres and meeting points may be (forms, services and columns read these).
+LONG_NAME = TextLimit(200)  # of a centre or a meeting point
+PLACE = TextLimit(120)  # a Kreis, municipality or city
+STREET = TextLimit(200)
+POSTCODE = TextLimit(10)  # the forms ask for five digits
+OPENING_NOTES = TextLimit(2000)
+CENTRE_TEXTS = {"name": LONG_NAME, "district": PLACE, "street": STREET, "postcode": POSTCODE, "city": PLACE}
+MEETING_POINT_TEXTS = {
+    "name": LONG_NAME,
+    "municipality": PLACE,
+    "street": STREET,
+    "postcode": POSTCODE,
+    "city": PLACE,
+    "opening_notes": OPENING_NOTES,
+}
+
 
 class Centre(db.Model):
     __tablename__ = "centres"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(LONG_NAME.max_length))
     # The Kreis or kreisfreie Stadt the centre serves, e.g. "Kreis Siegen-Wittgenstein".
-    district: Mapped[str] = mapped_column(sa.String(120))
+    district: Mapped[str] = mapped_column(sa.String(PLACE.max_length))
     is_district_free_city: Mapped[bool] = mapped_column(default=False)
     regierungsbezirk: Mapped[str] = mapped_column(sa.String(20))
-    street: Mapped[str] = mapped_column(sa.String(200), default="")
-    postcode: Mapped[str] = mapped_column(sa.String(10), default="")
-    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    street: Mapped[str] = mapped_column(sa.String(STREET.max_length), default="")
+    postcode: Mapped[str] = mapped_column(sa.String(POSTCODE.max_length), default="")
+    city: Mapped[str] = mapped_column(sa.String(PLACE.max_length), default="")
     # Volunteers may cancel free of consequences until this many hours before a shift.
     cancel_cutoff_hours: Mapped[int] = mapped_column(default=12)
     # After this many no-shows and late cancellations (last 12 months) sign-ups need a
@@ -49,14 +66,14 @@ class MeetingPoint(db.Model):
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
     # Unique across the installation: it names the public feed /calendar/p/<slug>.ics.
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    municipality: Mapped[str] = mapped_column(sa.String(120))
-    street: Mapped[str] = mapped_column(sa.String(200))
-    postcode: Mapped[str] = mapped_column(sa.String(10))
-    city: Mapped[str] = mapped_column(sa.String(120))
+    name: Mapped[str] = mapped_column(sa.String(LONG_NAME.max_length))
+    municipality: Mapped[str] = mapped_column(sa.String(PLACE.max_length))
+    street: Mapped[str] = mapped_column(sa.String(STREET.max_length))
+    postcode: Mapped[str] = mapped_column(sa.String(POSTCODE.max_length))
+    city: Mapped[str] = mapped_column(sa.String(PLACE.max_length))
     latitude: Mapped[float | None] = mapped_column(sa.Float)
     longitude: Mapped[float | None] = mapped_column(sa.Float)
-    opening_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    opening_notes: Mapped[str] = mapped_column(sa.Text, default="")  # up to OPENING_NOTES, checked by services
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     default_baustein: Mapped[str] = mapped_column(sa.String(1), default="A")
     is_closed: Mapped[bool] = mapped_column(default=False)

@@ -7,12 +7,22 @@ from flask_babel import gettext as _
 
 from ..accounts import services as accounts
 from ..accounts.models import LEAD, STAFF_ROLES, Membership, User
+from ..accounts.queries import members_of
 from ..core import time
 from ..core.errors import DomainError
+from ..core.limits import check_texts
 from ..core.slugs import slugify
 from ..core.tokens import new_token
 from ..extensions import db
-from .models import BAUSTEINE, LANGUAGE_CODES, REGIERUNGSBEZIRKE, Centre, MeetingPoint
+from .models import (
+    BAUSTEINE,
+    CENTRE_TEXTS,
+    LANGUAGE_CODES,
+    MEETING_POINT_TEXTS,
+    REGIERUNGSBEZIRKE,
+    Centre,
+    MeetingPoint,
+)
 
 MEETING_POINT_FIELDS = (
     "name",
@@ -45,6 +55,9 @@ def create_centre(
     postcode: str = "",
     city: str = "",
 ) -> Centre:
+    check_texts(
+        {"name": name, "district": district, "street": street, "postcode": postcode, "city": city}, CENTRE_TEXTS
+    )
     if regierungsbezirk not in REGIERUNGSBEZIRKE:
         raise CentreError(_("Unbekannter Regierungsbezirk."), code="invalid_regierungsbezirk", field="regierungsbezirk")
     slug = slugify(slug or district)
@@ -75,6 +88,7 @@ def _unique_meeting_point_slug(centre: Centre, name: str) -> str:
 
 
 def _check_meeting_point(values: dict) -> None:
+    check_texts(values, MEETING_POINT_TEXTS)
     if any(code not in LANGUAGE_CODES for code in values.get("languages") or []):
         raise CentreError(_("Unbekannte Sprache."), code="invalid_language", field="languages")
     if values.get("default_baustein", "A") not in BAUSTEINE:
@@ -133,14 +147,7 @@ def remove_staff_member(*, centre: Centre, user: User, acting_user: User) -> Non
 
 
 def staff_of(centre: Centre) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.centre_id == centre.id, Membership.role.in_(STAFF_ROLES))
-            .order_by(User.name)
-        )
-    )
+    return list(db.session.scalars(members_of(centre, STAFF_ROLES).order_by(User.name)))
 
 
 def assign_lead(*, centre: Centre, email: str, name: str) -> tuple[User, bool]:

@@ -138,13 +138,17 @@ def settings(slug: str):
         if ok:
             flash(_("Die Einstellungen sind gespeichert."), "success")
             return redirect(url_for("centres.settings", slug=slug))
+    return _settings_page(centre, form, activity_form)
+
+
+def _settings_page(centre, form, activity_form):
     return render_template(
         "centres/settings.html",
         centre=centre,
         form=form,
         activity_form=activity_form,
         activities=activities_for(centre),
-    ), 422 if form.errors else 200
+    ), 422 if form.errors or activity_form.errors else 200
 
 
 @bp.route("/centres/<slug>/activities", methods=["POST"])
@@ -152,13 +156,14 @@ def settings(slug: str):
 def add_activity(slug: str):
     centre = staff_centre_or_404(slug)
     form = ActivityForm(prefix="activity")
-    if not form.validate_on_submit():
-        flash(_("Bitte geben Sie einen Namen für die Tätigkeit an."), "error")
-    elif attempt(lambda: add_centre_activity(centre=centre, name=form.name.data, baustein=form.baustein.data or None))[
-        0
-    ]:
-        flash(_("Die Tätigkeit ist angelegt."), "success")
-    return redirect(url_for("centres.settings", slug=slug))
+    if form.validate_on_submit():
+        ok, _activity = attempt(
+            lambda: add_centre_activity(centre=centre, name=form.name.data, baustein=form.baustein.data or None), form
+        )
+        if ok:
+            flash(_("Die Tätigkeit ist angelegt."), "success")
+            return redirect(url_for("centres.settings", slug=slug))
+    return _settings_page(centre, CentreSettingsForm(formdata=None, obj=centre), form)
 
 
 @bp.route("/centres/<slug>/volunteers")
@@ -183,6 +188,8 @@ def directory(slug: str):
 def volunteer(slug: str, user_id: int):
     centre = staff_centre_or_404(slug)
     membership = db.first_or_404(in_centre(Membership, centre).where(Membership.user_id == user_id))
+    if membership.user.is_deleted:
+        abort(404)  # only a pseudonym is left, under the hours it gave
     form = CertificateForm(obj=membership)
     if form.validate_on_submit():
         ok, _result = attempt(

@@ -14,10 +14,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from ..centres.forms import CheckboxListField
 from ..centres.languages import language_choices
+from .models import CANCEL_REASON, NOTES, RRULE, STAFFING_CALL_MESSAGE
 from .planning import ShiftValues
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
@@ -64,7 +65,7 @@ class ShiftFieldsForm(FlaskForm):
     )
     notes = TextAreaField(
         _l("Hinweise für Ehrenamtliche"),
-        validators=[Optional(), Length(max=2000, message=_l("Höchstens %(max)d Zeichen.", max=2000))],
+        validators=[Optional(), NOTES.length()],
     )
     publish = BooleanField(_l("Sofort veröffentlichen"))
 
@@ -103,7 +104,7 @@ class SeriesForm(ShiftFieldsForm):
     )
     rrule = StringField(
         _l("Eigene Regel (RRULE, für Fortgeschrittene)"),
-        validators=[Optional(), Length(max=300, message=_l("Höchstens %(max)d Zeichen.", max=300))],
+        validators=[Optional(), RRULE.length()],
     )
 
 
@@ -112,9 +113,13 @@ class CancelForm(FlaskForm):
         _l("Grund der Absage"),
         validators=[
             DataRequired(_l("Bitte geben Sie einen Grund für die Absage an.")),
-            Length(max=300, message=_l("Höchstens %(max)d Zeichen.", max=300)),
+            CANCEL_REASON.length(),
         ],
     )
+
+
+class StaffingCallForm(FlaskForm):
+    message = StringField(_l("Kurze Nachricht (optional)"), validators=[Optional(), STAFFING_CALL_MESSAGE.length()])
 
 
 class CopyWeekForm(FlaskForm):

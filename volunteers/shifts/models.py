@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..centres.models import Centre, MeetingPoint
+from ..core.limits import TextLimit
 from ..core.time import UTCDateTime, now
 from ..extensions import db
 
@@ -19,6 +20,14 @@ CONFIRMED, WAITLISTED, PENDING, SIGNUP_CANCELLED = "confirmed", "waitlisted", "p
 ACTIVE_SIGNUP_STATUSES = (CONFIRMED, WAITLISTED, PENDING)
 ATTENDED, NO_SHOW = "attended", "no_show"
 
+# How long the free texts on shifts may be; forms, services and columns read these.
+NOTES = TextLimit(2000)  # a shift's or series' notes for volunteers
+CANCEL_REASON = TextLimit(300)
+# A rule typed in by hand; the column leaves room for the UNTIL that the series service writes in.
+RRULE = TextLimit(250)
+# "We still need people": not stored as such, it goes into each notification's body.
+STAFFING_CALL_MESSAGE = TextLimit(300)
+
 
 class ShiftFields:
     """Columns that a series and each of its occurrences share."""
@@ -29,7 +38,7 @@ class ShiftFields:
     capacity_max: Mapped[int] = mapped_column(default=1)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     requires_police_certificate: Mapped[bool] = mapped_column(default=False)
-    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")  # up to NOTES, checked by planning
 
 
 class ShiftSeries(ShiftFields, db.Model):
@@ -44,7 +53,7 @@ class ShiftSeries(ShiftFields, db.Model):
     # Wall-clock start in Europe/Berlin; each occurrence keeps this local time across DST.
     first_start_local: Mapped[datetime] = mapped_column(sa.DateTime)
     duration_minutes: Mapped[int]
-    rrule: Mapped[str] = mapped_column(sa.String(300))
+    rrule: Mapped[str] = mapped_column(sa.String(RRULE.max_length + 50))
     exception_dates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # ISO dates
     publish_occurrences: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -75,7 +84,7 @@ class Shift(ShiftFields, db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(12), default=DRAFT)
-    cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    cancel_reason: Mapped[str] = mapped_column(sa.String(CANCEL_REASON.max_length), default="")
     confirmed_count: Mapped[int] = mapped_column(default=0)
     participants_count: Mapped[int | None]
     # iCalendar SEQUENCE: goes up with every change that matters to a calendar.

@@ -25,6 +25,7 @@ from .forms import (
     ExceptionForm,
     SeriesForm,
     ShiftForm,
+    StaffingCallForm,
     series_rule,
     shift_values,
     wall_clock_span,
@@ -180,19 +181,27 @@ def _create_from(form, centre, meeting_point):
 @login_required
 def shift_detail(slug, shift_id):
     centre, shift = _centre_and_shift(slug, shift_id)
-    assign_form = AssignForm()
+    return _detail_page(centre, shift)
+
+
+def _detail_page(centre, shift, *, cancel_form=None, call_form=None):
+    """The shift's page; with a form that failed, shown again with its messages (422)."""
+    assign_form = AssignForm(formdata=None)
     signed_up = {s.user_id for s in shift.signups if s.status in ACTIVE_SIGNUP_STATUSES}
     assign_form.volunteer.choices = [
         (e.user.id, e.user.name) for e in volunteer_directory(centre) if e.user.id not in signed_up
     ]
+    cancel_form = cancel_form or CancelForm(formdata=None)
+    call_form = call_form or StaffingCallForm(formdata=None)
     return render_template(
         "shifts/plan/shift_detail.html",
         centre=centre,
         shift=shift,
         assign_form=assign_form,
-        cancel_form=CancelForm(),
+        cancel_form=cancel_form,
+        call_form=call_form,
         has_started=shift.starts_at <= time.now(),
-    )
+    ), 422 if cancel_form.errors or call_form.errors else 200
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -243,11 +252,13 @@ def publish_shift(slug, shift_id):
 def cancel_shift(slug, shift_id):
     centre, shift = _centre_and_shift(slug, shift_id)
     form = CancelForm()
-    if not form.validate_on_submit():
-        flash(_("Bitte geben Sie einen Grund für die Absage an."), "error")
-    elif attempt(lambda: planning.cancel_shift(shift=shift, reason=form.reason.data))[0]:
+    if (
+        form.validate_on_submit()
+        and attempt(lambda: planning.cancel_shift(shift=shift, reason=form.reason.data), form)[0]
+    ):
         flash(_("Die Schicht ist abgesagt."), "success")
-    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+        return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+    return _detail_page(centre, shift, cancel_form=form)
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
@@ -273,10 +284,13 @@ def assign(slug, shift_id):
 def staffing_call(slug, shift_id):
     """ "We still need people": a message to matching volunteers who are not signed up."""
     centre, shift = _centre_and_shift(slug, shift_id)
-    message = (request.form.get("message") or "").strip()[:300]
-    if shift.status != "published" or shift.starts_at <= time.now():
+    form = StaffingCallForm()
+    if not form.validate_on_submit():
+        return _detail_page(centre, shift, call_form=form)
+    if not shift.is_published or shift.starts_at <= time.now():
         flash(_("Ein Aufruf ist nur für veröffentlichte, künftige Schichten möglich."), "error")
     else:
+        message = (form.message.data or "").strip()
         ok, count = attempt(lambda: notify.staffing_call(shift=shift, message=message))
         if ok:
             flash(_("Aufruf an %(count)d Ehrenamtliche verschickt.", count=count), "success")

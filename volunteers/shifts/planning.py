@@ -13,7 +13,7 @@ from ..core.tenancy import in_centre
 from ..extensions import db
 from ..reminders import notify
 from .errors import ShiftError
-from .models import CANCELLED, DRAFT, PUBLISHED, Shift
+from .models import CANCEL_REASON, CANCELLED, DRAFT, NOTES, PUBLISHED, Shift
 from .signups import lock_shift, promote_waitlist
 
 MAX_SHIFT_HOURS = 24
@@ -67,8 +67,7 @@ def check_values(centre: Centre, values: ShiftValues, current_meeting_point_id: 
     values.baustein = values.baustein or activity.baustein or meeting_point.default_baustein
     if values.baustein not in BAUSTEINE:
         raise ShiftError(_("Der Baustein muss A, B, C oder D sein."), code="invalid_baustein", field="baustein")
-    if len(values.notes) > 2000:
-        raise ShiftError(_("Die Hinweise sind zu lang (höchstens 2000 Zeichen)."), code="invalid", field="notes")
+    NOTES.check(values.notes, "notes")
     return values
 
 
@@ -189,10 +188,10 @@ def publish_drafts(*, centre: Centre, start: datetime, end: datetime, meeting_po
 def cancel_shift(*, shift: Shift, reason: str) -> None:
     """Cancel with a reason; sign-ups stay so that volunteers see (and their calendars learn) it."""
     _require_changeable(shift)
-    reason = (reason or "").strip()
+    reason = CANCEL_REASON.check((reason or "").strip(), "reason")
     if not reason:
         raise ShiftError(_("Bitte geben Sie einen Grund für die Absage an."), code="reason_required", field="reason")
-    shift.status, shift.cancel_reason = CANCELLED, reason[:300]
+    shift.status, shift.cancel_reason = CANCELLED, reason
     shift.sequence += 1
     shift.is_detached = shift.series_id is not None
     _touch(shift)

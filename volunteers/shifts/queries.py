@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.models import STAFF_ROLES, VOLUNTEER, Membership, User
+from ..accounts.models import STAFF_ROLES, Membership, User
+from ..accounts.queries import members_of
 from ..centres.models import Centre, MeetingPoint
 from ..core import time
 from ..core.tenancy import in_centre, in_centres
@@ -129,13 +130,9 @@ class DirectoryEntry:
 
 
 def volunteer_directory(centre: Centre) -> list[DirectoryEntry]:
-    """The centre's volunteers with languages, certificate and their last shift, in two queries."""
-    members = db.session.execute(
-        sa.select(User, Membership)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.centre_id == centre.id, Membership.role == VOLUNTEER)
-        .order_by(User.name)
-    ).all()
+    """The centre's volunteers with languages, certificate and their last shift, in two queries.
+    Deleted accounts are not among them: the directory and the assign picker both list these."""
+    members = db.session.execute(members_of(centre).order_by(User.name)).all()
     stats = dict(
         (row.user_id, (row.last, row.attended))
         for row in db.session.execute(

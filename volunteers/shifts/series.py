@@ -18,7 +18,7 @@ from ..core import time
 from ..extensions import db
 from ..reminders import notify
 from .errors import ShiftError
-from .models import ACTIVE_SIGNUP_STATUSES, CANCELLED, DRAFT, PUBLISHED, Shift, ShiftSeries, Signup
+from .models import ACTIVE_SIGNUP_STATUSES, CANCELLED, DRAFT, PUBLISHED, RRULE, Shift, ShiftSeries, Signup
 from .planning import ShiftValues, check_times, check_values
 from .signups import lock_shift, promote_waitlist
 
@@ -83,7 +83,7 @@ def create_series(
     """A new series and all its occurrences."""
     check_values(centre, values)
     _check_duration(first_start_local, duration_minutes)
-    dates = occurrence_dates(rule, first_start_local)
+    dates = occurrence_dates(RRULE.check(rule, "rrule"), first_start_local)
     series = ShiftSeries(
         centre_id=centre.id,
         first_start_local=first_start_local,
@@ -232,7 +232,7 @@ def update_series_from(
     check_values(centre, values)
     first_start = datetime.combine(shift.occurrence_date, start_time)
     _check_duration(first_start, duration_minutes)
-    new_rule = rule or old.rrule
+    new_rule = RRULE.check(rule, "rrule") or old.rrule
     dates = occurrence_dates(new_rule, first_start)
     series = old if shift.occurrence_date <= _first_date(old) else _split(old, shift.occurrence_date)
     series.first_start_local, series.duration_minutes = first_start, duration_minutes

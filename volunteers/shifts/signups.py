@@ -114,7 +114,17 @@ def _new_signup_status(shift: Shift, volunteer: User, assigned_by: User | None) 
     return CONFIRMED if _take_slot(shift) else WAITLISTED
 
 
+def check_bookable(person: User | None) -> None:
+    """A deleted account stays only as the pseudonym under its hours: it never takes a place again,
+    whether it signs up, a coordinator assigns it or confirms its pending sign-up."""
+    if person is None or person.is_deleted:
+        raise SignupError(
+            _("Dieses Konto ist gelöscht; die Person kann nicht eingetragen werden."), code="account_deleted"
+        )
+
+
 def _check_can_sign_up(shift: Shift, volunteer: User) -> None:
+    check_bookable(volunteer)
     membership = volunteer.membership_in(shift.centre)
     if membership is None:
         raise SignupError(_("Sie gehören nicht zu diesem Zentrum."), code="not_member")
@@ -141,7 +151,7 @@ def _check_can_sign_up(shift: Shift, volunteer: User) -> None:
 def has_valid_certificate(membership) -> bool:
     verified = membership.certificate_verified_on
     today = time.to_berlin(time.now()).date()
-    return verified is not None and verified > today.replace(year=today.year - CERTIFICATE_VALID_YEARS)
+    return verified is not None and verified > time.years_before(today, CERTIFICATE_VALID_YEARS)
 
 
 def overlapping_signup(volunteer: User, shift: Shift) -> Signup | None:
@@ -230,6 +240,7 @@ def confirm_pending(*, signup: Signup, by: User) -> Signup:
     db.session.refresh(signup)
     if not signup.is_pending:
         raise SignupError(_("Diese Anmeldung wartet nicht auf eine Bestätigung."), code="not_pending")
+    check_bookable(signup.user)
     signup.status = CONFIRMED if _take_slot(shift) else WAITLISTED
     signup.assigned_by_id, signup.updated_at = by.id, time.now()
     db.session.flush()
