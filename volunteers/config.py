@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -28,6 +30,12 @@ def _instance_secret(instance_path: str, filename: str) -> str:
     return path.read_text().strip()
 
 
+# Seconds to wait for PostgreSQL to accept a connection. libpq waits for ever by default: a server
+# that is unreachable without refusing (a network partition, a dead host) would hold every request
+# and /healthz until the client gave up, instead of answering 503 at once (core/error_pages.py).
+DEFAULT_CONNECT_TIMEOUT = 3
+
+
 def _database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -35,8 +43,18 @@ def _database_url(instance_path: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    return _with_connect_timeout(url)
+
+
+def _with_connect_timeout(url: str) -> str:
+    """A PostgreSQL URL with connect_timeout unless it names one. In the URL rather than in the
+    engine options, so that it goes wherever the URL goes (pg_dump too) and never to SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or "connect_timeout" in parsed.query:
+        return url
+    timeout = os.environ.get("DATABASE_CONNECT_TIMEOUT", str(DEFAULT_CONNECT_TIMEOUT))
+    return parsed.update_query_dict({"connect_timeout": timeout}).render_as_string(hide_password=False)
 
 
 def load_config(instance_path: str) -> dict:
@@ -63,6 +81,8 @@ def load_config(instance_path: str) -> dict:
         "PRIVACY_NOTICE_VERSION": os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11"),
         # Volunteer accounts without any activity this long are flagged and may be pseudonymised.
         "RETENTION_INACTIVE_DAYS": int(os.environ.get("RETENTION_INACTIVE_DAYS", 730)),
+        # Hours may be dated at most this many days back (and never before the oldest open period).
+        "HOURS_MAX_DAYS_BACK": int(os.environ.get("HOURS_MAX_DAYS_BACK", 90)),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),

@@ -228,3 +228,143 @@ def test_staff_hours_count_for_baustein_d_and_closing_is_audited(people):
     close_period(period=period, by=people["lead"])
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "report_period")).all()
     assert sorted(actions) == ["closed", "created"]
+
+
+# --- limits on what is logged -----------------------------------------------------------------
+
+
+def refused_code(action) -> str:
+    with pytest.raises(DomainError) as error:
+        action()
+    db.session.rollback()
+    return error.value.code
+
+
+@pytest.mark.parametrize(
+    "days_back, max_days_back, code",
+    [(90, 90, None), (91, 90, "too_old"), (10, 10, None), (11, 10, "too_old"), (0, 0, None)],
+)
+def test_hours_go_back_at_most_the_configured_days(app, people, days_back, max_days_back, code):
+    app.config["HOURS_MAX_DAYS_BACK"] = max_days_back
+    values = manual(work_date=TODAY - timedelta(days=days_back))
+
+    def action():
+        return log_hours(centre=people["centre"], person=people["volunteer"], values=values)
+
+    if code is None:
+        assert action()[1]
+    else:
+        assert refused_code(action) == code
+        assert entry_count() == 0
+
+
+def test_hours_are_not_dated_before_the_oldest_open_period(people):
+    centre, volunteer, lead = people["centre"], people["volunteer"], people["lead"]
+    september = create_period(centre=centre, label="September", starts_on=date(2026, 9, 1), ends_on=date(2026, 9, 30))
+    close_period(period=september, by=lead)
+    create_period(centre=centre, label="November", starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30))
+    db.session.commit()  # a refusal rolls back
+
+    def log(day):
+        return lambda: log_hours(centre=centre, person=volunteer, values=manual(work_date=day))
+
+    assert refused_code(log(date(2026, 9, 30))) == "period_closed"
+    assert refused_code(log(date(2026, 10, 31))) == "before_open_period"  # in no period, but before the open one
+    assert log(date(2026, 11, 1))()[1]
+    create_period(centre=centre, label="Oktober", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
+    assert log(date(2026, 10, 31))()[1]  # now October is the oldest open period
+
+
+def test_without_an_open_period_hours_start_after_the_last_closed_one(people):
+    october = create_period(
+        centre=people["centre"], label="Oktober", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
+    close_period(period=october, by=people["lead"])
+    with pytest.raises(HoursError) as error:
+        log_hours(centre=people["centre"], person=people["volunteer"], values=manual(work_date=date(2026, 9, 30)))
+    assert error.value.code == "before_open_period" and "01.11.2026" in error.value.message
+
+
+def test_a_note_holds_at_most_500_characters(people):
+    volunteer = people["volunteer"]
+    assert log_hours(centre=people["centre"], person=volunteer, values=manual(note="x" * 500))[1]
+    with pytest.raises(HoursError) as error:
+        log_hours(
+            centre=people["centre"], person=volunteer, values=manual(note="y" * 501, work_date=TODAY - timedelta(2))
+        )
+    assert (error.value.code, error.value.field) == ("note_too_long", "note")
+
+
+@pytest.mark.parametrize(
+    "who, hint, not_said", [("volunteer", "Koordination", "Korrektur"), ("coordinator", "Korrektur", "Koordination")]
+)
+def test_a_closed_month_tells_each_reader_what_they_can_do(people, who, hint, not_said):
+    october = create_period(
+        centre=people["centre"], label="Oktober 2026", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
+    close_period(period=october, by=people["lead"])
+    kind = STAFF_HOURS if who == "coordinator" else "volunteer"
+    with pytest.raises(DomainError) as error:
+        log_hours(centre=people["centre"], person=people[who], kind=kind, values=manual(work_date=date(2026, 10, 20)))
+    assert error.value.code == "period_closed" and "Oktober 2026" in error.value.message
+    assert hint in error.value.message and not_said not in error.value.message
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+
+def test_rejected_shift_hours_are_neither_proposed_again_nor_taken_again(people, make_shift):
+    with time.freeze(NOW - timedelta(days=3)):
+        shift = make_shift(people["place"], starts=time.berlin_local(datetime(2026, 11, 19, 15)), hours=3)
+        sign_up(shift=shift, volunteer=people["volunteer"])
+    [proposal] = open_proposals(people["volunteer"])
+    values = manual(work_date=date(2026, 11, 19), minutes=180, activity="sprachcafe", shift=proposal.shift)
+    entry, _ = log_hours(centre=people["centre"], person=people["volunteer"], values=values)
+    reject(entry=entry, by=people["coordinator"], reason="Schicht fiel aus")
+    assert open_proposals(people["volunteer"]) == []
+    with pytest.raises(HoursError) as error:
+        log_hours(centre=people["centre"], person=people["volunteer"], values=values)
+    assert error.value.code == "rejected_before" and "Koordination" in error.value.message
+
+
+def test_no_proposal_for_a_shift_in_a_closed_period(people, make_shift):
+    with time.freeze(time.berlin_local(datetime(2026, 10, 20, 12))):
+        shift = make_shift(people["place"], starts=time.berlin_local(datetime(2026, 10, 25, 15)))
+        sign_up(shift=shift, volunteer=people["volunteer"])
+    october = create_period(
+        centre=people["centre"], label="Oktober", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
+    assert len(open_proposals(people["volunteer"])) == 1
+    close_period(period=october, by=people["lead"])
+    assert open_proposals(people["volunteer"]) == []
+
+
+def test_own_volunteer_hours_are_changed_by_someone_else(people):
+    coordinator = people["coordinator"]
+    own, _ = log_hours(centre=people["centre"], person=coordinator, values=manual())
+    with pytest.raises(HoursError) as error:
+        edit_entry(entry=own, values=manual(minutes=60), by=coordinator, reason="verzählt")
+    assert error.value.code == "own_entry"
+    assert edit_entry(entry=own, values=manual(minutes=60), by=people["lead"], reason="verzählt").minutes == 60
+    staff, _ = log_hours(
+        centre=people["centre"], person=coordinator, kind=STAFF_HOURS, values=manual(work_date=TODAY - timedelta(3))
+    )
+    assert edit_entry(
+        entry=staff, values=manual(work_date=TODAY - timedelta(3), minutes=30), by=coordinator, reason="x"
+    )
+
+
+@pytest.mark.parametrize("who, code", [("coordinator", "not_lead"), ("volunteer", "not_lead")])
+def test_only_the_lead_closes_a_period(people, who, code):
+    period = create_period(centre=people["centre"], label="Q3", starts_on=date(2026, 7, 1), ends_on=date(2026, 9, 30))
+    with pytest.raises(DomainError) as error:
+        close_period(period=period, by=people[who])
+    assert (error.value.code, error.value.status) == (code, 403)
+
+
+def test_another_centres_coordinator_reviews_nothing(people, make_centre, make_user):
+    entry, _ = log_hours(centre=people["centre"], person=people["volunteer"], values=manual())
+    stranger = make_user("coordinator", make_centre())
+    with pytest.raises(DomainError) as error:
+        approve(entry=entry, by=stranger)
+    assert (error.value.code, error.value.status) == ("not_staff", 403)

@@ -9,6 +9,8 @@ from tests.helpers import clock_frozen_at, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry
+from volunteers.hours.periods import close_period, create_period
+from volunteers.hours.services import reject
 from volunteers.shifts.signups import sign_up
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 19, 0))
@@ -133,3 +135,57 @@ def test_check_in_and_out_by_scanning_the_poster(volunteer_client, make_shift):
         page = client.get("/hours").get_data(as_text=True)
     assert "2:15" in page and "laut Ein- und Auschecken" in page
     assert client.get("/checkin/falscher-code").status_code == 404
+
+
+def error_at(page: str, field: str) -> str:
+    """The message shown at a form field."""
+    start = page.index(f'id="{field}-error">') + len(f'id="{field}-error">')
+    return page[start : page.index("</p>", start)]
+
+
+@pytest.mark.parametrize(
+    "changes, field, words",
+    [
+        ({"work_date": "2026-08-21"}, "work_date", "Stunden lassen sich nur ab dem 22.08.2026 eintragen."),
+        ({"note": "x" * 501}, "note", "Die Notiz darf höchstens 500 Zeichen lang sein."),
+        ({"hours": "23", "minutes": "0"}, "hours", "Mehr als 24 Stunden an einem Tag sind nicht möglich."),
+    ],
+)
+def test_limits_are_told_at_the_field_and_nothing_is_stored(volunteer_client, changes, field, words):
+    client = volunteer_client
+    post_form(client, "/hours", manual(client, hours="2", client_id="8c7f2a3e-0000-4000-8000-000000000002"))
+    response = post_form(client, "/hours", manual(client, **changes))
+    assert response.status_code == 422
+    assert words in error_at(response.get_data(as_text=True), field)
+    assert len(entries()) == 1
+
+
+def test_a_closed_month_sends_the_volunteer_to_the_coordination(volunteer_client, make_user):
+    client = volunteer_client
+    october = create_period(
+        centre=client.centre, label="Oktober 2026", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
+    close_period(period=october, by=make_user("lead", client.centre))
+    response = post_form(client, "/hours", manual(client, work_date="2026-10-20"))
+    assert response.status_code == 422
+    message = error_at(response.get_data(as_text=True), "work_date")
+    assert "„Oktober 2026“ ist abgeschlossen" in message and "Koordination Ihres Zentrums" in message
+    assert "Korrektur" not in message
+    assert entries() == []
+
+
+def test_a_rejected_shift_is_not_proposed_again(volunteer_client, make_shift, make_user):
+    client = volunteer_client
+    with time.freeze(NOW - timedelta(days=2)):
+        shift = make_shift(client.place, starts=time.berlin_local(datetime(2026, 11, 19, 16)), hours=2)
+        signup = sign_up(shift=shift, volunteer=client.user)
+        db.session.commit()
+    post_form(client, f"/hours/proposals/{signup.id}", {"hours": "2", "minutes": "0"})
+    [entry] = entries()
+    reject(entry=entry, by=make_user("coordinator", client.centre), reason="Die Schicht fiel aus")
+    db.session.commit()
+    page = client.get("/hours").get_data(as_text=True)
+    assert "Aus Ihren Schichten" not in page and "Die Schicht fiel aus" in page
+    response = post_form(client, f"/hours/proposals/{signup.id}", {"hours": "2", "minutes": "0"}, follow_redirects=True)
+    assert "wurden abgelehnt" in response.get_data(as_text=True)
+    assert len(entries()) == 1

@@ -13,6 +13,7 @@ from volunteers.audit.models import AuditEvent
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry, ReportPeriod
+from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, approve, log_hours
 
 NOW = time.berlin_local(datetime(2026, 11, 20, 10, 0))  # a Friday
@@ -309,8 +310,11 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, client, login, peo
         },
     )
     assert response.status_code == 422
-    assert "Der Zeitraum „Oktober 2026“ ist abgeschlossen." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert page.count("Der Zeitraum „Oktober 2026“ ist abgeschlossen.") == 1 and 'name="reason"' not in page
     assert reload(entry).minutes == 90
+    page = coordinator.get(f"/centres/{people.slug}/hours/{entry.id}/edit").get_data(as_text=True)
+    assert page.count("ist abgeschlossen") == 1 and 'name="reason"' not in page  # no form to fill in in vain
 
     # ... and a correction without a reason too; with one it is booked today, in the open period.
     detail = coordinator.get(f"/centres/{people.slug}/hours/{entry.id}").get_data(as_text=True)
@@ -331,7 +335,15 @@ def test_closing_a_period_then_correcting_an_entry_in_it(app, client, login, peo
     assert "nach Korrekturen: 1:00 h" in detail and "Doppelt gezählt" in detail
 
 
-def test_a_correction_cannot_take_back_more_than_was_logged(client, login, people):
+@pytest.mark.parametrize(
+    "minutes, message",
+    [
+        ("-2:00", "Die Korrektur würde mehr Zeit abziehen, als eingetragen war."),
+        ("24:01", "Eine Korrektur kann höchstens 24 Stunden betragen."),
+        ("0:00", "Eine Korrektur braucht eine Dauer ungleich null."),
+    ],
+)
+def test_a_correction_out_of_bounds_is_refused_at_the_field(client, login, people, minutes, message):
     entry = log(people.centre, people.amina, work_date=date(2026, 10, 15))
     approve(entry=entry, by=people.lead)
     db.session.add(
@@ -348,10 +360,11 @@ def test_a_correction_cannot_take_back_more_than_was_logged(client, login, peopl
     response = post_form(
         client,
         f"/centres/{people.slug}/hours/{entry.id}/correct",
-        {"correct-minutes": "-2:00", "correct-reason": "Nicht da gewesen"},
+        {"correct-minutes": minutes, "correct-reason": "Nicht da gewesen"},
     )
     assert response.status_code == 422
-    assert "Die Korrektur würde mehr Zeit abziehen, als eingetragen war." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert message in page[page.index('id="correct-minutes-error"') :]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)) == 1
 
 
@@ -436,3 +449,29 @@ def test_poster_carries_the_check_in_qr_code(client, login, people):
     assert 'src="data:image/svg+xml' in page
     assert f"/checkin/{people.place.checkin_code}" in page and "http://localhost/checkin/" in page
     assert "Beim Ankommen und beim Gehen scannen" in page and "Bürgerhaus Kreuztal" in page
+
+
+def test_the_periods_page_offers_closing_only_when_it_would_work(client, login, people):
+    entry = log(people.centre, people.amina, work_date=date(2026, 10, 15))
+    for label, first, last in (
+        ("Oktober 2026", "2026-10-01", "2026-10-31"),
+        ("November 2026", "2026-11-01", "2026-11-30"),
+    ):
+        create_period(
+            centre=people.centre, label=label, starts_on=date.fromisoformat(first), ends_on=date.fromisoformat(last)
+        )
+    db.session.commit()
+    login(user=people.lead)
+    october, november = db.session.scalars(sa.select(ReportPeriod).order_by(ReportPeriod.starts_on)).all()
+
+    def close_buttons() -> tuple[str, list[int]]:
+        page = client.get(f"/centres/{people.slug}/periods").get_data(as_text=True)
+        return page, [p.id for p in (october, november) if f"/periods/{p.id}/close" in page]
+
+    page, offered = close_buttons()
+    assert offered == []
+    assert "Es wartet noch 1 Eintrag auf Freigabe." in page
+    assert "Ein Zeitraum kann erst nach seinem letzten Tag abgeschlossen werden." in page
+    approve(entry=entry, by=people.coordinator)
+    db.session.commit()
+    assert close_buttons()[1] == [october.id]

@@ -1,136 +1,26 @@
 """Never overbooked: many volunteers tap the last slots at the same moment, served by several
 gunicorn worker processes on the test's own database (SQLite file or PostgreSQL)."""
 
-import http.client
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time as wall
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from tests.servers import all_at_once, gunicorn
 from volunteers.accounts.services import issue_api_token
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.shifts.models import CONFIRMED, WAITLISTED, Shift, Signup
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-WORKERS, CAPACITY, CROWD = 4, 3, 20
-# The served app gets the test's database whatever an instance/settings.py might say, and the
-# test's clock: the same distance from the real clock in every worker, however late it started
-# (the waitlist's order compares times that different workers wrote).
-WSGI_MODULE = """import os
-from datetime import UTC, datetime, timedelta
-from volunteers import create_app
-from volunteers.core import time
-app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"], "SECRET_KEY": os.environ["SECRET_KEY"]})
-ahead = timedelta(seconds=float(os.environ["TEST_CLOCK_AHEAD"]))
-test_clock = time.travel(datetime.now(UTC) + ahead)  # kept: closing it would end the travel
-test_clock.__enter__()
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
-    deadline = wall.monotonic() + seconds
-    while wall.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn ended with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        wall.sleep(0.1)
-    pytest.fail(f"gunicorn did not answer /healthz within {seconds} s:\n{log.read_text()[-3000:]}")
+CAPACITY, CROWD = 3, 20
 
 
 @pytest.fixture
 def server(app, tmp_path):
-    """gunicorn with several sync workers on the same database; always stopped afterwards."""
-    (tmp_path / "concurrency_wsgi.py").write_text(WSGI_MODULE)
-    port, log = free_port(), tmp_path / "gunicorn.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "concurrency-test",
-        "TEST_CLOCK_AHEAD": str((time.now() - datetime.now(UTC)).total_seconds()),
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "--workers",
-                str(WORKERS),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "30",
-                "--graceful-timeout",
-                "5",
-                "--pythonpath",
-                f"{ROOT},{tmp_path}",
-                "concurrency_wsgi:app",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_healthy(port, process, log)
+    with gunicorn(app, tmp_path) as port:
         yield port
-    finally:
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown; SIGTERM waits for idle workers
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def all_at_once(port: int, calls: list[tuple[str, str, str]]) -> list[tuple[int | None, object]]:
-    """Send (method, path, token) requests from one thread each, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [(None, "no answer")] * len(calls)
-
-    def call(index: int, method: str, path: str, token: str) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            connection.connect()
-            barrier.wait(timeout=30)
-            connection.request(method, path, headers={"Authorization": f"Bearer {token}"})
-            response = connection.getresponse()
-            results[index] = (response.status, json.loads(response.read() or b"null"))
-        except Exception as error:  # reported in the assertion, not lost in a thread
-            results[index] = (None, repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call, args=(n, *c)) for n, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def statuses_of(results) -> Counter:

@@ -27,7 +27,6 @@ from .shifts import berlin_iso
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-NOTE_MAX = 500
 API_FIELD_NAMES = {"work_date": "date"}  # the services name the column, clients the field
 
 
@@ -68,7 +67,7 @@ def totals_json(totals: Totals) -> dict:
 # --- parsing ---------------------------------------------------------------------------
 
 
-def _text(value, name: str, max_length: int = NOTE_MAX) -> str:
+def _text(value, name: str, max_length: int = services.NOTE_MAX) -> str:
     return text_field(value, name, max_length)
 
 
@@ -142,7 +141,7 @@ def _hours_input(body: dict, client_id: str) -> tuple[services.HoursInput, Centr
         activity=string_field(body.get("activity"), "activity"),
         shift=shift,
         meeting_point=_meeting_point(body.get("meeting_point"), shift),
-        note=_text(body.get("note"), "note"),
+        note=text_field(body.get("note"), "note"),  # its length is the service's rule, as on the page
         client_id=client_id,
     )
     return values, _centre(body.get("centre"), shift)

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from .services import HoursInput
+from .services import NOTE_MAX, HoursInput
 
 
 class DurationMixin:
@@ -40,9 +40,8 @@ class ManualHoursForm(DurationMixin, FlaskForm):
     activity = SelectField(_l("Tätigkeit"), validators=[InputRequired(_l("Bitte wählen Sie eine Tätigkeit."))])
     meeting_point = SelectField(_l("Treffpunkt (falls zutreffend)"), validators=[Optional()])
     centre = SelectField(_l("Zentrum"), validators=[InputRequired(_l("Bitte wählen Sie ein Zentrum."))])
-    note = StringField(
-        _l("Kurze Notiz"), validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))]
-    )
+    # Its length is checked by the service, whose message the API gives too.
+    note = StringField(_l("Kurze Notiz"), render_kw={"maxlength": NOTE_MAX})
 
     def values(self, meeting_point) -> HoursInput:
         return HoursInput(
@@ -58,7 +57,5 @@ class ManualHoursForm(DurationMixin, FlaskForm):
 class ConfirmProposalForm(DurationMixin, FlaskForm):
     domain_fields = {"minutes": "hours"}
 
-    reason = StringField(
-        _l("Grund für die Abweichung"),
-        validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))],
-    )
+    # Stored as the entry's note: the service checks its length.
+    reason = StringField(_l("Grund für die Abweichung"), render_kw={"maxlength": NOTE_MAX})

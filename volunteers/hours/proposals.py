@@ -14,7 +14,8 @@ from ..core import time
 from ..core.errors import DomainError
 from ..extensions import db
 from ..shifts.models import CANCELLED, CONFIRMED, NO_SHOW, Shift, Signup
-from .models import REJECTED, HoursEntry
+from .models import HoursEntry
+from .policy import calendar_of, log_blockers
 
 PROPOSAL_WINDOW = timedelta(days=60)
 # A check-in counts for a shift that starts at most this long after the scan (or began before it).
@@ -41,10 +42,10 @@ def proposed_minutes(signup: Signup) -> tuple[int, bool]:
 
 def open_proposals(user: User) -> list[Proposal]:
     """Shifts the user attended (or was confirmed for, attendance not yet marked) in the last
-    60 days that have ended and carry no hours entry yet."""
-    logged = sa.select(HoursEntry.shift_id).where(
-        HoursEntry.user_id == user.id, HoursEntry.shift_id.is_not(None), HoursEntry.status != REJECTED
-    )
+    60 days that have ended and whose hours may be logged now (policy.log_blockers): none logged
+    yet, none rejected, the day not in a closed period."""
+    # Only narrows the candidates cheaply; log_blockers decides.
+    logged = sa.select(HoursEntry.shift_id).where(HoursEntry.user_id == user.id, HoursEntry.shift_id.is_not(None))
     signups = db.session.scalars(
         sa.select(Signup)
         .join(Signup.shift)
@@ -60,7 +61,17 @@ def open_proposals(user: User) -> list[Proposal]:
         .options(joinedload(Signup.shift).joinedload(Shift.meeting_point))
         .order_by(Shift.starts_at.desc())
     )
-    return [Proposal(signup, *proposed_minutes(signup)) for signup in signups]
+    calendars = {}
+    proposals = []
+    for signup in signups:
+        shift = signup.shift
+        if shift.centre_id not in calendars:
+            calendars[shift.centre_id] = calendar_of(shift.centre_id)
+        periods = calendars[shift.centre_id]
+        day = time.to_berlin(shift.starts_at).date()
+        if not log_blockers(centre=shift.centre, person=user, day=day, shift=shift, periods=periods):
+            proposals.append(Proposal(signup, *proposed_minutes(signup)))
+    return proposals
 
 
 class CheckInError(DomainError):

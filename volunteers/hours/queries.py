@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
+from ..accounts.queries import existing_people
 from ..activities.services import activity_name
 from ..audit.models import AuditEvent
 from ..centres.models import Centre, MeetingPoint
@@ -121,11 +122,11 @@ def pending_summary(centre: Centre) -> tuple[int, int]:
 
 
 def people_with_hours(centre: Centre) -> list[User]:
-    """Everyone who logged volunteer hours in the centre, for the queue's filter."""
+    """Everyone who logged volunteer hours in the centre and still has an account, for the queue's filter."""
     logged = (
         in_centre(HoursEntry, centre).where(HoursEntry.kind == VOLUNTEER_HOURS).with_only_columns(HoursEntry.user_id)
     )
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(logged)).order_by(User.name)))
+    return list(db.session.scalars(existing_people(sa.select(User).where(User.id.in_(logged))).order_by(User.name)))
 
 
 def entries_by_id(centre: Centre, ids) -> list[HoursEntry]:

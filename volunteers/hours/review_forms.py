@@ -9,13 +9,13 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..centres.models import MeetingPoint
 from .history import format_minutes
 from .models import HOURS_STATUS_NAMES
 from .queries import QueueFilter, month_start
-from .services import MINUTES_PER_DAY, HoursInput
+from .services import NOTE_MAX, HoursInput
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 DURATION = re.compile(r"^([+\-−]?)\s*(\d{1,3})(?::(\d{2})|[,.](\d{1,2}))?\s*h?$", re.IGNORECASE)
@@ -74,9 +74,7 @@ class HoursFieldsForm(FlaskForm):
     )
     activity = SelectField(_l("Tätigkeit"), validators=[DataRequired(REQUIRED)])
     meeting_point = SelectField(_l("Ankommenstreffpunkt"), coerce=_optional_int)
-    note = TextAreaField(
-        _l("Notiz"), validators=[Optional(), Length(max=500, message=_l("Höchstens %(max)d Zeichen.", max=500))]
-    )
+    note = TextAreaField(_l("Notiz"), render_kw={"maxlength": NOTE_MAX})  # the service checks the length
 
     def set_choices(self, meeting_points: list[MeetingPoint], activities) -> None:
         self._meeting_points = {mp.id: mp for mp in meeting_points}
@@ -134,10 +132,6 @@ class CorrectionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="correct", **kwargs)
-
-    def validate_minutes(self, field):
-        if field.data is not None and abs(field.data) > MINUTES_PER_DAY:
-            raise ValidationError(_l("Eine Korrektur kann höchstens 24 Stunden umfassen."))
 
 
 class PeriodForm(FlaskForm):

@@ -14,10 +14,10 @@ from ..centres.models import MeetingPoint
 from ..core import time
 from ..core.tenancy import get_in_centre_or_404, staff_centre_or_404
 from ..core.web import attempt, safe_next_url
-from . import services
+from . import policy, services
 from .history import format_minutes
 from .models import STAFF_HOURS, HoursEntry, ReportPeriod
-from .periods import close_period, closed_period_on, create_period
+from .periods import close_period, create_period
 from .queries import (
     KIND_NAMES,
     PERIOD_STATUS_NAMES,
@@ -49,6 +49,12 @@ from .review_forms import (
 )
 
 bp = Blueprint("review", __name__, url_prefix="/centres/<slug>")
+
+# The pages offer an action exactly when the service would take it: they ask the same functions.
+bp.add_app_template_global(policy.review_blockers)
+bp.add_app_template_global(policy.edit_blockers)
+bp.add_app_template_global(policy.correction_blockers)
+bp.add_app_template_global(policy.close_blockers)
 
 
 @bp.context_processor
@@ -85,12 +91,15 @@ def queue(slug):
     form.set_choices(meeting_points, activities_for(centre), people_with_hours(centre))
     form.validate()
     entries = review_queue(centre, form.queue_filter())
+    periods = policy.calendar_of(centre.id)
+    reviewable = {e.id for e in entries if not policy.review_blockers(e, by=current_user, periods=periods)}
     pending_count, pending_minutes = pending_summary(centre)
     return render_template(
         "hours/review/queue.html",
         centre=centre,
         form=form,
         entries=entries,
+        reviewable=reviewable,
         pending_count=pending_count,
         pending_minutes=pending_minutes,
         is_truncated=len(entries) >= QUEUE_LIMIT,
@@ -128,6 +137,7 @@ def _detail(centre, entry, *, reject_form=None, correction_form=None):
     """The entry page; a form given back after a failed POST shows its errors and makes it a 422."""
     failed = any(form is not None and form.errors for form in (reject_form, correction_form))
     corrections = corrections_of(entry)
+    periods = policy.calendar_of(centre.id)
     page = render_template(
         "hours/review/entry.html",
         centre=centre,
@@ -135,7 +145,8 @@ def _detail(centre, entry, *, reject_form=None, correction_form=None):
         corrections=corrections,
         corrected_minutes=entry.minutes + sum(c.minutes for c in corrections),
         trail=audit_rows(centre, entry_trail(entry, corrections)),
-        closed_period=closed_period_on(centre.id, entry.work_date),
+        periods=periods,
+        closed_period=periods.closed_on(entry.work_date),
         reject_form=RejectForm(formdata=None) if reject_form is None else reject_form,
         correction_form=CorrectionForm(formdata=None) if correction_form is None else correction_form,
     )
@@ -184,6 +195,10 @@ def reject_entry(slug, entry_id):
 def edit_entry(slug, entry_id):
     centre = staff_centre_or_404(slug)
     entry = _entry_in(centre, entry_id)
+    if blockers := policy.edit_blockers(entry, by=current_user):
+        # No form to fill in that would be refused: the reasons, once.
+        page = render_template("hours/review/edit.html", centre=centre, entry=entry, form=None, blockers=blockers)
+        return page, 422 if request.method == "POST" else 200
     form = EditHoursForm(data=entry_form_data(entry))
     form.set_choices(meeting_points_of(centre), activities_for(centre))
     if form.validate_on_submit():
@@ -200,7 +215,7 @@ def edit_entry(slug, entry_id):
         centre=centre,
         entry=entry,
         form=form,
-        closed_period=closed_period_on(centre.id, entry.work_date),
+        blockers=[],
     ), 422 if form.errors else 200
 
 

@@ -1,4 +1,7 @@
-"""Logging hours, reviewing them and correcting closed periods, each step in the audit trail."""
+"""Logging hours, reviewing them and correcting closed periods, each step in the audit trail.
+
+Each service locks what it reads (locks.py), asks the action's policy function (policy.py) and
+raises its first reason against; then it checks the values given and writes."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -6,23 +9,33 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..accounts.models import STAFF_ROLES, User
+from ..accounts.models import User
 from ..activities.services import activity_for
 from ..audit.services import record
 from ..centres.models import Centre, MeetingPoint
 from ..core import time
-from ..core.errors import DomainError
 from ..extensions import db
-from ..shifts.models import CONFIRMED, NO_SHOW, Shift, Signup
+from ..shifts.models import Shift
+from .errors import HoursError
+from .locks import lock_entries, lock_periods, lock_person
 from .models import APPROVED, REJECTED, STAFF_HOURS, SUBMITTED, VOLUNTEER_HOURS, HoursEntry
-from .periods import closed_period_on, require_open
+from .policy import (
+    PeriodCalendar,
+    calendar_of,
+    correction_blockers,
+    day_blockers,
+    edit_blockers,
+    log_blockers,
+    raise_first,
+    review_blockers,
+    shift_blockers,
+)
+
+__all__ = ["HoursError", "HoursInput", "approve", "approve_many", "book_correction", "edit_entry", "log_hours"]
 
 MINUTES_PER_DAY = 24 * 60
+NOTE_MAX = 500
 ENTITY = "hours_entry"
-
-
-class HoursError(DomainError):
-    status = 422
 
 
 @dataclass
@@ -41,10 +54,17 @@ def log_hours(
 ) -> tuple[HoursEntry, bool]:
     """Store one entry; returns (entry, created). The same client id again returns the stored
     entry unchanged, so that a retried offline submission is kept once."""
+    lock_periods(centre.id)
+    lock_person(person.id)  # also makes a retry sent at the same moment wait, then find the first
     if values.client_id and (existing := _by_client_id(person, values.client_id)):
         return existing, False
-    _check_person(centre, person, kind)
-    baustein = _check(centre, person, values, staff=kind == STAFF_HOURS)
+    periods = calendar_of(centre.id)
+    raise_first(
+        log_blockers(
+            centre=centre, person=person, day=values.work_date, kind=kind, shift=values.shift, by=by, periods=periods
+        )
+    )
+    baustein = _check_values(centre, person, values, staff=kind == STAFF_HOURS)
     entry = HoursEntry(
         centre_id=centre.id,
         user_id=person.id,
@@ -56,19 +76,12 @@ def log_hours(
         baustein=baustein,
         meeting_point_id=values.meeting_point.id if values.meeting_point else None,
         shift_id=values.shift.id if values.shift else None,
-        note=values.note.strip()[:500],
+        note=values.note.strip(),
         status=APPROVED if kind == STAFF_HOURS else SUBMITTED,
         created_by_id=(by or person).id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-    except sa.exc.IntegrityError:
-        # The same submission arrived twice at once: the other request stored it.
-        existing = _by_client_id(person, values.client_id) if values.client_id else None
-        if existing is None:
-            raise
-        return existing, False
+    db.session.add(entry)
+    db.session.flush()
     record(
         centre_id=centre.id,
         actor=by or person,
@@ -86,23 +99,16 @@ def _by_client_id(person: User, client_id: str) -> HoursEntry | None:
     )
 
 
-def _check_person(centre: Centre, person: User, kind: str) -> None:
-    role = person.role_in(centre)
-    if role is None or (kind == STAFF_HOURS and role not in STAFF_ROLES):
-        raise HoursError(_("Sie gehören nicht zu diesem Zentrum."), code="not_member")
-
-
-def _check(
+def _check_values(
     centre: Centre, person: User, values: HoursInput, replacing: HoursEntry | None = None, staff: bool = False
 ) -> str:
-    """Every rule an entry must meet; returns its KommAn Baustein. Raises HoursError."""
+    """The rules on what was typed; returns the entry's KommAn Baustein. Raises HoursError."""
     if values.minutes <= 0:
         raise HoursError(_("Die Dauer muss größer als null sein."), code="invalid_minutes", field="minutes")
-    if values.work_date > time.to_berlin(time.now()).date():
-        raise HoursError(_("Das Datum liegt in der Zukunft."), code="future_date", field="work_date")
-    require_open(centre.id, values.work_date)
-    if replacing is not None:
-        require_open(centre.id, replacing.work_date)
+    if len(values.note.strip()) > NOTE_MAX:
+        raise HoursError(
+            _("Die Notiz darf höchstens %(max)d Zeichen lang sein.", max=NOTE_MAX), code="note_too_long", field="note"
+        )
     if _minutes_that_day(person, values.work_date, replacing) + values.minutes > MINUTES_PER_DAY:
         raise HoursError(
             _("Mehr als 24 Stunden an einem Tag sind nicht möglich."), code="day_over_24h", field="minutes"
@@ -111,8 +117,6 @@ def _check(
         raise HoursError(
             _("Diesen Treffpunkt gibt es in Ihrem Zentrum nicht."), code="invalid_meeting_point", field="meeting_point"
         )
-    if values.shift is not None:
-        _check_shift(centre, person, values, replacing)
     activity = activity_for(centre, values.activity)
     if values.shift is not None:
         return values.shift.baustein
@@ -131,56 +135,34 @@ def _minutes_that_day(person: User, day: date, replacing: HoursEntry | None) -> 
     return db.session.scalar(query)
 
 
-def _check_shift(centre: Centre, person: User, values: HoursInput, replacing: HoursEntry | None) -> None:
-    shift = values.shift
-    signup = db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == person.id))
-    attended = (
-        shift.centre_id == centre.id
-        and signup is not None
-        and signup.status == CONFIRMED
-        and signup.attendance != NO_SHOW
-        and shift.starts_at <= time.now()
-    )
-    if not attended:
-        raise HoursError(
-            _("Für diese Schicht können Sie keine Stunden eintragen: Sie waren nicht (bestätigt) dabei."),
-            code="not_attended",
-            field="shift_id",
-        )
-    if time.to_berlin(shift.starts_at).date() != values.work_date:
-        raise HoursError(_("Das Datum passt nicht zur Schicht."), code="date_mismatch", field="work_date")
-    duplicate = sa.select(HoursEntry.id).where(
-        HoursEntry.user_id == person.id, HoursEntry.shift_id == shift.id, HoursEntry.status != REJECTED
-    )
-    if replacing is not None:
-        duplicate = duplicate.where(HoursEntry.id != replacing.id)
-    if db.session.scalar(duplicate.limit(1)) is not None:
-        raise HoursError(
-            _("Für diese Schicht sind schon Stunden eingetragen."), code="already_logged", field="shift_id"
-        )
-
-
 # --- review ---------------------------------------------------------------------------------
 
 
-def _require_reviewable(entry: HoursEntry, reviewer: User) -> None:
-    if entry.user_id == reviewer.id:
-        raise HoursError(_("Eigene Stunden können Sie nicht selbst freigeben."), code="own_entry")
-    if entry.status != SUBMITTED:
-        raise HoursError(_("Dieser Eintrag ist schon entschieden."), code="not_submitted")
-    require_open(entry.centre_id, entry.work_date)
+def _locked(entry: HoursEntry, *, person: bool = False) -> tuple[HoursEntry, PeriodCalendar]:
+    """The entry read again under its locks (locks.py), with its centre's periods."""
+    lock_periods(entry.centre_id)
+    if person:
+        lock_person(entry.user_id)
+    [entry] = lock_entries([entry.id])
+    return entry, calendar_of(entry.centre_id)
 
 
 def approve(*, entry: HoursEntry, by: User) -> HoursEntry:
-    _require_reviewable(entry, by)
+    entry, periods = _locked(entry)
+    raise_first(review_blockers(entry, by=by, periods=periods))
     return _decide(entry, by, APPROVED, "")
 
 
 def reject(*, entry: HoursEntry, by: User, reason: str) -> HoursEntry:
-    _require_reviewable(entry, by)
-    if not (reason or "").strip():
-        raise HoursError(_("Bitte geben Sie einen Grund für die Ablehnung an."), code="reason_required", field="reason")
+    entry, periods = _locked(entry)
+    raise_first(review_blockers(entry, by=by, periods=periods))
+    _require_reason(reason, _("Bitte geben Sie einen Grund für die Ablehnung an."))
     return _decide(entry, by, REJECTED, reason.strip())
+
+
+def _require_reason(reason: str | None, message: str) -> None:
+    if not (reason or "").strip():
+        raise HoursError(message, code="reason_required", field="reason")
 
 
 def _decide(entry: HoursEntry, by: User, status: str, reason: str) -> HoursEntry:
@@ -203,32 +185,31 @@ def _decide(entry: HoursEntry, by: User, status: str, reason: str) -> HoursEntry
 
 
 def approve_many(*, entries: list[HoursEntry], by: User) -> int:
-    """Approve every submitted entry among `entries` that the reviewer may approve; returns the count."""
+    """Approve every entry among `entries` that the reviewer may approve; returns the count."""
+    for centre_id in sorted({entry.centre_id for entry in entries}):
+        lock_periods(centre_id)
+    calendars = {centre_id: calendar_of(centre_id) for centre_id in {entry.centre_id for entry in entries}}
     approved = 0
-    for entry in entries:
-        try:
-            _require_reviewable(entry, by)
-        except HoursError:
-            continue
-        _decide(entry, by, APPROVED, "")
-        approved += 1
+    for entry in lock_entries(entry.id for entry in entries):
+        if not review_blockers(entry, by=by, periods=calendars[entry.centre_id]):
+            _decide(entry, by, APPROVED, "")
+            approved += 1
     return approved
 
 
 def edit_entry(*, entry: HoursEntry, values: HoursInput, by: User, reason: str) -> HoursEntry:
     """A coordinator changes an entry; the reason is required and goes into the audit trail."""
-    if not (reason or "").strip():
-        raise HoursError(_("Bitte begründen Sie die Änderung."), code="reason_required", field="reason")
-    if entry.is_correction:
-        raise HoursError(
-            _("Korrekturbuchungen werden nicht geändert; bitte eine neue Korrektur buchen."), code="is_correction"
-        )
-    if entry.status == REJECTED:
-        raise HoursError(
-            _("Abgelehnte Einträge werden nicht geändert; bitte einen neuen Eintrag anlegen."), code="rejected"
-        )
+    entry, periods = _locked(entry, person=True)
+    raise_first(edit_blockers(entry, by=by, periods=periods))
+    _require_reason(reason, _("Bitte begründen Sie die Änderung."))
     centre = db.session.get(Centre, entry.centre_id)
-    baustein = _check(centre, entry.user, values, replacing=entry, staff=entry.kind == STAFF_HOURS)
+    if values.work_date != entry.work_date:
+        raise_first(day_blockers(centre.id, values.work_date, by=by, periods=periods))
+    if values.shift is not None:
+        raise_first(
+            shift_blockers(centre=centre, person=entry.user, shift=values.shift, day=values.work_date, replacing=entry)
+        )
+    baustein = _check_values(centre, entry.user, values, replacing=entry, staff=entry.kind == STAFF_HOURS)
     before = entry.snapshot()
     entry.work_date, entry.minutes, entry.activity, entry.baustein = (
         values.work_date,
@@ -238,7 +219,7 @@ def edit_entry(*, entry: HoursEntry, values: HoursInput, by: User, reason: str) 
     )
     entry.meeting_point_id = values.meeting_point.id if values.meeting_point else None
     entry.shift_id = values.shift.id if values.shift else None
-    entry.note, entry.updated_at = values.note.strip()[:500], time.now()
+    entry.note, entry.updated_at = values.note.strip(), time.now()
     record(
         centre_id=entry.centre_id,
         actor=by,
@@ -256,43 +237,22 @@ def edit_entry(*, entry: HoursEntry, values: HoursInput, by: User, reason: str) 
 def book_correction(*, original: HoursEntry, minutes: int, by: User, reason: str) -> HoursEntry:
     """Correct an entry of a closed period: a new, approved entry dated today in the open period,
     adding (or, negative, taking back) minutes and pointing at the original."""
-    if not (reason or "").strip():
-        raise HoursError(_("Bitte begründen Sie die Korrektur."), code="reason_required", field="reason")
-    if original.is_correction or original.status != APPROVED:
-        raise HoursError(_("Korrigiert werden nur freigegebene Einträge, keine Korrekturen."), code="not_correctable")
-    if closed_period_on(original.centre_id, original.work_date) is None:
-        raise HoursError(
-            _("Der Eintrag liegt in einem offenen Zeitraum; bitte ändern Sie ihn direkt."), code="period_open"
-        )
-    if abs(minutes) > MINUTES_PER_DAY:
-        raise HoursError(
-            _("Eine Korrektur kann höchstens 24 Stunden betragen."), code="invalid_minutes", field="minutes"
-        )
-    if minutes == 0:
-        raise HoursError(_("Eine Korrektur braucht eine Dauer ungleich null."), code="invalid_minutes", field="minutes")
-    already = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0)).where(HoursEntry.corrects_id == original.id)
-    )
-    if original.minutes + already + minutes < 0:
-        raise HoursError(
-            _("Die Korrektur würde mehr Zeit abziehen, als eingetragen war."),
-            code="correction_too_large",
-            field="minutes",
-        )
-    today = time.to_berlin(time.now()).date()
-    require_open(original.centre_id, today)
+    original, periods = _locked(original)
+    raise_first(correction_blockers(original, by=by, periods=periods))
+    _require_reason(reason, _("Bitte begründen Sie die Korrektur."))
+    _check_correction(original, minutes)
     correction = HoursEntry(
         centre_id=original.centre_id,
         user_id=original.user_id,
         kind=original.kind,
-        work_date=today,
+        work_date=time.to_berlin(time.now()).date(),
         minutes=minutes,
         activity=original.activity,
         baustein=original.baustein,
         meeting_point_id=original.meeting_point_id,
         corrects_id=original.id,
         status=APPROVED,
-        note=reason.strip()[:500],
+        note=reason.strip()[:NOTE_MAX],
         created_by_id=by.id,
         reviewed_by_id=by.id,
         reviewed_at=time.now(),
@@ -310,3 +270,22 @@ def book_correction(*, original: HoursEntry, minutes: int, by: User, reason: str
         reason=reason.strip(),
     )
     return correction
+
+
+def _check_correction(original: HoursEntry, minutes: int) -> None:
+    if abs(minutes) > MINUTES_PER_DAY:
+        raise HoursError(
+            _("Eine Korrektur kann höchstens 24 Stunden betragen."), code="invalid_minutes", field="minutes"
+        )
+    if minutes == 0:
+        raise HoursError(_("Eine Korrektur braucht eine Dauer ungleich null."), code="invalid_minutes", field="minutes")
+    # Read under the original's lock: two corrections at once cannot both take back the last minutes.
+    already = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0)).where(HoursEntry.corrects_id == original.id)
+    )
+    if original.minutes + already + minutes < 0:
+        raise HoursError(
+            _("Die Korrektur würde mehr Zeit abziehen, als eingetragen war."),
+            code="correction_too_large",
+            field="minutes",
+        )
