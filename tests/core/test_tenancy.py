@@ -3,7 +3,7 @@ A route added later is covered automatically; one with an argument this test doe
 until a value is added below, so nobody can forget."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,7 @@ NOT_CENTRE_SCOPED = {
 
 
 @pytest.fixture
-def world(make_centre, make_meeting_point, make_user, make_shift):
+def world(make_centre, make_meeting_point, make_user, make_shift, today):
     home = make_centre("heimat")
     other = make_centre("nachbar")
     meeting_point = make_meeting_point(home)
@@ -44,7 +44,9 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
         rule="FREQ=WEEKLY;COUNT=2",
     )
     entry, _ = log_hours(
-        centre=home, person=volunteer, values=HoursInput(work_date=date(2026, 1, 5), minutes=60, activity="dolmetschen")
+        centre=home,
+        person=volunteer,
+        values=HoursInput(work_date=today - timedelta(days=3), minutes=60, activity="dolmetschen"),
     )
     period = create_period(centre=home, label="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
     db.session.commit()
