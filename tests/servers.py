@@ -55,7 +55,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_healthy(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+def wait_until_healthy(port: int, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
     deadline = wall.monotonic() + seconds
     while wall.monotonic() < deadline:
         if process.poll() is not None:

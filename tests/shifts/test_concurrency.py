@@ -1,7 +1,6 @@
 """Never overbooked: many volunteers tap the last slots at the same moment, served by several
 gunicorn worker processes on the test's own database (SQLite file or PostgreSQL)."""
 
-import time as wall
 from collections import Counter
 from datetime import timedelta
 
@@ -66,7 +65,6 @@ def crowd(make_shift, make_user):
 def test_simultaneous_signups_never_overbook(server, crowd):
     shift_id, people, tokens = crowd
     signup = f"/api/v1/shifts/{shift_id}/signup"
-    started = wall.monotonic()
 
     first = all_at_once(server, [("POST", signup, tokens[p]) for p in people[:CROWD]])
     assert statuses_of(first) == {"confirmed": CAPACITY, "waitlisted": CROWD - CAPACITY}
@@ -105,7 +103,6 @@ def test_simultaneous_signups_never_overbook(server, crowd):
         (409, "not_signed_up"),
     ]
     assert assert_never_overbooked(shift_id) == waitlist[7:10]
-    assert wall.monotonic() - started < 30
 
 
 @pytest.mark.database("postgresql")  # SQLite has one write lock for the whole database: no row locks to order
