@@ -48,7 +48,7 @@ PROFILE_PARTS = [
     ("whole passes: send_due", "push/worker.py", "send_due"),
     ("DB: claim_due (claim a pass's rows)", "push/worker.py", "claim_due"),
     ("DB: _take_up (read row, user, devices; commit)", "push/worker.py", "_take_up"),
-    ("DB: _record_results (log attempt, settle; commit)", "push/worker.py", "_record_results"),
+    ("DB: _record (log one push, renew the lease or settle; commit)", "push/worker.py", "_record"),
     ("push: push_to_device", "push/delivery.py", "push_to_device"),
     ("  check_endpoint (SSRF check before each push)", "push/endpoints.py", "check_endpoint"),
     ("  webpush()", "pywebpush/__init__.py", "webpush"),

@@ -273,7 +273,7 @@ def test_a_pass_whose_lease_is_nearly_over_gives_the_rest_back_untried(
 
     def claim_then_stall(**kwargs):
         claimed = real_claim_due(**kwargs)
-        clock.enter_context(freeze(now() + worker.LEASE - timedelta(seconds=30)))
+        clock.enter_context(freeze(now() + worker.LEASE - worker.LEASE_RESERVE + timedelta(seconds=1)))
         return claimed
 
     monkeypatch.setattr(worker, "claim_due", claim_then_stall)

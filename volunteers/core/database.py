@@ -61,6 +61,10 @@ def _begin_sqlite(connection):
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _leave_writers_queue(connection):
+    # A connection that went away (a disconnect, an interrupt) closed its queue file with it
+    # (_close_writers_queue); asking its info would fail the rollback that must follow.
+    if connection.invalidated:
+        return
     if connection.info.pop("in_writers_queue", False):
         fcntl.flock(connection.info["writers_queue"], fcntl.LOCK_UN)
 

@@ -1,10 +1,13 @@
 """Which language a page is shown in: the user's saved choice (the accounts domain says how to find
-it), then the cookie set by the language switcher, then the browser's Accept-Language, then German."""
+it), then the cookie set by the language switcher, then the browser's Accept-Language, then German.
+Error pages skip the first: finding the user's choice may need the database (see core/error_pages.py)."""
 
 from collections.abc import Callable
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel
+
+from .error_pages import on_error_page
 
 LOCALE_COOKIE = "locale"
 RTL_LOCALES = ("ar",)
@@ -18,7 +21,8 @@ def init_i18n(app: Flask, babel: Babel, *, saved_locale: Callable[[], str | None
     def select_locale() -> str:
         if not has_request_context():
             return "de"
-        for choice in (saved_locale(), request.cookies.get(LOCALE_COOKIE)):
+        saved = None if on_error_page() else saved_locale()
+        for choice in (saved, request.cookies.get(LOCALE_COOKIE)):
             if choice in LOCALES:
                 return choice
         return request.accept_languages.best_match(LOCALES) or "de"

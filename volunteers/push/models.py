@@ -50,7 +50,9 @@ class Notification(db.Model):
     """One message to one person, written in the transaction that causes it and sent by a worker.
 
     `next_attempt_at` is when a pending row is due (first `due_at`, later the backoff);
-    `locked_until` is the lease of the worker that claimed it while it is "sending"."""
+    `locked_until` is the lease of the worker that claimed it while it is "sending": the claim's,
+    then one for each push, renewed as each result is recorded (push/worker.py). Its value is the
+    worker's token too: a worker writes to the row only while it still carries the lease it set."""
 
     __tablename__ = "notifications"
     __table_args__ = (

@@ -2,18 +2,16 @@
 delivery log page.
 
 The JSON endpoints work with the session cookie, so the global CSRF protection applies (the
-script sends the token as X-CSRFToken). They are not under /api/, where the app answers errors
-in JSON; the `devices` blueprint therefore answers its own errors in the API's error format."""
+script sends the token as X-CSRFToken). Their failures are answered in the API's error format by
+the app's own handlers (create_app registers it for /push/ as for /api/), which also answer an
+unreachable database with 503 without touching it."""
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
-from ..api.errors import api_error, api_http_error
+from ..api.errors import api_error
 from ..api.helpers import json_body, require_login
-from ..core.errors import DomainError
 from ..core.tenancy import staff_centre_or_404
 from . import services
 from .labels import KIND_NAMES, OUTCOME_NAMES, STATUS_NAMES
@@ -57,34 +55,6 @@ def send_test():
     require_login()
     services.queue_test_notification(user=current_user)
     return jsonify(status="queued"), 202
-
-
-@devices.errorhandler(CSRFError)
-def csrf_failed(error):
-    return api_error(
-        400,
-        "csrf_failed",
-        _(
-            "Das Sicherheitstoken fehlt oder ist ungültig. Bitte laden Sie "
-            "die Seite neu und versuchen Sie es noch einmal."
-        ),
-    )
-
-
-@devices.errorhandler(DomainError)
-def domain_error(error: DomainError):
-    return api_error(error.status, error.code, error.message, error.field)
-
-
-@devices.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return api_http_error(error)
-
-
-@devices.errorhandler(Exception)
-def unexpected_error(error: Exception):
-    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return api_error(500, "internal_error", _("Ein Fehler ist aufgetreten. Wir kümmern uns darum."))
 
 
 bp.register_blueprint(devices)
