@@ -18,9 +18,7 @@ from ..extensions import db
 from ..reminders import notify
 from .errors import SignupError
 from .models import (
-    ACTIVE_SIGNUP_STATUSES,
     ATTENDED,
-    CANCELLED,
     CONFIRMED,
     NO_SHOW,
     PENDING,
@@ -29,8 +27,14 @@ from .models import (
     Shift,
     Signup,
 )
+from .policy import (
+    bookable_blockers,
+    cancel_blockers,
+    has_valid_certificate,  # noqa: F401 -- re-exported: centres.views imports it from here
+    raise_first,
+    signup_blockers,
+)
 
-CERTIFICATE_VALID_YEARS = 5
 NO_SHOW_WINDOW = timedelta(days=365)
 
 
@@ -84,7 +88,7 @@ def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -
     their centre's no-show limit wait for a coordinator (pending) unless a coordinator assigns them."""
     _lock_person(volunteer)
     shift = lock_shift(shift)
-    _check_can_sign_up(shift, volunteer)
+    raise_first(signup_blockers(shift, volunteer))
     signup = _previous_signup(shift, volunteer)
     # Decided before a new row joins the session: the queries it runs would autoflush it without one.
     status = _new_signup_status(shift, volunteer, assigned_by)
@@ -102,10 +106,7 @@ def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -
 
 def _previous_signup(shift: Shift, volunteer: User) -> Signup | None:
     # A withdrawn sign-up is reused: there is one row per person and shift.
-    signup = db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id))
-    if signup is not None and signup.status in ACTIVE_SIGNUP_STATUSES:
-        raise SignupError(_("Sie sind für diese Schicht schon eingetragen."), code="already_signed_up")
-    return signup
+    return db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id))
 
 
 def _new_signup_status(shift: Shift, volunteer: User, assigned_by: User | None) -> str:
@@ -115,59 +116,8 @@ def _new_signup_status(shift: Shift, volunteer: User, assigned_by: User | None) 
 
 
 def check_bookable(person: User | None) -> None:
-    """A deleted account stays only as the pseudonym under its hours: it never takes a place again,
-    whether it signs up, a coordinator assigns it or confirms its pending sign-up."""
-    if person is None or person.is_deleted:
-        raise SignupError(
-            _("Dieses Konto ist gelöscht; die Person kann nicht eingetragen werden."), code="account_deleted"
-        )
-
-
-def _check_can_sign_up(shift: Shift, volunteer: User) -> None:
-    check_bookable(volunteer)
-    membership = volunteer.membership_in(shift.centre)
-    if membership is None:
-        raise SignupError(_("Sie gehören nicht zu diesem Zentrum."), code="not_member")
-    if not shift.is_published:
-        raise SignupError(_("Diese Schicht ist nicht (mehr) ausgeschrieben."), code="not_published")
-    if shift.starts_at <= time.now():
-        raise SignupError(_("Die Schicht hat schon begonnen."), code="started")
-    if shift.requires_police_certificate and not has_valid_certificate(membership):
-        raise SignupError(
-            _(
-                "Für diese Schicht ist ein erweitertes Führungszeugnis nötig, das die Koordination "
-                "geprüft hat. Bitte sprechen Sie die Koordination Ihres Zentrums an."
-            ),
-            code="certificate_required",
-        )
-    clash = overlapping_signup(volunteer, shift)
-    if clash is not None:
-        raise SignupError(
-            _("Sie haben zu dieser Zeit schon eine Schicht (%(place)s).", place=clash.shift.meeting_point.name),
-            code="overlap",
-        )
-
-
-def has_valid_certificate(membership) -> bool:
-    verified = membership.certificate_verified_on
-    today = time.to_berlin(time.now()).date()
-    return verified is not None and verified > time.years_before(today, CERTIFICATE_VALID_YEARS)
-
-
-def overlapping_signup(volunteer: User, shift: Shift) -> Signup | None:
-    return db.session.scalar(
-        sa.select(Signup)
-        .join(Signup.shift)
-        .where(
-            Signup.user_id == volunteer.id,
-            Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
-            Shift.id != shift.id,
-            Shift.status != CANCELLED,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
-        )
-        .limit(1)
-    )
+    """Refuse a deleted account (see policy.bookable_blockers)."""
+    raise_first(bookable_blockers(person))
 
 
 def reliability_strikes(volunteer: User, centre) -> int:
@@ -195,12 +145,7 @@ def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
     A freed place goes to the first on the waitlist; returns those promoted."""
     shift = lock_shift(signup.shift)
     db.session.refresh(signup)  # read under the lock: a parallel request may have changed it
-    if signup.status not in ACTIVE_SIGNUP_STATUSES:
-        raise SignupError(_("Diese Anmeldung ist schon storniert."), code="not_signed_up")
-    if shift.starts_at <= time.now():
-        raise SignupError(
-            _("Die Schicht hat schon begonnen; bitte melden Sie sich bei der Koordination."), code="started"
-        )
+    raise_first(cancel_blockers(signup))
     was_confirmed = signup.is_confirmed
     signup.status, signup.cancelled_at = SIGNUP_CANCELLED, time.now()
     cutoff = shift.starts_at - timedelta(hours=shift.centre.cancel_cutoff_hours)

@@ -14,11 +14,16 @@ from ..core.tenancy import in_centres
 from ..core.web import attempt, parse_iso_date, safe_next_url
 from ..extensions import db
 from ..feeds.links import personal_feed_url, subscription
-from . import signups
+from . import policy, signups
 from .labels import SIGNUP_STATUS_NAMES
 from .queries import ShiftFilter, my_signup_statuses, my_signups, open_shift_page, visible_shift_or_none
 
 bp = Blueprint("shifts", __name__)
+
+# The pages offer "sign up" and "cancel" exactly when the service would take them: they ask the same functions.
+bp.add_app_template_global(policy.signup_blockers)
+bp.add_app_template_global(policy.cancel_blockers)
+
 LIST_WEEKS = 4
 PAGE_SIZE = 40
 
@@ -46,10 +51,18 @@ def open_shifts():
         first_day=first_day,
         next_day=next_day,
         my_signups=my_signup_statuses(current_user, shifts),
+        bookings=_bookings_around(shifts),
         filter=shift_filter,
         meeting_points=list(meeting_points),
         languages=language_choices(),
     )
+
+
+def _bookings_around(shifts) -> policy.Bookings:
+    """The volunteer's sign-ups around the listed shifts, read once for all their buttons."""
+    if not shifts:
+        return policy.Bookings(())
+    return policy.bookings_of(current_user, shifts[0].starts_at, max(s.ends_at for s in shifts))
 
 
 def _visible_or_404(shift_id: int):
