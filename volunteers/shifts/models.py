@@ -41,6 +41,10 @@ class ShiftFields:
     notes: Mapped[str] = mapped_column(sa.Text, default="")  # up to NOTES, checked by planning
 
 
+# What a copy of a shift and each occurrence of a series take over: the place and the shared columns.
+SHARED_COLUMNS = ("meeting_point_id", *ShiftFields.__annotations__)
+
+
 class ShiftSeries(ShiftFields, db.Model):
     """A recurring plan: an RFC 5545 RRULE from a first local start, with exception dates.
     Its occurrences are real Shift rows, so that sign-ups attach to them."""

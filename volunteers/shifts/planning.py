@@ -13,7 +13,7 @@ from ..core.tenancy import in_centre
 from ..extensions import db
 from ..reminders import notify
 from .errors import ShiftError
-from .models import CANCEL_REASON, CANCELLED, DRAFT, NOTES, PUBLISHED, Shift
+from .models import CANCEL_REASON, CANCELLED, DRAFT, NOTES, PUBLISHED, SHARED_COLUMNS, Shift
 from .signups import lock_shift, promote_waitlist
 
 MAX_SHIFT_HOURS = 24
@@ -205,23 +205,11 @@ def copy_shift(*, shift: Shift, starts_at: datetime) -> Shift:
         starts_at=starts_at,
         ends_at=starts_at + (shift.ends_at - shift.starts_at),
         status=DRAFT,
-        **{k: getattr(shift, k) for k in _COPIED},
+        **{k: getattr(shift, k) for k in SHARED_COLUMNS},
     )
     db.session.add(copy)
     db.session.flush()
     return copy
-
-
-_COPIED = (
-    "meeting_point_id",
-    "activity",
-    "baustein",
-    "capacity_min",
-    "capacity_max",
-    "languages",
-    "requires_police_certificate",
-    "notes",
-)
 
 
 def copy_week(

@@ -18,7 +18,17 @@ from ..core import time
 from ..extensions import db
 from ..reminders import notify
 from .errors import ShiftError
-from .models import ACTIVE_SIGNUP_STATUSES, CANCELLED, DRAFT, PUBLISHED, RRULE, Shift, ShiftSeries, Signup
+from .models import (
+    ACTIVE_SIGNUP_STATUSES,
+    CANCELLED,
+    DRAFT,
+    PUBLISHED,
+    RRULE,
+    SHARED_COLUMNS,
+    Shift,
+    ShiftSeries,
+    Signup,
+)
 from .planning import ShiftValues, check_times, check_values
 from .signups import lock_shift, promote_waitlist
 
@@ -147,19 +157,7 @@ def _add_occurrence(series: ShiftSeries, day: date) -> None:
 
 
 def _shared(series: ShiftSeries) -> dict:
-    return {
-        key: getattr(series, key)
-        for key in (
-            "meeting_point_id",
-            "activity",
-            "baustein",
-            "capacity_min",
-            "capacity_max",
-            "languages",
-            "requires_police_certificate",
-            "notes",
-        )
-    }
+    return {key: getattr(series, key) for key in SHARED_COLUMNS}
 
 
 def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
