@@ -73,6 +73,8 @@ def load_config(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http" if development else "https"),
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
         "BEHIND_PROXY": _flag("BEHIND_PROXY", False),
+        # Bodies above this answer 413 before they are read (there are no uploads).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_I18N_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "de",

@@ -8,19 +8,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..centres.models import Centre
 from ..core.errors import DomainError
 from ..core.i18n import LOCALE_COOKIE, LOCALE_NAMES
-from ..core.mail import send_mail
 from ..core.transactions import after_commit, commit_despite_error
 from ..core.web import attempt, safe_next_url
 from ..extensions import db
 from . import services
 from .forms import (
-    ForgotPasswordForm,
     JoinCentreForm,
     LoginForm,
     NotificationSettingsForm,
     ProfileForm,
-    RegistrationForm,
-    ResetPasswordForm,
 )
 from .models import LOCALES
 
@@ -37,31 +33,6 @@ def _centre_from_choice(slug: str) -> Centre:
     if centre is None:
         abort(400)
     return centre
-
-
-@bp.route("/register", methods=["GET", "POST"])
-def register():
-    if current_user.is_authenticated:
-        return redirect(url_for("pages.home"))
-    form = RegistrationForm()
-    form.centre.choices = [("", _("Bitte wählen …"))] + _centre_choices()
-    if form.validate_on_submit():
-        ok, user = attempt(
-            lambda: services.register_volunteer(
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                centre=_centre_from_choice(form.centre.data),
-                consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-                locale=request.cookies.get(LOCALE_COOKIE) if request.cookies.get(LOCALE_COOKIE) in LOCALES else None,
-            ),
-            form,
-        )
-        if ok:
-            after_commit(lambda: login_user(user))  # never signed in to an account that was rolled back
-            flash(_("Willkommen bei Treffpunkt! Ihr Konto ist angelegt."), "success")
-            return redirect(url_for("pages.home"))
-    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -91,45 +62,6 @@ def logout():
     logout_user()
     flash(_("Sie haben sich abgemeldet."), "info")
     return redirect(url_for("pages.home"))
-
-
-@bp.route("/password/forgot", methods=["GET", "POST"])
-def forgot_password():
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None:
-            link = url_for("accounts.reset_password", token=services.password_reset_token(user), _external=True)
-            send_mail(
-                to=user.email,
-                subject=_("Treffpunkt: Passwort zurücksetzen"),
-                body=render_template("accounts/mail/reset_password.txt", user=user, link=link),
-            )
-        # The same answer whether or not the address is known.
-        flash(
-            _(
-                "Wenn die Adresse bei uns registriert ist, haben wir Ihnen einen Link geschickt. "
-                "Er ist eine Stunde gültig."
-            ),
-            "info",
-        )
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
-
-
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
-    try:
-        user = services.user_for_reset_token(token)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("accounts.forgot_password"))
-    form = ResetPasswordForm()
-    if form.validate_on_submit():
-        services.change_password(user=user, password=form.password.data)
-        flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich an."), "success")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,0 +1,80 @@
+"""Registration and password recovery: the pages a person reaches before signing in, and from
+the links in mails."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from ..core.errors import DomainError
+from ..core.i18n import LOCALE_COOKIE
+from ..core.mail import send_mail
+from ..core.transactions import after_commit
+from ..core.web import attempt
+from . import services
+from .forms import ForgotPasswordForm, RegistrationForm, ResetPasswordForm
+from .models import LOCALES
+from .views import _centre_choices, _centre_from_choice, bp
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegistrationForm()
+    form.centre.choices = [("", _("Bitte wählen …"))] + _centre_choices()
+    if form.validate_on_submit():
+        ok, user = attempt(
+            lambda: services.register_volunteer(
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                centre=_centre_from_choice(form.centre.data),
+                consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                locale=request.cookies.get(LOCALE_COOKIE) if request.cookies.get(LOCALE_COOKIE) in LOCALES else None,
+            ),
+            form,
+        )
+        if ok:
+            after_commit(lambda: login_user(user))  # never signed in to an account that was rolled back
+            flash(_("Willkommen bei Treffpunkt! Ihr Konto ist angelegt."), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None:
+            link = url_for("accounts.reset_password", token=services.password_reset_token(user), _external=True)
+            send_mail(
+                to=user.email,
+                subject=_("Treffpunkt: Passwort zurücksetzen"),
+                body=render_template("accounts/mail/reset_password.txt", user=user, link=link),
+            )
+        # The same answer whether or not the address is known.
+        flash(
+            _(
+                "Wenn die Adresse bei uns registriert ist, haben wir Ihnen einen Link geschickt. "
+                "Er ist eine Stunde gültig."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset_token(token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.change_password(user=user, password=form.password.data)
+        flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich an."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
