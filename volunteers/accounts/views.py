@@ -1,4 +1,4 @@
-"""Registration, login, logout, password reset and the volunteer's own settings."""
+"""Login, logout, the language switch and the volunteer's own settings (registration and recovery: registration_views.py)."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
