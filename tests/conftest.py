@@ -115,6 +115,10 @@ def config_for_tests(url: str, tmp_dir) -> dict:
         "VAPID_PRIVATE_KEY": TEST_VAPID_KEY,
         "SERVER_NAME": None,
         "PREFERRED_URL_SCHEME": "http",  # https would make CSRF demand a Referer header
+        # Links as the test client sees the app; the trusted hosts follow (localhost and 127.0.0.1,
+        # for the live servers), whatever the environment says.
+        "PUBLIC_BASE_URL": "http://localhost",
+        "TRUSTED_HOSTS": None,
     }
 
 

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import clock_frozen_at, csrf_token
-from volunteers.accounts.models import COORDINATOR, LEAD, VOLUNTEER
+from volunteers.accounts.models import COORDINATOR, LEAD, STATE, VOLUNTEER
 from volunteers.activities.services import add_centre_activity
-from volunteers.centres.models import LANGUAGE_CODES
+from volunteers.centres.models import LANGUAGE_CODES, REGIERUNGSBEZIRKE
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.feeds.cache import body_cache
@@ -63,6 +63,7 @@ class World:
     and approved volunteer and staff hours."""
 
     def __init__(self, make_centre, make_meeting_point, make_user, make_shift):
+        self.make_centre = make_centre
         self.make_meeting_point, self.make_user, self.make_shift = make_meeting_point, make_user, make_shift
         self.centre = make_centre("zaehlzentrum")
         self.places = [make_meeting_point(self.centre, name="Treffpunkt Altstadt")]
@@ -105,6 +106,24 @@ class World:
             ),
         )
 
+    def add_centre(self, n: int, regierungsbezirk: str) -> None:
+        """Another centre with what the state report counts: a past shift with attendance,
+        approved hours of its volunteers, staff hours of its coordinator."""
+        centre = self.make_centre(f"weitere-{n}", regierungsbezirk=regierungsbezirk)
+        place = self.make_meeting_point(centre)
+        people = [self.make_user(VOLUNTEER, centre) for _ in range(2)]
+        coordinator = self.make_user(COORDINATOR, centre)
+        self._past_shift(place, "sprachcafe", at(10, 6 + n, 16), people)
+        for person in people:
+            self._approved_hours(person, date(2026, 10, 6 + n), "sprachcafe", place, by=coordinator)
+        log_hours(
+            centre=centre,
+            person=coordinator,
+            kind=STAFF_HOURS,
+            values=HoursInput(work_date=date(2026, 10, 6 + n), minutes=60, activity="sonstiges", meeting_point=place),
+        )
+        db.session.commit()
+
     def _shifts_this_week(self, n: int, place, own: str, others) -> None:
         # The volunteer's own shifts must not overlap: each batch has its own hour of the day.
         spread = [(self.places[0], own), (place, "sprachcafe"), (place, "kinderbetreuung")]
@@ -126,13 +145,13 @@ class World:
             signups = [sign_up(shift=shift, volunteer=person) for person in people]
         record_attendance(shift=shift, marks={s.id: "attended" for s in signups}, participants_count=12)
 
-    def _approved_hours(self, person, day: date, activity: str, where) -> None:
+    def _approved_hours(self, person, day: date, activity: str, where, by=None) -> None:
         entry, _created = log_hours(
-            centre=self.centre,
+            centre=where.centre,
             person=person,
             values=HoursInput(work_date=day, minutes=90, activity=activity, meeting_point=where),
         )
-        approve(entry=entry, by=self.coordinator)
+        approve(entry=entry, by=by or self.coordinator)
 
 
 @pytest.fixture
@@ -221,3 +240,25 @@ def test_the_personal_feed_runs_as_many_statements_for_many_shifts_as_for_few(cl
     assert many_events >= 2 * few_events > 0
     assert len(many_rendered) == len(few_rendered) <= 4, "\n".join(many_rendered)
     assert len(many_revalidated) == len(few_revalidated) == 1
+
+
+def test_the_state_report_runs_as_many_statements_for_many_centres_as_for_few(client, login, world, make_user):
+    """Grows: centres (in every Regierungsbezirk), each with a meeting point, volunteers, a past
+    shift with attendance, approved volunteer hours and staff hours. The report's figures are
+    grouped by centre in one query each, so the count must not follow the number of centres (it
+    was six aggregates per centre, Regierungsbezirk and NRW: 363 statements for 54 centres)."""
+    login(user=make_user(STATE))
+    client.get("/reports/state")  # warm-up
+    row = '<th scope="row">– <a href="/reports/centre/'
+
+    def rows_and_statements() -> tuple[int, list[str]]:
+        response, seen = counted(client, "GET", "/reports/state")
+        assert response.status_code == 200
+        return response.get_data(as_text=True).count(row), seen
+
+    few_rows, few = rows_and_statements()
+    for n, region in enumerate(REGIERUNGSBEZIRKE * 2):
+        world.add_centre(n, region)
+    many_rows, many = rows_and_statements()
+    assert many_rows >= 5 * few_rows > 0
+    assert len(many) == len(few) <= 12, "\n".join(many)

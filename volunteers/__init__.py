@@ -38,11 +38,14 @@ def _init_extensions(app: Flask) -> None:
     from .accounts.labels import template_labels as account_labels
     from .activities.services import activity_name
     from .api.errors import api_error
-    from .core import error_pages, i18n, security, templating
+    from .core import error_pages, i18n, intake, security, statement_timeout, templating, transactions
     from .hours.labels import template_labels as hours_labels
     from .shifts.labels import template_labels as shift_labels
 
+    intake.init_intake(app)  # first: the int converter before any route, its checks before any other hook
     db.init_app(app)
+    transactions.init_transactions(app)
+    statement_timeout.init_statement_timeout(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_i18n(app, babel, saved_locale=auth.saved_locale)

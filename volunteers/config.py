@@ -15,6 +15,12 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list; None when it is not set or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 def _instance_secret(instance_path: str, filename: str) -> str:
     path = Path(instance_path) / filename
     if not path.exists():
@@ -90,8 +96,12 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 50)),
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
-        # Where people open links from mails and reminders sent by workers (no request to ask).
+        # Where people open links: every absolute link (mails, feeds, QR codes, the API) starts
+        # with it (core/links.py), never with the Host a request names.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # The hosts the app answers for, others get 400 (Flask's check); unset: the host of
+        # PUBLIC_BASE_URL (core/security.py).
+        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),

@@ -1,12 +1,14 @@
 """Every model, imported once so that the metadata (and Alembic) knows all tables."""
 # ruff: noqa: F401 - imported for their side effect of registering the tables
 
-from .accounts.models import ApiToken, LoginFailure, Membership, User
+from .accounts.models import ApiToken, LoginFailure, LoginSession, Membership, User
+from .accounts.registrations import PendingRegistration
 from .activities.models import CentreActivity
 from .audit.models import AuditEvent
 from .centres.models import Centre, MeetingPoint
 from .feeds.models import CalendarToken
 from .hours.models import HoursEntry, ReportPeriod
+from .mail.models import OutgoingMail
 from .push.models import DeliveryAttempt, Notification, PushSubscription
 from .reports.models import Grant
 from .shifts.models import Shift, ShiftSeries, Signup

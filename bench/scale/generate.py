@@ -606,6 +606,7 @@ def load_fixtures(world: World, rng: random.Random) -> dict:
         "personal_tokens": tokens,
         "lead": f"lead1.{centre.id}@bench.example",
         "coordinator": f"coordinator1.{centre.id}@bench.example",
+        "state": "land@bench.example",
         "signup_volunteers": signup_volunteers(world, centre.id),
         "signup_meeting_point": point.slug,
         "signup_shifts": signup_shifts,

@@ -74,6 +74,7 @@ def main() -> None:
     password, slug = meta["password"], meta["centre_slug"]
     volunteers = [logged_in(app, email, password) for email in meta["volunteers"][:SUBJECTS]]
     coordinator, lead = logged_in(app, meta["coordinator"], password), logged_in(app, meta["lead"], password)
+    state = logged_in(app, meta.get("state", "land@bench.example"), password)
     signer = logged_in(app, meta["signup_volunteers"][0], password)
     token = csrf(signer)
     shifts = iter(meta["signup_shifts"])
@@ -102,6 +103,7 @@ def main() -> None:
         "personal iCal, full (200)": [feed(path) for path in feeds],
         "personal iCal, 304": [feed(path, **{"If-None-Match": etag_of(path)}) for path in feeds],
         "centre report": [lambda: lead.get(f"/reports/centre/{slug}")],
+        "state report (all centres)": [lambda: state.get("/reports/state")],
     }
     with app.app_context():
         engine = db.engine

@@ -2,13 +2,16 @@
 // push notifications shown with the shift's time and place.
 "use strict";
 
-const VERSION = "v1";
+importScripts("/static/js/outbox.js");
+
+const VERSION = "v2";
 const SHELL = `treffpunkt-shell-${VERSION}`;
 const PAGES = `treffpunkt-pages-${VERSION}`;
 const SHELL_FILES = [
   "/offline",
   "/static/css/app.css",
   "/static/js/app.js",
+  "/static/js/outbox.js",
   "/static/icons/icon.svg",
   "/static/icons/icon-192.png",
 ];
@@ -62,6 +65,21 @@ self.addEventListener("message", (event) => {
   // Sent by the page on logout: nothing personal stays on a shared phone.
   if (event.data === "logout") event.waitUntil(caches.delete(PAGES));
 });
+
+// Background Sync: the outbox is sent even after the page was closed. A rejected promise tells
+// the browser to try again later, with its own backoff.
+self.addEventListener("sync", (event) => {
+  if (event.tag === "treffpunkt-outbox") event.waitUntil(sendOutbox());
+});
+
+async function sendOutbox() {
+  const session = await Outbox.session();
+  if (!session || !session.user) return;
+  const results = await Outbox.flush(session.user, session.csrf);
+  const windows = await self.clients.matchAll({type: "window"});
+  for (const client of windows) client.postMessage({type: "outbox-sent", sent: results.sent});
+  if (results.waiting) throw new Error("the server is still unreachable");
+}
 
 self.addEventListener("push", (event) => {
   let data = {};

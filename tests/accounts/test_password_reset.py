@@ -1,31 +1,34 @@
-import email
-import email.policy
-import re
-from datetime import timedelta
-from pathlib import Path
+"""Password reset by a mailed link: it works once and for an hour, and setting the new password
+ends everything the old one opened: other browsers, remember-me cookies, API tokens."""
 
+from datetime import timedelta
+
+from tests.api.test_api_basics import token_for
 from tests.helpers import PASSWORD, login, post_form
+from tests.mail.mailbox import deliver_mails, link_path
 from volunteers.core import time
 
-LINK = re.compile(r"https?://[^\s]+/password/reset/[^\s]+")
+NEW_PASSWORD = "ganz-neues-passwort"
 
 
-def reset_link(app) -> str:
-    mails = sorted(Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"))
+def reset_path(app, client, user) -> str:
+    """Ask for a reset link for `user`, let the worker send it, and return the link's path."""
+    assert post_form(client, "/password/forgot", {"email": user.email}).status_code == 302
+    mails = deliver_mails(app)
     assert mails, "no mail was written"
-    message = email.message_from_bytes(mails[-1].read_bytes(), policy=email.policy.default)
-    return LINK.search(message.get_content()).group(0).split("localhost", 1)[1]
+    return link_path(mails[-1], "/password/reset/")
+
+
+def reset(client, path: str):
+    return post_form(client, path, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
 
 
 def test_password_reset_by_mailed_link(app, client, make_user):
     user = make_user()
-    response = post_form(client, "/password/forgot", {"email": user.email})
-    assert response.status_code == 302
-    path = reset_link(app)
+    path = reset_path(app, client, user)
     assert client.get(path).status_code == 200
-    response = post_form(client, path, {"password": "ganz-neues-passwort", "password_confirm": "ganz-neues-passwort"})
-    assert response.status_code == 302
-    login(client, user, password="ganz-neues-passwort")
+    assert reset(client, path).status_code == 302
+    login(client, user, password=NEW_PASSWORD)
     # The link works once only.
     assert client.get(path).status_code == 302
 
@@ -33,25 +36,34 @@ def test_password_reset_by_mailed_link(app, client, make_user):
 def test_unknown_address_gets_the_same_answer_and_no_mail(app, client):
     response = post_form(client, "/password/forgot", {"email": "niemand@example.org"}, follow_redirects=True)
     assert "Wenn die Adresse bei uns registriert ist" in response.get_data(as_text=True)
-    assert not list(Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"))
+    assert deliver_mails(app) == []
 
 
 def test_expired_link_is_refused(app, client, make_user):
     user = make_user()
-    post_form(client, "/password/forgot", {"email": user.email})
-    path = reset_link(app)
+    path = reset_path(app, client, user)
     with time.freeze(time.now() + timedelta(minutes=61)):
         response = client.get(path, follow_redirects=True)
     assert "Der Link ist abgelaufen" in response.get_data(as_text=True)
     login(client, user, password=PASSWORD)
 
 
-def test_password_change_ends_other_sessions(app, make_user):
+def test_reset_ends_other_sessions_remember_cookies_and_api_tokens(app, make_user):
     user = make_user()
-    phone, laptop = app.test_client(), app.test_client()
+    phone, laptop, remembered, program = app.test_client(), app.test_client(), app.test_client(), app.test_client()
     login(phone, user)
     login(laptop, user)
-    post_form(laptop, "/password/forgot", {"email": user.email})
-    path = reset_link(app)
-    post_form(laptop, path, {"password": "ganz-neues-passwort", "password_confirm": "ganz-neues-passwort"})
+    post_form(remembered, "/login", {"email": user.email, "password": PASSWORD, "remember": "y"})
+    remember_cookie = remembered.get_cookie("remember_token").value
+    bearer = {"Authorization": f"Bearer {token_for(program, user)}"}
+    assert phone.get("/settings").status_code == 200
+    assert program.get("/api/v1/me", headers=bearer).status_code == 200
+
+    assert reset(laptop, reset_path(app, laptop, user)).status_code == 302
+
     assert phone.get("/settings").status_code == 302
+    cookie_only = app.test_client()
+    cookie_only.set_cookie("remember_token", remember_cookie)
+    assert cookie_only.get("/settings").status_code == 302
+    refused = program.get("/api/v1/me", headers=bearer)
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "unauthorized"

@@ -101,3 +101,33 @@ def test_openapi_describes_every_api_route(app, client):
             path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in described, f"{method} {path} missing from openapi.json"
+
+
+@pytest.mark.parametrize("authorization", ["Bearer x", "Bearer ", "bearer nicht-gültig"])
+def test_a_bogus_bearer_header_does_not_switch_csrf_off(client, login, make_shift, authorization):
+    from volunteers.extensions import db
+    from volunteers.shifts.models import Signup
+
+    shift = make_shift()
+    login("volunteer", shift.centre)
+    headers = {"Authorization": authorization}
+    refused = client.post(f"/api/v1/shifts/{shift.id}/signup", headers=headers)
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
+    assert db.session.query(Signup).count() == 0
+    # With the CSRF header the session cookie does the work; the bogus token never signs anyone in.
+    accepted = client.post(f"/api/v1/shifts/{shift.id}/signup", headers={**headers, "X-CSRFToken": csrf_token(client)})
+    assert accepted.status_code == 201
+    gone = client.delete("/api/v1/auth/token", headers={**headers, "X-CSRFToken": csrf_token(client)})
+    assert gone.get_json()["error"]["code"] == "bearer_required"
+
+
+def test_a_valid_bearer_token_speaks_for_the_request_without_csrf(app, client, login, make_shift, make_user):
+    shift = make_shift()
+    cookie_user = login("volunteer", shift.centre)
+    token_owner = make_user("volunteer", shift.centre, name="Amira Haddad")
+    auth = {"Authorization": f"Bearer {token_for(app.test_client(), token_owner)}"}
+    assert client.get("/api/v1/me", headers=auth).get_json()["name"] == "Amira Haddad"
+    signed_up = client.post(f"/api/v1/shifts/{shift.id}/signup", headers=auth)
+    assert signed_up.status_code == 201
+    assert len(client.get("/api/v1/me/shifts", headers=auth).get_json()["items"]) == 1
+    assert cookie_user.id != token_owner.id and client.get("/api/v1/me/shifts").get_json()["items"] == []

@@ -139,6 +139,9 @@ def is_html_page(context, url: str) -> bool:
 
 
 def axe_problems(page, label: str) -> list[str]:
+    # From the top: axe measures targets as far as they are on screen, and a page that moved the
+    # focus to its first invalid field has scrolled the header partly away.
+    page.evaluate("window.scrollTo(0, 0)")
     result = page.evaluate(AXE_RUN, AXE_TAGS)
     return [
         f"{label}: {v['id']} ({v['impact']}) – {v['help']}, {len(v['nodes'])} element(s):\n      "

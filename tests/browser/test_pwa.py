@@ -34,7 +34,7 @@ def test_manifest_is_installable(live_server, page, client):
     for icon in data["icons"]:
         assert client.get(icon["src"]).status_code == 200
     page.goto(live_server + "/")
-    assert page.evaluate("document.querySelector('link[rel=manifest]').href").endswith("/manifest.webmanifest")
+    assert "/manifest.webmanifest?lang=de" in page.evaluate("document.querySelector('link[rel=manifest]').href")
 
 
 def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user):
@@ -69,17 +69,38 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
     page.get_by_label("Stunden", exact=True).fill("2")
     page.get_by_label("Tätigkeit").select_option("dolmetschen")
     page.get_by_role("button", name="Eintragen").click()
-    expect(page.locator("#js-status")).to_contain_text("Ohne Verbindung gespeichert")
-    queued = page.evaluate("JSON.parse(localStorage.getItem('treffpunkt-hours-queue'))")
-    assert len(queued) == 1 and queued[0]["minutes"] == 120
-    # Simulate a retry racing the first send: the same item twice in the queue.
-    page.evaluate("(item) => localStorage.setItem('treffpunkt-hours-queue', JSON.stringify([item, item]))", queued[0])
+    expect(page.locator("#js-status")).to_contain_text("Noch nicht übertragen")
+    queued = page.evaluate("Outbox.all()")
+    assert len(queued) == 1 and queued[0]["payload"]["minutes"] == 120
+    # An entry an earlier version kept in localStorage is adopted, not lost; the same one twice
+    # (a retry racing the first send) is stored once.
+    old = {"user": queued[0]["user"], **queued[0]["payload"]}
+    page.evaluate("(item) => localStorage.setItem('treffpunkt-hours-queue', JSON.stringify([item]))", old)
     context.set_offline(False)
+    page.reload()
     expect(page.locator("#js-status")).to_contain_text("übertragen", timeout=10000)
+    page.wait_for_function("Outbox.all().then((items) => items.length === 0)")
+    assert page.evaluate("localStorage.getItem('treffpunkt-hours-queue')") is None
     db.session.commit()
     entries = db.session.scalars(sa.select(HoursEntry)).all()
     assert [(e.minutes, e.activity, e.client_id) for e in entries] == [(120, "dolmetschen", queued[0]["client_id"])]
     context.close()
+
+
+def test_the_manifest_speaks_the_person_s_language(live_server, page, client):
+    data = client.get("/manifest.webmanifest?lang=ar").get_json(force=True)
+    assert (data["lang"], data["dir"]) == ("ar", "rtl")
+    assert [s["name"] for s in data["shortcuts"]] != ["Meine Schichten", "Stunden eintragen"]
+    assert client.get("/manifest.webmanifest?lang=xx").get_json(force=True)["lang"] == "de"
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="English").click()
+    assert page.evaluate("document.querySelector('link[rel=manifest]').href").endswith("lang=en")
+    for name, value in [
+        ("apple-mobile-web-app-title", "Treffpunkt"),
+        ("apple-mobile-web-app-status-bar-style", "default"),
+        ("mobile-web-app-capable", "yes"),
+    ]:
+        assert page.locator(f"meta[name={name}]").get_attribute("content") == value
 
 
 def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, make_user):

@@ -1,7 +1,8 @@
 from tests.helpers import PASSWORD
+from tests.mail.mailbox import deliver_mails, link_path
 
 
-def test_volunteer_registers_on_a_phone_and_switches_language(live_server, page, console_errors, make_centre):
+def test_volunteer_registers_on_a_phone_and_switches_language(app, live_server, page, console_errors, make_centre):
     make_centre("duesseldorf", name="Kommunales Integrationszentrum Düsseldorf")
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server + "/register")
@@ -12,6 +13,12 @@ def test_volunteer_registers_on_a_phone_and_switches_language(live_server, page,
     page.get_by_label("Kommunales Integrationszentrum").select_option("duesseldorf")
     page.get_by_label("Ich habe die Datenschutzhinweise gelesen").check()
     page.get_by_role("button", name="Konto anlegen").click()
+    page.wait_for_url(live_server + "/login")
+    assert "Wir haben Ihnen eine E-Mail geschickt" in page.get_by_role("status").inner_text()
+    # The worker sends the confirmation mail; its link opens a page with the button that confirms.
+    [mail] = deliver_mails(app)
+    page.goto(live_server + link_path(mail, "/register/confirm/"))
+    page.get_by_role("button", name="Registrierung abschließen").click()
     page.wait_for_url(live_server + "/")
     assert "Hallo Yusuf Al-Hassan" in page.inner_text("h1")
     # Nothing wider than the phone's screen.

@@ -231,3 +231,23 @@ def test_healthz_answers_503_soon_when_postgresql_does_not_answer(monkeypatch, s
     asking.join(15)  # the connect timeout is 3 s; without one this waits until the listener closes
     assert answers, "/healthz was still waiting for the database"
     assert (answers[0].status_code, answers[0].get_json()) == (503, {"status": "error"})
+
+
+@pytest.mark.database("postgresql")
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_bare_500(app, client, caplog):
+    """The server can drop the connection between a read's view and its teardown (a restart). The
+    rollback at teardown then fails outside every error handler; the answer stays as it was."""
+
+    @app.get("/test/answer-then-lose-the-connection")
+    def answer_then_lose_the_connection():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        with sa.create_engine(db.engine.url).connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "answered"
+
+    response = client.get("/test/answer-then-lose-the-connection")
+
+    assert response.status_code == 200
+    assert response.text == "answered"
+    assert "Session not closed cleanly" in caplog.text
+    assert client.get("/healthz").status_code == 200  # the pool replaced the connection

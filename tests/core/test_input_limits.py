@@ -1,23 +1,30 @@
 """Every text field's length limit holds on the server, whoever skips the browser's check: each field
 walked through its form and, where it has one, the JSON API, with a value one character over the limit
 (refused with the form's German message, nothing stored) and one exactly at it (stored). The page's
-maxlength is the limit the server keeps."""
+maxlength is the limit the server keeps.
 
+Below that, one focused case for each kind of hostile input (tests/core/test_hostile_input.py walks
+them all): ids beyond the database's integer, far dates and offsets, JSON that cannot be stored,
+control characters, bodies over the limit, and the Allow header of a 405."""
+
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
 
 from tests.helpers import post_form
 from volunteers.accounts.models import EMAIL, NAME, PHONE, TOKEN_LABEL, ApiToken, User
+from volunteers.accounts.registrations import PendingRegistration
 from volunteers.activities.models import ACTIVITY_NAME, CentreActivity
 from volunteers.centres.models import LONG_NAME, OPENING_NOTES, PLACE, STREET, Centre, MeetingPoint
 from volunteers.core import time
-from volunteers.core.limits import TextLimit
+from volunteers.core.limits import NO_CONTROL_CHARACTERS, TextLimit
 from volunteers.extensions import db
 from volunteers.push.models import Notification
 from volunteers.shifts.models import CANCEL_REASON, NOTES, RRULE, STAFFING_CALL_MESSAGE, Shift, ShiftSeries
@@ -118,9 +125,12 @@ def shift_form(field, **more):
 
 SERIES = {"frequency": "weekly", "count": "2"}
 FORMS = {
-    "registration name": FormCase(None, "/register", "name", NAME, registration("name"), holds(User.name)),
+    # A registration waits for its mailed link: what the form gave is stored there first.
+    "registration name": FormCase(
+        None, "/register", "name", NAME, registration("name"), holds(PendingRegistration.name)
+    ),
     "registration email": FormCase(
-        None, "/register", "email", EMAIL, registration("email"), holds(User.email), email_of
+        None, "/register", "email", EMAIL, registration("email"), holds(PendingRegistration.email), email_of
     ),
     "settings name": FormCase("volunteer", "/settings", "name", NAME, settings, holds(User.name)),
     "settings phone": FormCase(
@@ -342,3 +352,273 @@ def test_create_user_keeps_the_limits(app, option, limit, make_value, over):
     else:
         assert result.exit_code == 0, result.output
         assert stored
+
+
+# --- hostile values, one case of each kind (tests/core/test_hostile_input.py walks them all) --------
+
+HUGE_IDS = [2**31, 2**63, 2**64]  # beyond PostgreSQL's integer, SQLite's int64, any int64
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+@pytest.mark.parametrize("path", ["/shifts/{id}", "/api/v1/shifts/{id}", "/centres/{centre}/shifts/{id}"])
+def test_an_id_beyond_the_database_integer_in_a_path_is_not_found(client, login, world, path, huge):
+    login(user=world.people["coordinator"])
+    response = client.get(path.format(id=huge, centre=world.centre.slug))
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_an_id_beyond_the_database_integer_in_a_body_is_invalid(client, world, huge):
+    body = {"client_id": str(uuid4()), "date": "2026-01-05", "minutes": 60, "activity": "sprachcafe", "shift_id": huge}
+    response = client.post("/api/v1/me/hours", headers=bearer(client, world.people["volunteer"]), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "shift_id"
+
+
+@pytest.mark.parametrize(("field", "huge"), [("capacity", 2**31), ("capacity_min", 2**63)])
+def test_a_count_beyond_the_database_integer_is_invalid(client, world, field, huge):
+    headers = bearer(client, world.people["coordinator"])
+    response = client.post("/api/v1/shifts", headers=headers, json={**new_shift(world, ""), field: huge})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == field
+    assert shift_count() == 1
+
+
+def shift_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Shift))
+
+
+FAR_DAYS = ["0001-01-01", "9999-12-31"]
+
+
+@pytest.mark.parametrize("day", FAR_DAYS)
+@pytest.mark.parametrize(
+    "page", ["/shifts?from={day}", "/centres/{centre}/plan?week={day}", "/centres/{centre}/shifts/new?day={day}"]
+)
+def test_a_far_date_on_a_page_falls_back_to_today(client, login, world, page, day):
+    login(user=world.people["coordinator"])
+    assert client.get(page.format(day=day, centre=world.centre.slug)).status_code == 200
+
+
+@pytest.mark.parametrize("day", FAR_DAYS)
+def test_a_far_week_posted_to_the_plan_is_refused_or_ignored(client, login, world, day):
+    login(user=world.people["coordinator"])
+    response = post_form(client, f"/centres/{world.centre.slug}/plan/publish", {"week": day})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["from=9999-12-31", "to=0001-01-01", "from=9999-12-31T23:00:00-05:00", "from=0001-01-01T00:00:00%2B05:00"],
+)
+def test_a_far_date_in_the_api_is_refused_naming_the_parameter(client, world, query):
+    response = client.get(f"/api/v1/shifts?{query}", headers=bearer(client, world.people["volunteer"]))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == query.split("=")[0]
+
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59"])
+def test_a_datetime_whose_offset_leaves_the_calendar_is_invalid(client, world, instant):
+    headers = bearer(client, world.people["coordinator"])
+    response = client.post("/api/v1/shifts", headers=headers, json={**new_shift(world, ""), "starts_at": instant})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "starts_at"
+    assert shift_count() == 1
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_far_report_period_is_a_400(client, login, world, day):
+    login(user=world.people["coordinator"])
+    response = client.get(f"/reports/centre/{world.centre.slug}/room-use?from={day}&to={day}")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"email": "\\ud800@example.org", "password": "x"}',  # a lone surrogate
+        '{"email": "a\\u0000b@example.org", "password": "x"}',  # NUL
+        '{"\\udfff": 1}',  # in a key
+        "[" * 100_000 + "]" * 100_000,  # nested deeper than the parser's recursion
+    ],
+    ids=["surrogate", "nul", "surrogate_key", "deep"],
+)
+def test_a_json_body_that_cannot_be_stored_is_a_400_before_any_query(client, body):
+    response = client.post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/calendar/p/a%00b.ics", "/calendar/u/a%00b.ics", "/password/reset/a%00b", "/checkin/a%00b", "/static/a%00b.css"],
+)
+def test_a_control_character_in_a_path_is_not_found(client, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/shifts?meeting_point=a%00b", "/api/v1/meeting-points?centre=a%00b", "/calendar/p/x.ics?lang=a%0Ab"]
+)
+def test_a_control_character_in_a_query_is_a_400(client, login, url):
+    login("volunteer")
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "status"),
+    [
+        ("name", "Café\r\nMitte", 422),
+        ("street", "Hauptstraße\t1", 422),
+        ("city", "Sie\x1bgen", 422),
+        ("name", "Café\x00Mitte", 400),
+    ],
+)
+def test_a_form_refuses_control_characters_in_a_one_line_field(client, login, world, field, value, status):
+    """NUL is refused for the whole request (400), before any view reads the field, also one
+    without a form class; the others next to the field."""
+    login(user=world.people["coordinator"])
+    page = f"/centres/{world.centre.slug}/meeting-points/new"
+    response = post_form(client, page, meeting_point(field)(world, value))
+    assert response.status_code == status
+    assert str(NO_CONTROL_CHARACTERS) in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingPoint)) == 1
+
+
+def test_a_textarea_keeps_its_line_breaks_as_newlines_only(client, login, world):
+    login(user=world.people["coordinator"])
+    page = f"/centres/{world.centre.slug}/meeting-points/new"
+    response = post_form(client, page, meeting_point("opening_notes")(world, "Montags\r\ndienstags\rmittwochs"))
+    assert response.status_code == 302
+    assert holds(MeetingPoint.opening_notes)("Montags\ndienstags\nmittwochs")
+
+
+@pytest.mark.parametrize(("value", "status"), [("Eins\r\nZwei", 200), ("Eins\x07Zwei", 422), ("Eins\x00", 400)])
+def test_the_api_takes_line_breaks_only_in_multi_line_texts(client, world, value, status):
+    headers = bearer(client, world.people["coordinator"])
+    response = client.patch(f"/api/v1/shifts/{world.shift.id}", headers=headers, json={"notes": value})
+    assert response.status_code == status
+    if status == 200:
+        assert holds(Shift.notes)("Eins\nZwei")
+    elif status == 422:
+        assert response.get_json()["error"] == {
+            "code": "control_character",
+            "message": str(NO_CONTROL_CHARACTERS),
+            "field": "notes",
+        }
+    label = client.post("/api/v1/auth/token", json={"email": "x@example.org", "password": "y", "label": "a\nb"})
+    assert label.get_json()["error"]["code"] == "control_character"
+
+
+def test_a_meeting_point_stored_with_control_characters_keeps_its_feed(client, world, make_meeting_point, make_shift):
+    """Rows from before names were checked at input: the public feed escapes or drops what iCal cannot hold."""
+    place = make_meeting_point(world.centre, name="Café\r\nMitte\x01", street="Haupt;straße\n1")
+    make_shift(place, starts=time.now() + timedelta(days=2))
+    response = client.get(f"/calendar/p/{place.slug}.ics")
+    assert response.status_code == 200
+    lines = response.get_data(as_text=True).split("\r\n")
+    assert not [line for line in lines if re.search(r"[\x00-\x08\x0a-\x1f]", line)]
+    assert any(line.startswith("LOCATION:") and "Haupt\\;straße\\n1" in line for line in lines)
+    assert "X-WR-CALNAME:Treffpunkt – Café Mitte" in lines
+
+
+# --- request bodies over MAX_CONTENT_LENGTH ----------------------------------------------
+
+
+class HugeBody(io.RawIOBase):
+    """100 MB that are never held in memory, counting what the server reads of them."""
+
+    size = 100 * 2**20
+
+    def __init__(self):
+        self.position = self.bytes_read = 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True  # the test client measures the body by seeking to its end
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.position = self.size if whence == io.SEEK_END else offset
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def readinto(self, buffer):
+        count = min(len(buffer), self.size - self.position)
+        buffer[:count] = b" " * count
+        self.position += count
+        self.bytes_read += count
+        return count
+
+
+def test_a_100_mb_body_is_refused_before_it_is_read(client):
+    body = HugeBody()
+    response = client.post("/api/v1/auth/token", input_stream=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
+    assert body.bytes_read == 0
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content_length", "chunked"])
+@pytest.mark.parametrize(
+    ("path", "content_type", "api"),
+    [
+        ("/api/v1/auth/token", "application/json", True),
+        ("/push/subscriptions", "application/json", True),
+        ("/login", "application/x-www-form-urlencoded", False),
+    ],
+)
+def test_a_body_over_the_limit_is_a_413_in_the_format_of_its_path(app, client, path, content_type, api, chunked):
+    data = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    if chunked:  # no Content-Length: cut off while read (gunicorn sets wsgi.input_terminated)
+        kwargs = {
+            "input_stream": io.BytesIO(data),
+            "headers": {"Transfer-Encoding": "chunked"},
+            "environ_overrides": {"wsgi.input_terminated": True},
+        }
+    else:
+        kwargs = {"data": data}
+    response = client.post(path, content_type=content_type, **kwargs)
+    assert response.status_code == 413
+    if api:
+        assert response.get_json()["error"] == {"code": "too_large", "message": "Die Anfrage ist zu groß."}
+    else:
+        assert "Die Anfrage ist zu groß." in response.get_data(as_text=True)
+        assert response.content_type.startswith("text/html")
+
+
+# --- 405 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/shifts", {"GET", "HEAD", "OPTIONS", "POST"}),
+        ("POST", "/api/v1/me/export", {"GET", "HEAD", "OPTIONS"}),
+        ("GET", "/logout", {"POST", "OPTIONS"}),
+    ],
+)
+def test_a_405_names_the_methods_allowed(client, method, path, allowed):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == allowed
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_nul_in_a_field_a_view_reads_without_a_form_class_is_a_400(client, login, world):
+    login(user=world.people["coordinator"])
+    response = post_form(client, f"/centres/{world.centre.slug}/plan/publish", {"meeting_point": "a\x00b"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("huge", ["2147483648", "9223372036854775808"])
+def test_checkbox_ids_beyond_the_database_integer_are_left_out(client, login, world, huge):
+    login(user=world.people["coordinator"])
+    response = post_form(client, f"/centres/{world.centre.slug}/hours/approve", {"entry_ids": huge})
+    assert response.status_code == 302

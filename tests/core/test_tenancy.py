@@ -20,6 +20,7 @@ from volunteers.shifts.signups import sign_up
 NOT_CENTRE_SCOPED = {
     "static",
     "accounts.reset_password",
+    "accounts.confirm_registration",
     "accounts.set_language",
     "feeds.public_feed",
     "feeds.personal_feed",

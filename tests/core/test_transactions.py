@@ -1,13 +1,12 @@
 """One commit per request (core/transactions.py): after a view that succeeded, never after an
 error, and a commit that fails ends on the error page with nothing of the request left behind."""
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from flask import has_request_context
 
 from tests.helpers import post_form
+from tests.mail.mailbox import deliver_mails
 from volunteers.accounts.models import User
 from volunteers.centres.models import Centre
 from volunteers.core.errors import DomainError
@@ -90,8 +89,6 @@ def test_after_commit_runs_after_the_commit_and_not_after_a_rollback(app, client
 def test_a_failing_commit_shows_the_error_page_and_leaves_nothing_behind(app, client, login, make_centre, monkeypatch):
     centre = make_centre()
     login("lead", centre)
-    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
-    mails_before = len(list(outbox.glob("*.eml")))
     fail_commits_in_requests(monkeypatch)
 
     response = post_form(
@@ -102,6 +99,6 @@ def test_a_failing_commit_shows_the_error_page_and_leaves_nothing_behind(app, cl
     assert response.status_code == 503  # the database went away: try again (core/error_pages.py)
     monkeypatch.undo()
     assert db.session.scalar(sa.select(User).where(User.email == "neu@ki.example")) is None
-    assert len(list(outbox.glob("*.eml"))) == mails_before, "an invitation to an account that does not exist"
+    assert deliver_mails(app) == [], "an invitation to an account that does not exist"
     for page in (response, client.get(f"/centres/{centre.slug}/staff")):
         assert "gehört jetzt zum Team" not in page.get_data(as_text=True)

@@ -5,8 +5,9 @@ from datetime import time as clock
 
 import pytest
 import sqlalchemy as sa
+from dateutil import rrule as rrule_module
 
-from tests.helpers import clock_frozen_at
+from tests.helpers import clock_frozen_at, post_form
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.shifts.errors import ShiftError
@@ -80,6 +81,10 @@ def test_night_shift_over_the_dst_change_lasts_four_real_hours(values, make_shif
         ("FREQ=WEEKLY;BYHOUR=10,14;COUNT=4", "rrule_sub_daily"),
         ("FREQ=SOMETIMES;COUNT=3", "rrule_invalid"),
         ("FREQ=WEEKLY;UNTIL=20200101", "rrule_empty"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1", "rrule_empty"),  # no such day, ever
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=2", "rrule_beyond_horizon"),  # 2028, 2032
+        ("FREQ=DAILY;INTERVAL=1000000;COUNT=2", "rrule_beyond_horizon"),  # the second in the year 4764
+        ("FREQ=WEEKLY;UNTIL=20290101", "rrule_beyond_horizon"),
     ],
 )
 def test_bad_rules_are_refused_and_nothing_is_stored(values, rule, code):
@@ -190,3 +195,45 @@ def test_changing_the_weekday_onwards_replaces_occurrences(values):
         "2026-10-29",
     ]
     assert len(shifts_of(series)) == 2
+
+
+def test_a_rule_that_matches_no_day_is_searched_for_one_calendar_cycle_at_most(values, monkeypatch):
+    """dateutil looks for the next match day by day up to the year 9999 (about 2.9 million days, 5 s
+    of CPU inside the request's write transaction); the expansion lets it search at most one
+    400-year cycle. Counted in days examined, not in seconds, so that a slow machine cannot fail it."""
+    days = []
+    examine = rrule_module._iterinfo.ddayset
+    monkeypatch.setattr(rrule_module._iterinfo, "ddayset", lambda self, *args: days.append(1) or examine(self, *args))
+    with pytest.raises(ShiftError) as error:
+        create_series(
+            centre=values.meeting_point.centre,
+            values=values,
+            first_start_local=datetime(2026, 10, 6, 16, 0),
+            duration_minutes=120,
+            rule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1",
+        )
+    assert error.value.code == "rrule_empty"
+    assert 0 < len(days) <= 401 * 366
+
+
+def test_the_series_form_refuses_a_rule_beyond_the_horizon(client, login, values):
+    centre = values.meeting_point.centre
+    login("coordinator", centre)
+    response = post_form(
+        client,
+        f"/centres/{centre.slug}/series/new",
+        {
+            "meeting_point": values.meeting_point.slug,
+            "activity": "sprachcafe",
+            "first_day": "2026-10-06",
+            "start_time": "16:00",
+            "end_time": "18:00",
+            "capacity_min": "1",
+            "capacity_max": "2",
+            "frequency": "weekly",
+            "rrule": "FREQ=DAILY;INTERVAL=1000000;COUNT=2",
+        },
+    )
+    assert response.status_code == 422
+    assert "innerhalb von zwei Jahren" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Shift)) == 0

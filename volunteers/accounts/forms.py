@@ -1,12 +1,12 @@
 """Forms of the account pages; every message German first and translatable."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from ..centres.forms import CheckboxListField
 from ..centres.languages import language_choices
+from ..core.forms import Form as FlaskForm
 from ..core.i18n import LOCALES
 from .models import EMAIL, NAME, PHONE
 from .services import MIN_PASSWORD_LENGTH
@@ -53,6 +53,10 @@ class RegistrationForm(FlaskForm):
         _l("Ich habe die Datenschutzhinweise gelesen und willige in die Verarbeitung meiner Daten ein."),
         validators=[DataRequired(_l("Ohne Ihre Einwilligung können wir Sie nicht registrieren."))],
     )
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """Only the button (and its CSRF token) under the link mailed for a registration."""
 
 
 class LoginForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""People and what they may do: accounts, their role in each centre, API tokens, login throttling."""
+"""People and what they may do: accounts, their role in each centre, login sessions, API tokens,
+login throttling."""
 
 from datetime import date, datetime
 
@@ -55,7 +56,7 @@ class User(UserMixin, db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped on password change and logout-everywhere: old sessions and reset links stop working.
+    # Bumped on a password change: older reset links stop working (login sessions end with it).
     session_version: Mapped[int] = mapped_column(default=1)
     # Set when the person deleted their account: the row stays, pseudonymised, so that the hours
     # they gave still count in the funding figures.
@@ -65,8 +66,15 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", foreign_keys="Membership.user_id"
     )
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    # The token of the login session this object was signed in or loaded with (accounts/auth.py):
+    # the session and remember-me cookies carry it instead of the id, so that ending the login
+    # session on the server ends the cookies too.
+    login_token = None
+
+    def get_login_token(self) -> str:
+        if self.login_token is None:
+            raise RuntimeError("sign in with accounts.auth.sign_in_after_commit(), which starts a login session")
+        return self.login_token
 
     @hybrid_property
     def is_deleted(self) -> bool:
@@ -138,6 +146,22 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     certificate_verified_by: Mapped[User | None] = relationship(foreign_keys=[certificate_verified_by_id])
     centre: Mapped[Centre] = relationship(lazy="joined")
+
+
+class LoginSession(db.Model):
+    """A browser signed in to an account. Its cookies hold a random token of which only the hash
+    is kept here: logging out deletes the row, and no copy of the cookies works any more."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Written by writing requests only, at most every few minutes (services.user_for_login_session).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(db.Model):

@@ -3,15 +3,16 @@ the links in mails."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from ..core.errors import DomainError
 from ..core.i18n import LOCALE_COOKIE
-from ..core.mail import send_mail
-from ..core.transactions import after_commit
+from ..core.links import external_url
 from ..core.web import attempt
-from . import services
-from .forms import ForgotPasswordForm, RegistrationForm, ResetPasswordForm
+from ..mail.services import queue_mail
+from . import registrations, services
+from .auth import sign_in_after_commit
+from .forms import ConfirmRegistrationForm, ForgotPasswordForm, RegistrationForm, ResetPasswordForm
 from .models import LOCALES
 from .views import _centre_choices, _centre_from_choice, bp
 
@@ -23,8 +24,8 @@ def register():
     form = RegistrationForm()
     form.centre.choices = [("", _("Bitte wählen …"))] + _centre_choices()
     if form.validate_on_submit():
-        ok, user = attempt(
-            lambda: services.register_volunteer(
+        ok, _nothing = attempt(
+            lambda: registrations.request_registration(
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
@@ -35,10 +36,37 @@ def register():
             form,
         )
         if ok:
-            after_commit(lambda: login_user(user))  # never signed in to an account that was rolled back
-            flash(_("Willkommen bei Treffpunkt! Ihr Konto ist angelegt."), "success")
-            return redirect(url_for("pages.home"))
+            # The same answer whether or not the address has an account: the mail tells which.
+            flash(
+                _(
+                    "Wir haben Ihnen eine E-Mail geschickt. Bitte bestätigen Sie Ihre Registrierung "
+                    "mit dem Link darin; er ist 24 Stunden gültig."
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    # GET only shows a button: mail scanners follow links, and must not create accounts.
+    try:
+        pending = registrations.pending_registration(token=token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.register"))
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
+        ok, user = attempt(lambda: registrations.confirm_registration(token=token))
+        if not ok:
+            return redirect(url_for("accounts.login"))
+        sign_in_after_commit(user)  # never signed in to an account that was rolled back
+        flash(_("Willkommen bei Treffpunkt! Ihr Konto ist angelegt."), "success")
+        return redirect(url_for("pages.home"))
+    return render_template(
+        "accounts/confirm_registration.html", form=form, pending=pending
+    ), 422 if form.errors else 200
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -47,13 +75,13 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if user is not None:
-            link = url_for("accounts.reset_password", token=services.password_reset_token(user), _external=True)
-            send_mail(
+            link = external_url("accounts.reset_password", token=services.password_reset_token(user))
+            queue_mail(
                 to=user.email,
                 subject=_("Treffpunkt: Passwort zurücksetzen"),
                 body=render_template("accounts/mail/reset_password.txt", user=user, link=link),
             )
-        # The same answer whether or not the address is known.
+        # The same answer whether or not the address is known, as fast: the worker sends the mail.
         flash(
             _(
                 "Wenn die Adresse bei uns registriert ist, haben wir Ihnen einen Link geschickt. "

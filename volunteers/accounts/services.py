@@ -1,4 +1,4 @@
-"""Accounts: registration, login with throttling, password reset, roles, API tokens."""
+"""Accounts: registration, login with throttling, login sessions, password reset, roles, API tokens."""
 
 import hashlib
 from datetime import timedelta
@@ -24,6 +24,7 @@ from .models import (
     VOLUNTEER,
     ApiToken,
     LoginFailure,
+    LoginSession,
     Membership,
     User,
 )
@@ -100,10 +101,17 @@ def update_profile(
 
 
 def register_volunteer(
-    *, email: str, name: str, password: str, centre: Centre, consent_version: str, locale: str | None = None
+    *,
+    email: str,
+    name: str,
+    password_hash: str,
+    centre: Centre,
+    consent_version: str,
+    locale: str | None = None,
 ) -> User:
-    """Self-registration of a volunteer, with the privacy consent recorded."""
-    user = create_user(email=email, name=name, password=password, role=VOLUNTEER, centre=centre)
+    """Self-registration of a volunteer, confirmed by mail: the password was hashed when the
+    registration was requested (accounts/registrations.py). The privacy consent is recorded."""
+    user = create_user(email=email, name=name, password="", password_hash=password_hash, role=VOLUNTEER, centre=centre)
     user.consent_version = consent_version
     user.consent_at = time.now()
     user.locale = locale
@@ -212,9 +220,77 @@ def user_for_reset_token(token: str) -> User:
 
 
 def change_password(*, user: User, password: str) -> None:
-    """Set a new password and end every other session and reset link of the account."""
+    """Set a new password and end everything the old one opened: every login session (remember-me
+    cookies included), every API token and every older reset link."""
     user.password_hash = hash_password(password)
     user.session_version += 1
+    sign_out_everywhere(user=user)
+
+
+# --- login sessions ----------------------------------------------------------------------
+
+# A login session nobody used for this long is over: as long as the remember-me cookie lives.
+LOGIN_SESSION_IDLE_LIMIT = timedelta(days=365)
+# How often a login session's last use is written (by writing requests only, so reads never write).
+LOGIN_SESSION_SEEN_EVERY = timedelta(minutes=5)
+
+
+def start_login_session(*, user: User) -> str:
+    """A new login session for `user` (a browser signing in); returns its token for the cookies.
+    Only the token's hash is stored. The person's sessions idle too long are forgotten here."""
+    db.session.execute(
+        sa.delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.last_seen_at < time.now() - LOGIN_SESSION_IDLE_LIMIT
+        )
+    )
+    token = new_token()
+    db.session.add(LoginSession(user=user, token_hash=hash_token(token)))
+    db.session.flush()
+    return token
+
+
+def user_for_login_session(token: str, *, record_use: bool) -> User | None:
+    """The person signed in with this login session, or None when it has ended."""
+    found = db.session.execute(
+        sa.select(LoginSession, User)
+        .join(LoginSession.user)
+        .where(
+            LoginSession.token_hash == hash_token(token),
+            LoginSession.last_seen_at >= time.now() - LOGIN_SESSION_IDLE_LIMIT,
+        )
+    ).first()
+    if found is None or not found.User.is_active:
+        return None
+    login_session, user = found
+    if record_use and time.now() - login_session.last_seen_at > LOGIN_SESSION_SEEN_EVERY:
+        login_session.last_seen_at = time.now()
+    user.login_token = token
+    return user
+
+
+def end_login_session(token: str) -> None:
+    """Log out: the session's cookies, and every copy of them, stop working."""
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+
+
+def count_sign_ins(*, user: User) -> int:
+    """Where the person is signed in: open login sessions and API tokens (apps, integrations)."""
+    open_sessions = sa.select(sa.func.count()).where(
+        LoginSession.user_id == user.id, LoginSession.last_seen_at >= time.now() - LOGIN_SESSION_IDLE_LIMIT
+    )
+    live_tokens = sa.select(sa.func.count()).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    return db.session.scalar(open_sessions) + db.session.scalar(live_tokens)
+
+
+def sign_out_everywhere(*, user: User) -> None:
+    """End every login session of the person (remember-me cookies included) and revoke their API
+    tokens: each browser and app must sign in again."""
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=time.now())
+    )
     db.session.flush()
 
 

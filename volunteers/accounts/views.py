@@ -1,9 +1,10 @@
-"""Login, logout, the language switch and the volunteer's own settings (registration and recovery: registration_views.py)."""
+"""Login, logout, the language switch and the volunteer's own settings (registration and
+recovery: registration_views.py)."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..centres.models import Centre
 from ..core.errors import DomainError
@@ -12,6 +13,7 @@ from ..core.transactions import after_commit, commit_despite_error
 from ..core.web import attempt, safe_next_url
 from ..extensions import db
 from . import services
+from .auth import current_login_token, sign_in_after_commit
 from .forms import (
     JoinCentreForm,
     LoginForm,
@@ -50,7 +52,7 @@ def login():
             flash(error.message, "error")
             status = error.status if error.status == 429 else 401
         else:
-            after_commit(lambda: login_user(user, remember=form.remember.data))
+            sign_in_after_commit(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("pages.home"))
     elif form.errors:
         status = 422
@@ -59,9 +61,21 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    token = current_login_token()
+    if token is not None:
+        services.end_login_session(token)  # on the server: a copy of the cookies opens nothing
+    after_commit(logout_user)
     flash(_("Sie haben sich abgemeldet."), "info")
     return redirect(url_for("pages.home"))
+
+
+@bp.route("/settings/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    services.sign_out_everywhere(user=current_user)
+    after_commit(logout_user)
+    flash(_("Sie sind auf allen Geräten abgemeldet. Bitte melden Sie sich wieder an."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -76,7 +90,11 @@ def settings():
         return redirect(url_for("accounts.settings"))
     notify_form = NotificationSettingsForm(prefix="notify", obj=current_user)
     return render_template(
-        "accounts/settings.html", form=form, join_form=join_form, notify_form=notify_form
+        "accounts/settings.html",
+        form=form,
+        join_form=join_form,
+        notify_form=notify_form,
+        sign_ins=services.count_sign_ins(user=current_user),
     ), 422 if form.errors else 200
 
 

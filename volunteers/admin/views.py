@@ -12,7 +12,6 @@ from ..centres import services as centres
 from ..centres.forms import CentreForm, LeadForm
 from ..centres.models import Centre
 from ..core.tenancy import centre_by_slug_or_404
-from ..core.transactions import after_commit
 from ..core.web import attempt
 from ..extensions import db
 
@@ -57,7 +56,7 @@ def centre_lead(slug: str):
         if ok:
             user, is_new = result
             if is_new:
-                after_commit(lambda: send_invitation(user=user, centre_name=centre.name))
+                send_invitation(user=user, centre_name=centre.name)  # queued: mailed only if this commits
             flash(_("%(name)s leitet jetzt %(centre)s.", name=user.name, centre=centre.name), "success")
             return redirect(url_for("admin.centre_list"))
     return render_template(

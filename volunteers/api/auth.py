@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import services as accounts
-from ..accounts.auth import bearer_token
+from ..accounts.auth import bearer_token, bearer_user
 from ..accounts.models import EMAIL, TOKEN_LABEL
 from ..core.errors import Unauthorized
 from ..core.transactions import commit_despite_error
@@ -35,11 +35,10 @@ def create_token():
 @bp.delete("/auth/token")
 def revoke_token():
     """Revoke the bearer token this request carries (sign out of a client)."""
-    token = bearer_token()
     require_login()
-    if token is None:
+    if bearer_user() is None:  # signed in with the session cookie
         return api_error(400, "bearer_required", _("Nur mit einem Bearer-Token möglich."))
-    accounts.revoke_api_token(token)
+    accounts.revoke_api_token(bearer_token())
     return "", 204
 
 

@@ -12,7 +12,7 @@ from ..grants.access import grants_centre_or_abort
 from ..grants.services import GrantValues, grants_of, set_grant
 from ..reports.models import KOMMAN, Grant
 from . import bp
-from .helpers import in_api_terms, invalid, json_body, require_login, text_field
+from .helpers import in_api_terms, invalid, json_body, multiline_text_field, require_login, text_field
 
 # Clients send the cap's amount as in_kind_cap_eur; the model keeps it as in_kind_cap_amount_eur,
 # because its in_kind_cap_eur is the cap in effect (from the amount or the percentage).
@@ -55,7 +55,7 @@ def _values(body: dict) -> GrantValues:
         in_kind_cap_amount_eur=_number(body, "in_kind_cap_eur"),
         in_kind_cap_percent=_number(body, "in_kind_cap_percent"),
         eligible_costs_eur=_number(body, "eligible_costs_eur"),
-        note=text_field(body.get("note"), "note"),
+        note=multiline_text_field(body.get("note"), "note"),
     )
 
 

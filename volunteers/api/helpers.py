@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import DomainError
-from ..core.limits import TextLimit
+from ..core.intake import InvalidJson, read_json
+from ..core.limits import MAX_INT, TextLimit, clean_text
 
 
 class InvalidInput(DomainError):
@@ -17,13 +18,22 @@ class InvalidInput(DomainError):
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 415/400 in the API's error format."""
+    """The request's JSON object, or a 415/400 in the API's error format. Every JSON body is read
+    here, within the limits of core/intake.py (depth, NUL, lone surrogates)."""
     if not request.is_json:
         abort(415)
-    body = request.get_json(silent=True)
+    try:
+        body = read_json()
+    except InvalidJson:
+        body = None
     if not isinstance(body, dict):
-        abort(400, description=_("Der Inhalt ist kein gültiges JSON-Objekt."))
+        abort(400, description=_("Der Inhalt ist kein gültiges JSON-Objekt."))  # code "bad_request", as ever
     return body
+
+
+def optional_json_body() -> dict | None:
+    """The JSON object of a request that may come without a body (or with another kind of body)."""
+    return json_body() if request.is_json and request.content_length != 0 else None
 
 
 def require_string(body: dict, name: str, *, max_length: int | TextLimit = 200) -> str:
@@ -32,11 +42,12 @@ def require_string(body: dict, name: str, *, max_length: int | TextLimit = 200) 
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), code="invalid", field=name)
+    text = clean_text(value.strip(), name)
     if isinstance(max_length, TextLimit):
-        return max_length.check(value.strip(), name)
-    if len(value) > max_length:
+        return max_length.check(text, name)
+    if len(text) > max_length:
         raise InvalidInput(_("Das Feld „%(name)s“ ist zu lang.", name=name), code="invalid", field=name)
-    return value.strip()
+    return text
 
 
 def require_login():
@@ -49,23 +60,45 @@ def invalid(message: str, name: str) -> InvalidInput:
 
 
 def string_field(value, name: str) -> str:
-    """A non-empty text value of a JSON body, stripped."""
+    """A non-empty one-line text value of a JSON body, stripped."""
     if not isinstance(value, str) or not value.strip():
         raise invalid(_("Das Feld „%(name)s“ fehlt oder ist leer.", name=name), name)
-    return value.strip()
+    return clean_text(value.strip(), name)
 
 
-def text_field(value, name: str, max_length: int | TextLimit | None = None) -> str:
-    """An optional text value ("" when missing), stripped, at most `max_length` characters. A
-    TextLimit (the field's own, beside its model) answers with the form's message."""
+def text_field(value, name: str, max_length: int | TextLimit | None = None, *, multiline: bool = False) -> str:
+    """An optional text value ("" when missing), stripped, at most `max_length` characters; line
+    breaks only in a `multiline` text, as in the form's textarea. A TextLimit (the field's own,
+    beside its model) answers with the form's message."""
     if value is not None and not isinstance(value, str):
         raise invalid(_("„%(name)s“ muss ein Text sein.", name=name), name)
-    text = (value or "").strip()
+    text = clean_text((value or "").strip(), name, multiline=multiline)
     if isinstance(max_length, TextLimit):
         return max_length.check(text, name)
     if max_length is not None and len(text) > max_length:
         raise invalid(_("„%(name)s“ darf höchstens %(max)d Zeichen lang sein.", name=name, max=max_length), name)
     return text
+
+
+def multiline_text_field(value, name: str, max_length: int | TextLimit | None = None) -> str:
+    """text_field for a note or a reason: line breaks allowed."""
+    return text_field(value, name, max_length, multiline=True)
+
+
+def integer_field(value, name: str, *, minimum: int = 0, maximum: int = MAX_INT) -> int:
+    """A whole JSON number from `minimum` to `maximum` (at most what the database's integer holds):
+    ids, counts, minutes."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise invalid(
+            _("„%(name)s“ muss eine ganze Zahl von %(min)d bis %(max)d sein.", name=name, min=minimum, max=maximum),
+            name,
+        )
+    return value
+
+
+def id_field(value, name: str) -> int:
+    """The id of a row, named in a JSON body: as the path converter, only what the column holds."""
+    return integer_field(value, name, minimum=1)
 
 
 def text_field_or_none(value, name: str) -> str | None:

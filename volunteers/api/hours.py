@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from ..activities.services import activity_name
 from ..centres.models import Centre, MeetingPoint
 from ..core.errors import NotFound
+from ..core.limits import MAX_INT, parse_day
 from ..core.tenancy import in_centres
 from ..extensions import db
 from ..hours import services
@@ -22,7 +23,16 @@ from ..hours.models import HoursEntry
 from ..shifts.models import Shift
 from ..shifts.queries import visible_shift_or_none
 from . import bp
-from .helpers import in_api_terms, invalid, json_body, require_login, string_field, string_field_or_none, text_field
+from .helpers import (
+    id_field,
+    in_api_terms,
+    invalid,
+    json_body,
+    multiline_text_field,
+    require_login,
+    string_field,
+    string_field_or_none,
+)
 from .shifts import berlin_iso
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -68,7 +78,7 @@ def totals_json(totals: Totals) -> dict:
 
 
 def _text(value, name: str, max_length: int = services.NOTE_MAX) -> str:
-    return text_field(value, name, max_length)
+    return multiline_text_field(value, name, max_length)
 
 
 def _client_id(value) -> str:
@@ -81,14 +91,14 @@ def _client_id(value) -> str:
 def _date(text: str, name: str) -> date:
     try:
         if _DATE.fullmatch(text):
-            return date.fromisoformat(text)
+            return parse_day(text)
     except ValueError:
         pass
     raise invalid(_("„%(name)s“ ist kein gültiges Datum (JJJJ-MM-TT).", name=name), name)
 
 
 def _minutes(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INT:
         raise invalid(_("„minutes“ muss eine ganze Zahl ab 1 sein."), "minutes")
     return value
 
@@ -96,9 +106,7 @@ def _minutes(value) -> int:
 def _shift(value) -> Shift | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid(_("„shift_id“ muss eine ganze Zahl sein."), "shift_id")
-    shift = visible_shift_or_none(current_user, value)
+    shift = visible_shift_or_none(current_user, id_field(value, "shift_id"))
     if shift is None:
         raise invalid(_("Diese Schicht gibt es nicht."), "shift_id")
     return shift
@@ -141,7 +149,7 @@ def _hours_input(body: dict, client_id: str) -> tuple[services.HoursInput, Centr
         activity=string_field(body.get("activity"), "activity"),
         shift=shift,
         meeting_point=_meeting_point(body.get("meeting_point"), shift),
-        note=text_field(body.get("note"), "note"),  # its length is the service's rule, as on the page
+        note=multiline_text_field(body.get("note"), "note"),  # its length is the service's rule, as on the page
         client_id=client_id,
     )
     return values, _centre(body.get("centre"), shift)

@@ -1,5 +1,6 @@
-"""The caller's own data under DSGVO: take it away (Art. 15/20) or delete the account (Art. 17),
-keeping the hours pseudonymised so that the centre's funding figures stay as they were."""
+"""The caller's own data: their personal calendar feed, and under DSGVO taking the data away
+(Art. 15/20) or deleting the account (Art. 17), keeping the hours pseudonymised so that the
+centre's funding figures stay as they were."""
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -8,6 +9,9 @@ from flask_login import current_user, logout_user
 from ..accounts import services as accounts
 from ..core.errors import Forbidden, Unauthorized
 from ..core.transactions import after_commit, commit_despite_error
+from ..feeds.links import personal_feed_url
+from ..feeds.models import PERSONAL
+from ..feeds.tokens import regenerate_token, revoke_token
 from ..privacy.services import delete_account, export_personal_data
 from . import bp
 from .helpers import InvalidInput, json_body, require_login
@@ -24,6 +28,25 @@ def _confirm_password(body: dict) -> None:
     except Unauthorized:
         commit_despite_error()  # keep the counted failure
         raise Forbidden(_("Das Passwort ist falsch."), code="wrong_password", field="password") from None
+
+
+@bp.post("/me/calendar-feed")
+def switch_on_calendar_feed():
+    """201 with the new feed's URL, or 200 with the URL when the feed is on already: a client may
+    repeat the call safely (unlike the page's "new link", it never replaces a working URL)."""
+    require_login()
+    if url := personal_feed_url(current_user):
+        return jsonify(url=url), 200
+    regenerate_token(kind=PERSONAL, user_id=current_user.id)  # the page's service
+    return jsonify(url=personal_feed_url(current_user)), 201
+
+
+@bp.delete("/me/calendar-feed")
+def revoke_calendar_feed():
+    """204: the old URL stops working at once; revoking a feed that is off changes nothing."""
+    require_login()
+    revoke_token(kind=PERSONAL, user_id=current_user.id)
+    return "", 204
 
 
 @bp.get("/me/export")

@@ -1,4 +1,6 @@
-"""The API's description, GET /api/v1/openapi.json. A test checks that every route is in it."""
+"""The API's description, GET /api/v1/openapi.json: every route under /api/v1 and the report
+downloads that programs call (tests/api/test_openapi.py compares it with the app's routes, and
+tests/api/test_schemathesis.py checks the app's answers against it)."""
 
 from flask import jsonify
 
@@ -25,6 +27,12 @@ def _list_of(ref: str) -> dict:
     return {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}}
 
 
+def _errors_for_pages(*statuses: int) -> dict:
+    """Errors of a path outside /api/v1: the error format for a client that accepts JSON, else a page."""
+    content = {"application/json": {"schema": ERROR}, "text/html": {"schema": {"type": "string"}}}
+    return {str(status): {"description": "Fehler", "content": content} for status in statuses}
+
+
 def _json_body(schema: dict, required: bool = True) -> dict:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
@@ -40,6 +48,73 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 INSTANT = {"type": "string", "format": "date-time"}
 DAY = {"type": "string", "format": "date"}
 SLUG = {"type": "string", "nullable": True}
+
+
+NUMBER_OR_NULL = {"type": "number", "nullable": True}
+SHARE = {**NUMBER_OR_NULL, "description": "Anteil von 0 bis 1; null ohne Stunden"}
+EUROS = {**NUMBER_OR_NULL, "description": "Euro; null ohne erfasste Förderung"}
+MINUTES = {"type": "integer"}
+HOURS_SPLIT = {"volunteer_minutes": MINUTES, "staff_minutes": MINUTES, "volunteer_share": SHARE}
+
+
+def _rows(properties: dict) -> dict:
+    return {"type": "array", "items": {"type": "object", "properties": properties}}
+
+
+# The figures of a centre, and of an area (a Regierungsbezirk, NRW) as the sums of its centres.
+FIGURES = {
+    "from": DAY,
+    "to": DAY,
+    **HOURS_SPLIT,
+    "volunteer_hours": {"type": "number"},
+    "staff_hours": {"type": "number"},
+    "programme_volunteer_share": {"type": "number", "description": "KommAn: 7,7 von 13 Mio. EUR"},
+    "in_kind_value_eur": EUROS,
+    "in_kind_value_capped_eur": {**NUMBER_OR_NULL, "description": "null ohne Deckelung"},
+    "grant_amount_eur": EUROS,
+    "cost_per_volunteer_hour_eur": EUROS,
+    "volunteer_minutes_with_grant": MINUTES,
+    "years_without_grant": {"type": "array", "items": {"type": "integer"}},
+    "active_volunteers": {"type": "integer"},
+    "new_volunteers": {"type": "integer"},
+    "pending_minutes": {**MINUTES, "description": "eingereicht, noch nicht freigegeben"},
+    "shifts_held": {"type": "integer"},
+    "filled_slots": {"type": "integer"},
+    "capacity": {"type": "integer"},
+    "fill_rate": SHARE,
+    "participants_reached": {"type": "integer"},
+    "sessions_with_participants": {"type": "integer"},
+    "by_month": _rows({"month": {"type": "string", "description": "JJJJ-MM"}, **HOURS_SPLIT}),
+    "by_baustein": _rows(
+        {"baustein": {"type": "string", "enum": ["A", "B", "C", "D"]}, **HOURS_SPLIT, "in_kind_value_eur": EUROS}
+    ),
+    "by_meeting_point": _rows(
+        {
+            "meeting_point": {"type": "string", "description": "Name; leer: ohne Treffpunkt"},
+            "centre": {"type": "string", "description": "nur in Summen mehrerer Zentren"},
+            "volunteer_minutes": MINUTES,
+        }
+    ),
+    "by_activity": _rows(
+        {"activity": {"type": "string"}, "activity_name": {"type": "string"}, "volunteer_minutes": MINUTES}
+    ),
+}
+REQUIRED_FIGURES = [
+    "volunteer_minutes",
+    "staff_minutes",
+    "volunteer_share",
+    "in_kind_value_eur",
+    "active_volunteers",
+    "pending_minutes",
+]
+CENTRE_FIGURES = {
+    **FIGURES,
+    "centre": {"type": "string", "description": "Slug des Zentrums"},
+    "centre_name": {"type": "string"},
+    "regierungsbezirk": {"type": "string"},
+    "period_closed": {"type": "boolean", "description": "genau ein abgeschlossener Zeitraum: eingefrorene Zahlen"},
+}
+AREA_FIGURES = {**FIGURES, "centres": {"type": "integer", "description": "Zahl der Zentren"}}
 
 
 SCHEMAS = {
@@ -262,7 +337,7 @@ SCHEMAS = {
         "properties": {
             "programme": {"type": "string", "maxLength": 60, "default": "KommAn-NRW"},
             "amount_eur": {"type": "number", "minimum": 0, "maximum": 100000000},
-            "valuation_rate_eur": {"type": "number", "exclusiveMinimum": 0, "maximum": 500},
+            "valuation_rate_eur": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 500},
             "in_kind_cap_eur": {"type": "number", "nullable": True, "minimum": 0, "maximum": 100000000},
             "in_kind_cap_percent": {"type": "number", "nullable": True, "minimum": 0, "maximum": 100},
             "eligible_costs_eur": {"type": "number", "nullable": True, "minimum": 0, "maximum": 100000000},
@@ -272,11 +347,106 @@ SCHEMAS = {
     "Export": {
         "type": "object",
         "additionalProperties": True,
-        "description": "Alle gespeicherten Daten der Person: profile, memberships, signups, hours, devices",
+        "description": "Alle gespeicherten Daten der Person: profile, memberships, signups, hours, devices, "
+        "notifications, notification_settings, api_tokens, calendar_feeds, audit_events",
+    },
+    "CalendarFeed": {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": "geheime https-Adresse des persönlichen Kalenders (iCal)",
+            }
+        },
+    },
+    "CentreReport": {
+        "type": "object",
+        "required": [*REQUIRED_FIGURES, "from", "to", "centre", "checksum", "period_closed"],
+        "properties": {
+            **CENTRE_FIGURES,
+            "checksum": {"type": "string", "description": "SHA-256 der Zahlen"},
+            "period_label": {"type": "string", "nullable": True, "description": "Name des abgeschlossenen Zeitraums"},
+        },
+    },
+    "StateReport": {
+        "type": "object",
+        "description": "Nur Summen, keine Personen: NRW, jeder Regierungsbezirk und jedes Zentrum",
+        "required": ["from", "to", "nrw", "regierungsbezirke", "centres", "checksum"],
+        "properties": {
+            "from": DAY,
+            "to": DAY,
+            "checksum": {"type": "string"},
+            "nrw": {
+                "type": "object",
+                "nullable": True,
+                "description": "null ohne Zentren",
+                "required": REQUIRED_FIGURES,
+                "properties": {**AREA_FIGURES, "centres_without_grant": STRINGS},
+            },
+            "regierungsbezirke": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["regierungsbezirk", *REQUIRED_FIGURES],
+                    "properties": {
+                        **AREA_FIGURES,
+                        "regierungsbezirk": {"type": "string"},
+                        "centres_without_grant": STRINGS,
+                    },
+                },
+            },
+            "centres": {
+                "type": "array",
+                "items": {"type": "object", "required": ["centre", *REQUIRED_FIGURES], "properties": CENTRE_FIGURES},
+            },
+        },
     },
 }
 
 SHIFT = {"$ref": "#/components/schemas/Shift"}
+CALENDAR_FEED = {"$ref": "#/components/schemas/CalendarFeed"}
+REPORT_PERIOD = [
+    _query("from", "JJJJ-MM-TT, erster Tag; Standard: 1. Januar des laufenden Jahres", DAY),
+    _query("to", "JJJJ-MM-TT, letzter Tag (einschließlich); Standard: heute; höchstens fünf Jahre", DAY),
+    _query(
+        "format",
+        "html (Standard), json, csv (Semikolon, UTF-8 mit BOM, Dezimalkomma), xlsx oder pdf",
+        {"type": "string", "enum": ["html", "json", "csv", "xlsx", "pdf"], "default": "html"},
+    ),
+]
+FILE = {"type": "string", "format": "binary"}
+
+
+def _report(summary: str, figures: str, parameters: list) -> dict:
+    """A report download: outside /api/v1, hence its own server (the site's root)."""
+    return {
+        "servers": [{"url": "/"}],
+        "get": {
+            "summary": summary,
+            "parameters": [*parameters, *REPORT_PERIOD],
+            "responses": {
+                "200": {
+                    "description": "Die Zahlen im gewählten Format; Dateien mit Content-Disposition: attachment",
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{figures}"}},
+                        "text/csv": {"schema": FILE},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": FILE},
+                        "application/pdf": {"schema": FILE},
+                        "text/html": {"schema": {"type": "string"}},
+                    },
+                },
+                "302": {
+                    "description": "format=html ohne Sitzung im Browser (ein Bearer-Token gilt nur für "
+                    "json, csv, xlsx und pdf): Weiterleitung zur Anmeldung"
+                },
+                **_errors_for_pages(400, 401, 404),
+            },
+        },
+    }
+
+
 SIGNUP = {"$ref": "#/components/schemas/Signup"}
 HOURS_ENTRY = {"$ref": "#/components/schemas/HoursEntry"}
 
@@ -325,6 +495,21 @@ PATHS = {
                 "204": {"description": "gelöscht; Token und Sitzungen gelten nicht mehr"},
                 **_errors(400, 401, 403, 415, 422, 429),
             },
+        },
+    },
+    "/me/calendar-feed": {
+        "post": {
+            "summary": "Persönliches Kalender-Abo einschalten (201) oder das eingeschaltete nennen (200); "
+            "wiederholbar, eine funktionierende Adresse bleibt",
+            "responses": {
+                **_ok("Eingeschaltet", CALENDAR_FEED, 201),
+                **_ok("War schon eingeschaltet: dieselbe Adresse", CALENDAR_FEED),
+                **_errors(400, 401),
+            },
+        },
+        "delete": {
+            "summary": "Kalender-Abo beenden: die Adresse funktioniert sofort nicht mehr",
+            "responses": {"204": {"description": "beendet (auch wenn keins bestand)"}, **_errors(400, 401)},
         },
     },
     "/me/export": {
@@ -479,7 +664,30 @@ PATHS = {
         },
     },
     "/openapi.json": {"get": {"summary": "Diese Beschreibung", "security": [], "responses": _ok("OpenAPI 3.0")}},
+    "/reports/centre/{slug}": _report(
+        "Bericht eines Zentrums (Koordination und Leitung des Zentrums, Land)", "CentreReport", [CENTRE_SLUG]
+    ),
+    "/reports/state": _report("Landesbericht: Summen je Regierungsbezirk und NRW (nur Land)", "StateReport", []),
 }
+
+
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def _refusals_of_any_request(paths: dict) -> dict:
+    """Every operation may refuse a request whose text it cannot take (400: control characters,
+    malformed JSON) and, with a body, one that is too large (413)."""
+    for item in paths.values():
+        page = "servers" in item  # outside /api/v1: the error format or a page
+        for method in METHODS:
+            if operation := item.get(method):
+                refusals = (_errors_for_pages if page else _errors)(400, 413) if "requestBody" in operation else None
+                refusals = refusals or (_errors_for_pages if page else _errors)(400)
+                operation["responses"] = {**refusals, **operation["responses"]}
+    return paths
+
+
+PATHS = _refusals_of_any_request(PATHS)
 
 
 def document() -> dict:

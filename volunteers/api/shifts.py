@@ -2,7 +2,7 @@
 The rules themselves live in volunteers/shifts; here only types and shapes are checked."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import jsonify, request
@@ -13,6 +13,7 @@ from ..activities.services import activities_for
 from ..centres.models import LANGUAGE_CODES, MeetingPoint
 from ..core import time
 from ..core.errors import Conflict, Forbidden, NotFound
+from ..core.limits import parse_datetime, parse_day
 from ..extensions import db
 from ..shifts import planning, signups
 from ..shifts.models import CANCELLED, DRAFT, PUBLISHED, Shift, Signup
@@ -21,11 +22,13 @@ from . import bp
 from .helpers import (
     InvalidInput,
     in_api_terms,
+    integer_field,
     invalid,
     json_body,
+    multiline_text_field,
+    optional_json_body,
     require_login,
     string_field,
-    text_field,
     text_field_or_none,
 )
 
@@ -127,9 +130,7 @@ def _require_planner() -> None:
 
 def _integer(minimum: int):
     def parse(value, name: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise invalid(_("„%(name)s“ muss eine ganze Zahl ab %(min)d sein.", name=name, min=minimum), name)
-        return value
+        return integer_field(value, name, minimum=minimum)
 
     return parse
 
@@ -150,7 +151,7 @@ def _instant(value, name: str) -> datetime:
     """An ISO 8601 date and time: with an offset as given, without one as Berlin wall-clock time."""
     text = string_field(value, name)
     try:
-        parsed = None if _DATE_ONLY.fullmatch(text) else datetime.fromisoformat(text)
+        parsed = None if _DATE_ONLY.fullmatch(text) else parse_datetime(text)
     except ValueError:
         parsed = None
     if parsed is None:
@@ -178,7 +179,7 @@ SHIFT_FIELDS = {
     "activity": string_field,
     "languages": _string_list,
     "requires_police_certificate": _boolean,
-    "notes": text_field,
+    "notes": multiline_text_field,
     "baustein": text_field_or_none,
 }
 REQUIRED_FOR_NEW = ("meeting_point", "starts_at", "ends_at", "capacity", "activity")
@@ -252,9 +253,9 @@ def _publishes(body: dict, shift: Shift) -> bool:
 
 
 def _cancel_reason() -> str:
-    body = request.get_json(silent=True) if request.is_json else None
-    reason = body.get("reason") if isinstance(body, dict) and "reason" in body else request.args.get("reason")
-    return text_field(reason, "reason") or _("Abgesagt durch die Koordination")
+    body = optional_json_body()
+    reason = body.get("reason") if body is not None and "reason" in body else request.args.get("reason")
+    return multiline_text_field(reason, "reason") or _("Abgesagt durch die Koordination")
 
 
 def _instant_arg(name: str, *, end_of_day: bool) -> datetime | None:
@@ -265,11 +266,11 @@ def _instant_arg(name: str, *, end_of_day: bool) -> datetime | None:
         return None
     try:
         if _DATE_ONLY.fullmatch(value):
-            day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
+            day = parse_day(value) + timedelta(days=1 if end_of_day else 0)
             return time.berlin_local_lenient(datetime.combine(day, datetime.min.time()))
         if "T" in value:  # an unencoded "+" of the offset arrives as a space
             value = value.replace(" ", "+")
-        parsed = datetime.fromisoformat(value)
+        parsed = parse_datetime(value)
         return parsed.astimezone(UTC) if parsed.tzinfo else time.berlin_local_lenient(parsed)
     except (ValueError, OverflowError):
         raise invalid(

@@ -1,7 +1,6 @@
 """Forms for meeting points, staff and (for the admin) centres."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.models import EMAIL, NAME
 from ..activities.models import ACTIVITY_NAME
+from ..core.forms import Form
 from ..core.limits import TextLimit
 from .languages import language_choices
 from .models import BAUSTEINE, LONG_NAME, OPENING_NOTES, PLACE, REGIERUNGSBEZIRKE, STREET
@@ -73,7 +73,7 @@ class CoordinateField(FloatField):
             self.data = None
 
 
-class MeetingPointForm(FlaskForm):
+class MeetingPointForm(Form):
     name = _text(_l("Name"), LONG_NAME)
     municipality = _text(_l("Stadt oder Gemeinde"), PLACE)
     street = _text(_l("Straße und Hausnummer"), STREET)
@@ -119,13 +119,13 @@ class MeetingPointForm(FlaskForm):
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     name = _text(_l("Name"), NAME)
     email = _email()
     role = SelectField(_l("Rolle"), choices=[("coordinator", _l("Koordination")), ("lead", _l("KI-Leitung"))])
 
 
-class CentreForm(FlaskForm):
+class CentreForm(Form):
     name = _text(_l("Name des Zentrums"), LONG_NAME)
     district = _text(_l("Kreis oder kreisfreie Stadt"), PLACE)
     is_district_free_city = BooleanField(_l("Kreisfreie Stadt"))
@@ -145,12 +145,12 @@ class CentreForm(FlaskForm):
     city = _text(_l("Ort"), PLACE, required=False)
 
 
-class LeadForm(FlaskForm):
+class LeadForm(Form):
     name = _text(_l("Name"), NAME)
     email = _email()
 
 
-class CentreSettingsForm(FlaskForm):
+class CentreSettingsForm(Form):
     cancel_cutoff_hours = IntegerField(
         _l("Austragen ohne Vermerk bis … Stunden vor Beginn"),
         validators=[
@@ -167,12 +167,12 @@ class CentreSettingsForm(FlaskForm):
     )
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     name = _text(_l("Neue Tätigkeit"), ACTIVITY_NAME)
     baustein = SelectField(
         _l("KommAn-Baustein"), choices=[("", _l("wie der Treffpunkt"))] + [(b, b) for b in BAUSTEINE]
     )
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(Form):
     verified_on = DateField(_l("Erweitertes Führungszeugnis eingesehen am"), validators=[Optional()])

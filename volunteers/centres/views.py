@@ -10,7 +10,6 @@ from ..accounts.models import Membership, User
 from ..activities.services import activities_for, add_centre_activity
 from ..core.errors import DomainError
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
-from ..core.transactions import after_commit
 from ..core.web import attempt
 from ..extensions import db
 from ..privacy.services import inactive_volunteers
@@ -94,7 +93,7 @@ def staff(slug: str):
         if ok:
             user, is_new = result
             if is_new:
-                after_commit(lambda: send_invitation(user=user, centre_name=centre.name))
+                send_invitation(user=user, centre_name=centre.name)  # queued: mailed only if this commits
             flash(_("%(name)s gehört jetzt zum Team.", name=user.name), "success")
             return redirect(url_for("centres.staff", slug=centre.slug))
     return render_template(

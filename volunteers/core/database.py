@@ -33,6 +33,9 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten rows are zeroed on disk, not left in free pages: an erased person
+    # (DSGVO Art. 17) must not be readable from the file. Costs some writes; SQLite is the small setup.
+    cursor.execute("PRAGMA secure_delete=ON")
     path = cursor.execute("PRAGMA database_list").fetchone()[2]  # "" for an in-memory database
     cursor.close()
     if path:

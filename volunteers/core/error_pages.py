@@ -128,7 +128,12 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         _begin_error_page()
-        return _failure(error.code or 500, http_code(error), http_message(error))
+        response = _failure(error.code or 500, http_code(error), http_message(error))
+        # What the error itself says in headers: Allow on a 405, WWW-Authenticate, Retry-After.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

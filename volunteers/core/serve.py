@@ -14,6 +14,8 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
+from .logs import redact_request_log
+
 # Background workers started beside the web server: (description, flask sub-command).
 WORKERS: list[tuple[str, list[str]]] = [("Erinnerungs-Worker", ["reminders", "run"])]
 # Seconds the workers get to finish their pass once asked to stop; then they are killed.
@@ -34,6 +36,7 @@ def serve_command(host: str, port: int):
         for name, args in WORKERS:
             children.append(_start_worker(name, args))
         settle(app)
+        redact_request_log()  # no reset or feed token in the request log
         click.echo(f"Treffpunkt läuft auf http://{host}:{port}/ (Strg+C beendet)")
         run_simple(host, port, app, threaded=True, use_reloader=False)  # returns on KeyboardInterrupt
     finally:

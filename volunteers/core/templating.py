@@ -60,6 +60,34 @@ def _skeleton_pattern(skeleton: str, locale: str) -> str:
     return patterns[skeleton if skeleton in patterns else dates.match_skeleton(skeleton, patterns)]
 
 
+# Arabic writes its own comma; a Latin one inside an Arabic sentence reads as a stray mark.
+COMMAS = {"ar": "، "}
+
+
+def list_comma() -> str:
+    """The separator between the items of a list in the reader's language."""
+    return COMMAS.get(str(get_locale() or "de"), ", ")
+
+
+def comma_list(items) -> str:
+    return list_comma().join(str(item) for item in items)
+
+
+def plural_samples() -> dict[str, int]:
+    """One number for each plural category (CLDR: one, two, few, …) of the reader's language, so
+    that a template can hand scripts every form of a counted text; the script picks one with
+    Intl.PluralRules."""
+    return _plural_samples(str(get_locale() or "de"))
+
+
+@lru_cache(maxsize=32)
+def _plural_samples(code: str) -> dict[str, int]:
+    samples: dict[str, int] = {}
+    for number in range(0, 200):
+        samples.setdefault(_parsed_locale(code).plural_form(number), number)
+    return samples
+
+
 _catalogues: dict = {}
 
 
@@ -87,7 +115,9 @@ def init_templating(app: Flask) -> None:
         date=format_date,
         time=format_time,
         day=format_day,
+        comma_list=comma_list,
     )
+    app.jinja_env.globals.update(list_comma=list_comma, plural_samples=plural_samples)
 
     @app.context_processor
     def page_language():

@@ -11,7 +11,8 @@ What may only happen once the changes are safe (a mail, signing in) goes to afte
 On SQLite a writing request began as a writer (core/database.py); its commit or rollback here is
 where it leaves the writers' queue. CLI commands and the push worker commit their own unit of work."""
 
-from flask import Flask, g, request, session
+import sqlalchemy as sa
+from flask import Flask, current_app, g, request, session
 
 from ..extensions import db
 from .database import READ_ONLY_METHODS
@@ -57,3 +58,19 @@ def _end_transaction(*, commit: bool) -> None:
         raise
     for callback in g.pop("after_commit", []):
         callback()
+
+
+def init_transactions(app: Flask) -> None:
+    """Call after db.init_app: teardown functions run in reverse order, so this one ends the
+    session before Flask-SQLAlchemy's own teardown would."""
+
+    @app.teardown_appcontext
+    def end_session_quietly(_error):
+        # A database that went away after the answer was made must not turn it into the server's
+        # bare 500 page: the rollback at teardown fails on the dead connection outside every error
+        # handler. The answer is already complete; forget the session and let the pool replace it.
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError as error:
+            current_app.logger.warning("Session not closed cleanly: %s", type(error.orig).__name__)
+            db.session.registry.clear()

@@ -1,12 +1,12 @@
 """Small helpers shared by the HTML views."""
 
-from datetime import date
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import flash, request
 
 from ..extensions import db
 from .errors import DomainError
+from .limits import MAX_INT, parse_day, parse_month
 
 
 def show_domain_error(form, error: DomainError) -> None:
@@ -49,8 +49,33 @@ def attempt(action, form=None):
 
 
 def parse_iso_date(text: str | None, default):
-    """A YYYY-MM-DD query parameter, or `default` when missing or malformed."""
+    """A YYYY-MM-DD query parameter, or `default` when missing, malformed or outside the calendar
+    the app serves (core/limits.py: a page falls back rather than fail)."""
     try:
-        return date.fromisoformat(text) if text else default
+        return parse_day(text) if text else default
     except ValueError:
         return default
+
+
+def parse_iso_month(text: str | None, default):
+    """The first day of a YYYY-MM query parameter, or `default` as parse_iso_date does."""
+    try:
+        return parse_month(text) if text else default
+    except ValueError:
+        return default
+
+
+def _is_id(value: int | None) -> bool:
+    return value is not None and 1 <= value <= MAX_INT
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    """A whole-number query parameter from 1 to what the database's integer holds (an id, a page,
+    a year), or `default`: a larger one would overflow the query."""
+    value = request.args.get(name, type=int)
+    return value if _is_id(value) else default
+
+
+def form_ids(name: str) -> list[int]:
+    """The ids posted under `name` (checkboxes); any that no row can have are left out."""
+    return [value for value in request.form.getlist(name, type=int) if _is_id(value)]

@@ -59,6 +59,14 @@ def escape_text(text: str) -> str:
     return _CONTROL.sub("", text) if not text.isprintable() else text
 
 
+def one_line(text: str) -> str:
+    """A text for a calendar property the library writes (the calendar's name, description, UID):
+    line breaks become spaces and other control characters go. icalendar refuses an unescaped line
+    break and passes NUL through; a meeting point's name from before names were checked at input
+    must not break its feed for every subscriber."""
+    return _CONTROL.sub("", re.sub(r"[\r\n\t]+", " ", text))
+
+
 def fold(line: str) -> str:
     """One content line folded to at most 75 octets of UTF-8 a physical line (a continuation starts
     with a space), never inside a UTF-8 sequence nor between a backslash and what it escapes."""
@@ -176,4 +184,5 @@ def _names_zone(item: FeedEvent) -> bool:
 def build_calendar(*, name: str, uid: str, events: list[FeedEvent], description: str = "") -> bytes:
     body = "\r\n".join(_event(item) for item in events).encode()
     zone = _vtimezone() if any(_names_zone(item) for item in events) else b""
-    return b"".join((_header(name, uid, description), zone, body, b"\r\n" if body else b"", END))
+    header = _header(one_line(name), one_line(uid), one_line(description))
+    return b"".join((header, zone, body, b"\r\n" if body else b"", END))

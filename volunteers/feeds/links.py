@@ -3,8 +3,8 @@
 from functools import lru_cache
 
 import segno
-from flask import url_for
 
+from ..core.links import external_url
 from .models import CENTRE, PERSONAL
 from .tokens import feed_token
 
@@ -24,13 +24,13 @@ def qr_code(url: str) -> str:
 
 def personal_feed_url(user) -> str | None:
     token = feed_token(kind=PERSONAL, user_id=user.id)
-    return url_for("feeds.personal_feed", token=token, _external=True) if token else None
+    return external_url("feeds.personal_feed", token=token) if token else None
 
 
 def centre_feed_url(user, centre) -> str | None:
     token = feed_token(kind=CENTRE, user_id=user.id, centre_id=centre.id)
-    return url_for("feeds.centre_feed", token=token, _external=True) if token else None
+    return external_url("feeds.centre_feed", token=token) if token else None
 
 
 def public_feed_url(meeting_point) -> str:
-    return url_for("feeds.public_feed", slug=meeting_point.slug, _external=True)
+    return external_url("feeds.public_feed", slug=meeting_point.slug)

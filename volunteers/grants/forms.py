@@ -6,10 +6,10 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..core.forms import Form
 from ..core.templating import reader_locale
 from ..reports.formatting import format_number
 from ..reports.models import KOMMAN, Grant
@@ -49,7 +49,7 @@ class NumberField(StringField):
         return "" if self.data is None else format_number(self.data, self.pattern)
 
 
-class GrantForm(FlaskForm):
+class GrantForm(Form):
     year = IntegerField(
         _l("Jahr"), validators=[InputRequired(REQUIRED)], render_kw={"inputmode": "numeric", "autocomplete": "off"}
     )

@@ -1,10 +1,10 @@
 """The centre lead's grant pages: the grants by year, a new year's grant, changing one."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.web import attempt, show_domain_error
+from ..core.web import attempt, int_arg, show_domain_error
 from .access import grants_centre_or_abort
 from .forms import GrantForm
 from .queries import grant_rows, history_of
@@ -24,7 +24,7 @@ def index(slug: str):
 @login_required
 def new(slug: str):
     centre = grants_centre_or_abort(slug)
-    form = GrantForm.for_grant(None, year=request.args.get("year", type=int) or first_year_without_grant(centre))
+    form = GrantForm.for_grant(None, year=int_arg("year") or first_year_without_grant(centre))
     if form.is_submitted() and _saved(centre, form.year.data, form, create_only=True):
         flash(_("Die Förderung für %(year)d ist eingetragen.", year=form.year.data), "success")
         return redirect(url_for("grants.index", slug=slug))

@@ -1,10 +1,10 @@
 """Forms of the volunteer's hours pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from ..core.forms import Form
 from .services import NOTE_MAX, HoursInput
 
 
@@ -31,7 +31,7 @@ class DurationMixin:
         return (self.hours.data or 0) * 60 + (self.minutes.data or 0)
 
 
-class ManualHoursForm(DurationMixin, FlaskForm):
+class ManualHoursForm(DurationMixin, Form):
     # The service's field names, mapped to this form's, for error messages next to the right field.
     domain_fields = {"minutes": "hours"}
 
@@ -54,7 +54,7 @@ class ManualHoursForm(DurationMixin, FlaskForm):
         )
 
 
-class ConfirmProposalForm(DurationMixin, FlaskForm):
+class ConfirmProposalForm(DurationMixin, Form):
     domain_fields = {"minutes": "hours"}
 
     # Stored as the entry's note: the service checks its length.

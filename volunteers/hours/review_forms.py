@@ -7,14 +7,15 @@ from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..centres.models import MeetingPoint
+from ..core.forms import Form
+from ..core.web import parse_iso_month
 from .history import format_minutes
 from .models import HOURS_STATUS_NAMES
-from .queries import QueueFilter, month_start
+from .queries import QueueFilter
 from .services import NOTE_MAX, HoursInput
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
@@ -60,7 +61,7 @@ def _reason(label):
     )
 
 
-class HoursFieldsForm(FlaskForm):
+class HoursFieldsForm(Form):
     """The fields of one entry, for staff hours and for a coordinator's edit."""
 
     # A date that does not fit the entry's shift is shown at the date.
@@ -115,14 +116,14 @@ class StaffHoursForm(HoursFieldsForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = _reason(_l("Grund der Ablehnung"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="reject", **kwargs)
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     minutes = DurationField(
         _l("Korrektur (Stunden:Minuten, minus zieht ab, z. B. -0:30)"),
         validators=[InputRequired(_l("Bitte eine Dauer angeben."))],
@@ -134,7 +135,7 @@ class CorrectionForm(FlaskForm):
         super().__init__(*args, prefix="correct", **kwargs)
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     label = StringField(
         _l("Bezeichnung"),
         validators=[DataRequired(REQUIRED), Length(max=100, message=_l("Höchstens %(max)d Zeichen.", max=100))],
@@ -170,7 +171,7 @@ def period_presets(today: date, existing) -> list[dict]:
     ]
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     """The queue's GET filters; a value that is not offered is ignored with a note at the field."""
 
     class Meta:
@@ -202,5 +203,5 @@ class QueueFilterForm(FlaskForm):
             meeting_point=self._meeting_points.get(valid(self.meeting_point)),
             activity=valid(self.activity),
             volunteer_id=_optional_int(valid(self.volunteer)),
-            month=month_start(valid(self.month)),
+            month=parse_iso_month(valid(self.month), None),
         )

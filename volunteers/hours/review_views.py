@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from ..activities.services import activities_for
 from ..centres.models import MeetingPoint
 from ..core import time
+from ..core.links import external_url
 from ..core.tenancy import get_in_centre_or_404, staff_centre_or_404
-from ..core.web import attempt, safe_next_url
+from ..core.web import attempt, form_ids, int_arg, parse_iso_month, safe_next_url
 from . import policy, services
 from .history import format_minutes
 from .models import STAFF_HOURS, HoursEntry, ReportPeriod
@@ -28,7 +29,6 @@ from .queries import (
     entries_by_id,
     entry_trail,
     meeting_points_of,
-    month_start,
     next_month,
     pending_in_periods,
     pending_summary,
@@ -111,7 +111,7 @@ def queue(slug):
 @login_required
 def approve_selected(slug):
     centre = staff_centre_or_404(slug)
-    ids = request.form.getlist("entry_ids", type=int)
+    ids = form_ids("entry_ids")
     if not ids:
         flash(_("Bitte wählen Sie mindestens einen Eintrag aus."), "error")
         return redirect(_back(centre))
@@ -251,7 +251,7 @@ def correct_entry(slug, entry_id):
 @login_required
 def staff_hours(slug):
     centre = staff_centre_or_404(slug)
-    month = month_start(request.args.get("month")) or _today().replace(day=1)
+    month = parse_iso_month(request.args.get("month"), _today().replace(day=1))
     form = StaffHoursForm(data={"work_date": _today()})
     form.set_choices(meeting_points_of(centre), activities_for(centre))
     if form.validate_on_submit():
@@ -334,7 +334,7 @@ def close_report_period(slug, period_id):
 @login_required
 def audit(slug):
     centre = staff_centre_or_404(slug, lead_only=True)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1)
     events, has_older = audit_page(centre, page)
     return render_template(
         "hours/review/audit.html", centre=centre, rows=audit_rows(centre, events), page=page, has_older=has_older
@@ -349,7 +349,7 @@ def audit(slug):
 def poster(slug, meeting_point_id):
     centre = staff_centre_or_404(slug)
     meeting_point = get_in_centre_or_404(MeetingPoint, meeting_point_id, centre)
-    checkin_url = url_for("hours.check_in", code=meeting_point.checkin_code, _external=True)
+    checkin_url = external_url("hours.check_in", code=meeting_point.checkin_code)
     qr = segno.make(checkin_url, error="m").svg_data_uri(scale=10, border=2)
     return render_template(
         "hours/review/poster.html", centre=centre, meeting_point=meeting_point, checkin_url=checkin_url, qr=qr

@@ -1,11 +1,18 @@
 """Start page, legal pages and the health check."""
 
+import copy
+import json
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.i18n import LOCALES, RTL_LOCALES
 from ..extensions import db
 
 bp = Blueprint("pages", __name__)
@@ -31,9 +38,44 @@ def imprint():
     return render_template("pages/imprint.html")
 
 
+# The enforcement body for public bodies in NRW (§§ 10d, 10e BGG NRW, §§ 9 ff. BITVNRW), as its
+# own pages name it; an installation outside NRW, or a newer address, overrides it in the settings.
+NRW_OMBUDSSTELLE = {
+    "name": "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
+    "email": "ombudsstelle-barrierefreie-it@mags.nrw.de",
+    "url": "https://www.lbbp.nrw.de/ombudsstelle",
+    "address": None,
+    "phone": None,
+}
+
+
+def _accessibility_contact() -> dict:
+    """The installation's contact point for accessibility feedback (BITV 2.0 § 7 (1) Nr. 2)."""
+    config = current_app.config
+    return {
+        "name": config.get("ACCESSIBILITY_CONTACT_NAME"),
+        "email": config.get("ACCESSIBILITY_CONTACT_EMAIL"),
+        "phone": config.get("ACCESSIBILITY_CONTACT_PHONE"),
+        "address": config.get("ACCESSIBILITY_CONTACT_ADDRESS"),
+    }
+
+
+def _enforcement_body() -> dict:
+    config = current_app.config
+    return {
+        key: config.get(f"ACCESSIBILITY_ENFORCEMENT_{key.upper()}", default)
+        for key, default in NRW_OMBUDSSTELLE.items()
+    }
+
+
 @bp.route("/accessibility")
 def accessibility_statement():
-    return render_template("pages/accessibility.html", statement_date=ACCESSIBILITY_STATEMENT_DATE)
+    return render_template(
+        "pages/accessibility.html",
+        statement_date=ACCESSIBILITY_STATEMENT_DATE,
+        contact=_accessibility_contact(),
+        enforcement=_enforcement_body(),
+    )
 
 
 @bp.route("/healthz")
@@ -45,11 +87,37 @@ def healthz():
     return jsonify(status="ok")
 
 
+@lru_cache(maxsize=1)
+def _manifest_template(static_folder: str) -> dict:
+    return json.loads((Path(static_folder) / "manifest.webmanifest").read_text(encoding="utf-8"))
+
+
+def _translated_manifest(locale: str) -> dict:
+    """The manifest in the person's language: browsers fetch it without the session cookie, so the
+    page names its language in the link (?lang=)."""
+    manifest = copy.deepcopy(_manifest_template(current_app.static_folder))
+    with force_locale(locale):
+        manifest.update(
+            lang=locale,
+            dir="rtl" if locale in RTL_LOCALES else "ltr",
+            name=_("Treffpunkt – Ehrenamt an den Ankommenstreffpunkten"),
+            description=_(
+                "Schichten planen, übernehmen und Stunden erfassen – für die Kommunalen Integrationszentren in NRW."
+            ),
+        )
+        names = {"/my/shifts": _("Meine Schichten"), "/hours": _("Stunden eintragen")}
+        for shortcut in manifest["shortcuts"]:
+            shortcut["name"] = names.get(shortcut["url"], shortcut["name"])
+    return manifest
+
+
 @bp.route("/manifest.webmanifest")
 def manifest():
-    response = send_from_directory(
-        current_app.static_folder, "manifest.webmanifest", mimetype="application/manifest+json", max_age=3600
-    )
+    locale = request.args.get("lang", "de")
+    response = jsonify(_translated_manifest(locale if locale in LOCALES else "de"))
+    response.mimetype = "application/manifest+json"
+    response.cache_control.max_age = 3600
+    response.cache_control.public = True
     return response
 
 

@@ -4,6 +4,7 @@ accounts without any activity for RETENTION_INACTIVE_DAYS (default two years).""
 import click
 
 from ..extensions import db
+from .copies import erase_copies
 from .services import delete_account, inactive_volunteers
 
 
@@ -28,7 +29,9 @@ def pseudonymise_inactive(days, yes):
     if not yes:
         click.echo(f"{len(users)} accounts would be pseudonymised; run again with --yes")
         return
+    emails = [user.email for user in users]
     for user in users:
         delete_account(user=user)
     db.session.commit()
+    erase_copies(emails=emails)
     click.echo(f"{len(users)} accounts pseudonymised")

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired
+
+from ..core.forms import Form as FlaskForm
 
 
 class DeleteAccountForm(FlaskForm):

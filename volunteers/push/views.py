@@ -1,8 +1,8 @@
 """Web push endpoints for the PWA's JavaScript (JSON, under /push/) and the coordinators'
 delivery log page.
 
-The JSON endpoints work with the session cookie, so the global CSRF protection applies (the
-script sends the token as X-CSRFToken). Their failures are answered in the API's error format by
+The JSON endpoints follow the API's rule for CSRF: a valid bearer token needs none, the session
+cookie needs the token in X-CSRFToken (the script sends it). Their failures are answered in the API's error format by
 the app's own handlers (create_app registers it for /push/ as for /api/), which also answer an
 unreachable database with 503 without touching it."""
 
@@ -10,15 +10,19 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.auth import protect_cookie_session
 from ..api.errors import api_error
 from ..api.helpers import json_body, require_login
 from ..core.tenancy import staff_centre_or_404
+from ..extensions import csrf
 from . import services
 from .labels import KIND_NAMES, OUTCOME_NAMES, STATUS_NAMES
 from .vapid import public_key_b64url, vapid_key
 
 bp = Blueprint("push", __name__)
 devices = Blueprint("devices", __name__, url_prefix="/push")
+csrf.exempt(devices)  # the API's rule instead: a valid bearer token, or the CSRF header with the cookie
+devices.before_request(protect_cookie_session)
 
 
 @devices.get("/vapid-public-key")

@@ -46,6 +46,7 @@ from ..core.database import begin_write
 from ..core.error_pages import is_database_unavailable
 from ..core.time import now
 from ..extensions import db
+from ..mail.worker import send_due_mails
 from .delivery import Device, Message, NoRedirectSession, Result, build_message, push_to_device
 from .email import Email, email_for, send_email
 from .endpoints import loopback_allowed
@@ -106,6 +107,7 @@ def send_due(*, limit: int = 100) -> Counter:
     """One pass: deliver up to `limit` due notifications; returns counts by resulting status.
     Commits (it is a unit of work of its own, like a CLI command); call it with no transaction open.
     A database failure ends the pass with its exception, after giving back what it had not begun."""
+    mailed = send_due_mails(limit=limit)  # the mail outbox first: a broken push setting must not hold it up
     vapid_key()  # a broken key setting fails here, before anything is claimed
     counts = Counter()
     with NoRedirectSession() as http:
@@ -118,7 +120,7 @@ def send_due(*, limit: int = 100) -> Counter:
                 break  # this pass is slow: let other workers have the rest
     if counts:
         log.info("push pass: %s", dict(counts))
-    return counts
+    return counts + mailed
 
 
 def _deliver_claims(ids: list[int], lease: datetime, http: requests.Session) -> Counter:

@@ -4,12 +4,13 @@ import csv
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
-from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, Cell, Table
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, Cell, Table, inert_text
 
 
 def importable_german_number(cell: Cell) -> str:
     """Decimal comma and no thousands separators, so that a spreadsheet imports the text as a
-    number (the PDF's readable_german_number groups thousands for the eye)."""
+    number (the PDF's readable_german_number groups thousands for the eye). Text never runs as a
+    formula (inert_text)."""
     value = cell.value
     if value is None:
         return ""
@@ -21,18 +22,18 @@ def importable_german_number(cell: Cell) -> str:
         return f"{Decimal(str(value)):.2f}".replace(".", ",")
     if cell.kind in (MINUTES, COUNT):
         return str(value).replace(".", ",")
-    return str(value)
+    return inert_text(str(value))
 
 
 def to_csv(header: list[tuple[str, str]], tables: list[Table]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for label, value in header:
-        writer.writerow([label, value])
+    for label, value in header:  # the values name centres and meeting points: text from people
+        writer.writerow([inert_text(label), inert_text(value)])
     for table in tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([column.title for column in table.columns])
+        writer.writerow([inert_text(table.title)])
+        writer.writerow([inert_text(column.title) for column in table.columns])
         for row in table.rows:
             writer.writerow([importable_german_number(cell) for cell in row])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

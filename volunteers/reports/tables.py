@@ -10,6 +10,21 @@ from flask_babel import gettext as _
 
 # Cell kinds decide the format: minutes as integers, hours with two decimals, shares as percent.
 MINUTES, HOURS, PERCENT, EUR, COUNT, TEXT = "minutes", "hours", "percent", "eur", "count", "text"
+NUMBER_KINDS = (MINUTES, HOURS, PERCENT, EUR, COUNT)
+
+# A spreadsheet runs a cell whose text starts with one of these (OWASP "CSV injection"), also after
+# blanks; some read the full-width forms (＝＋－＠) as the ASCII ones. TAB and CR start a formula
+# in some importers, and a line feed hides what follows it.
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+CONTROL_STARTS = frozenset("\t\r\n")
+
+
+def inert_text(text: str) -> str:
+    """Text that a spreadsheet shows and never runs: a formula-like start gets an apostrophe
+    before it, as OWASP advises. The one rule for every text cell of the CSV and XLSX files."""
+    if text[:1] in CONTROL_STARTS or text.lstrip()[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +36,11 @@ class Cell:
 
     def __str__(self) -> str:  # a row's label, as the HTML table shows it
         return str(self.value)
+
+    @property
+    def is_number(self) -> bool:
+        """Written as a number; everything else is text, for a spreadsheet inert_text."""
+        return self.kind in NUMBER_KINDS and self.value is not None
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Cell, Table
+from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Cell, Table, inert_text
 
 NUMBER_FORMATS = {HOURS: "#,##0.00", MINUTES: "#,##0", COUNT: "#,##0", PERCENT: "0.0%", EUR: '#,##0.00 "€"'}
 # Where the formats above put thousands separators and units: to size columns by what they show.
@@ -44,10 +45,21 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
+def _write_text(sheet, row: int, column: int, text: str):
+    """A text cell that stays text: openpyxl would store a text starting with "=" as a formula.
+    Characters XML cannot hold (control characters) are left out instead of failing the file."""
+    written = sheet.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", inert_text(text)))
+    written.data_type = "s"
+    return written
+
+
 def _write_cell(sheet, row: int, column: int, cell: Cell) -> None:
+    if not cell.is_number:
+        if cell.value is not None:
+            _write_text(sheet, row, column, str(cell.value))
+        return
     written = sheet.cell(row=row, column=column, value=cell.value)
-    if cell.kind in NUMBER_FORMATS:
-        written.number_format = NUMBER_FORMATS[cell.kind]
+    written.number_format = NUMBER_FORMATS[cell.kind]
 
 
 def _shown_length(cell: Cell) -> int:
@@ -61,7 +73,7 @@ def _shown_length(cell: Cell) -> int:
 def _write_table(sheet, table: Table, first_row: int) -> int:
     """Column titles in bold, then the rows; returns the row of the titles."""
     for column_index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=first_row, column=column_index, value=column.title)
+        cell = _write_text(sheet, first_row, column_index, column.title)
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row_index, row in enumerate(table.rows, start=first_row + 1):
@@ -80,8 +92,8 @@ def _fit_columns(sheet, table: Table) -> None:
 
 def _overview(sheet, header: list[tuple[str, str]], summary: Table | None) -> None:
     for row, (label, value) in enumerate(header, start=1):
-        sheet.cell(row=row, column=1, value=label).font = BOLD
-        sheet.cell(row=row, column=2, value=value)  # long values (the checksum) run over into empty cells
+        _write_text(sheet, row, 1, label).font = BOLD
+        _write_text(sheet, row, 2, value)  # long values (the checksum) run over into empty cells
     if summary is not None:
         titles_row = _write_table(sheet, summary, len(header) + 2)
         sheet.freeze_panes = sheet.cell(row=titles_row + 1, column=1)

@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from ..centres.forms import CheckboxListField
 from ..centres.languages import language_choices
+from ..core.forms import Form
 from .models import CANCEL_REASON, NOTES, RRULE, STAFFING_CALL_MESSAGE
 from .planning import ShiftValues
 
@@ -44,7 +44,7 @@ def _count(label, default):
     )
 
 
-class ShiftFieldsForm(FlaskForm):
+class ShiftFieldsForm(Form):
     """What a single shift and a series have in common."""
 
     domain_fields = {"starts_at": "start_time", "ends_at": "end_time"}
@@ -108,7 +108,7 @@ class SeriesForm(ShiftFieldsForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(
         _l("Grund der Absage"),
         validators=[
@@ -118,15 +118,15 @@ class CancelForm(FlaskForm):
     )
 
 
-class StaffingCallForm(FlaskForm):
+class StaffingCallForm(Form):
     message = StringField(_l("Kurze Nachricht (optional)"), validators=[Optional(), STAFFING_CALL_MESSAGE.length()])
 
 
-class CopyWeekForm(FlaskForm):
+class CopyWeekForm(Form):
     target = DateField(_l("In die Woche vom"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     volunteer = SelectField(
         _l("Ehrenamtliche Person eintragen"),
         coerce=int,
@@ -134,7 +134,7 @@ class AssignForm(FlaskForm):
     )
 
 
-class ExceptionForm(FlaskForm):
+class ExceptionForm(Form):
     day = DateField(_l("Termin ausfallen lassen am"), validators=[InputRequired(_l("Bitte ein Datum angeben."))])
 
 

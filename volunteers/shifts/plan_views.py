@@ -12,7 +12,7 @@ from ..activities.services import activities_for
 from ..centres.models import MeetingPoint
 from ..core import time
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
-from ..core.web import attempt, parse_iso_date
+from ..core.web import attempt, int_arg, parse_iso_date
 from ..extensions import db
 from ..feeds.links import centre_feed_url, subscription
 from ..reminders import notify
@@ -149,7 +149,7 @@ def new_shift(slug):
     centre = staff_centre_or_404(slug)
     form = _shift_form(centre, ShiftForm)
     if request.method == "GET":
-        if copy_of := request.args.get("copy", type=int):
+        if copy_of := int_arg("copy"):
             _prefill(form, get_in_centre_or_404(Shift, copy_of, centre))
             form.day.data = form.day.data + timedelta(days=7)
         else:

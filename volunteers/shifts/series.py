@@ -1,13 +1,13 @@
 """Recurring plans: an RRULE (RFC 5545) from a first local start, with exception dates.
 
 Each occurrence is a real Shift row keyed by (series, occurrence date), so that sign-ups attach to
-it. Rules must end (UNTIL or COUNT) and yield at most MAX_OCCURRENCES; a COUNT is stored as the
-equivalent UNTIL so that a series can be split at any date ("this and following")."""
+it. Rules must end (UNTIL or COUNT) and yield at most MAX_OCCURRENCES, all within HORIZON of the
+first; a COUNT is stored as the equivalent UNTIL so that a series can be split at any date ("this
+and following")."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, date, datetime, timedelta
 from datetime import time as clock
-from itertools import islice
 
 import sqlalchemy as sa
 from dateutil.rrule import rrulestr
@@ -33,6 +33,13 @@ from .planning import ShiftValues, check_times, check_values
 from .signups import lock_shift, promote_waitlist
 
 MAX_OCCURRENCES = 366
+# Every occurrence lies within this many years of the first: a rule with INTERVAL=1000000 makes no
+# shift in the year 4764, and the expansion's work is bounded (_expand).
+HORIZON = timedelta(days=731)  # two years, one of them a leap year
+CYCLE_YEARS = 400  # after which the Gregorian calendar repeats itself exactly
+_UNTIL_YEAR = re.compile(r"UNTIL=(\d{4})")
+_UNTIL_DAY = re.compile(r"UNTIL=(\d{8})")
+_COUNT = re.compile(r"COUNT=(\d+)")
 _SUB_DAILY = re.compile(r"FREQ=(HOURLY|MINUTELY|SECONDLY)|BY(HOUR|MINUTE|SECOND)=", re.I)
 _DATE_ONLY_UNTIL = re.compile(r"UNTIL=(\d{8})(?=;|$)")
 _END_PART = re.compile(r";?(UNTIL|COUNT)=[^;]*", re.I)
@@ -53,8 +60,8 @@ def occurrence_dates(rule: str, first_start_local: datetime, exceptions=()) -> l
             _("Die Wiederholung braucht ein Ende (Enddatum oder Anzahl)."), code="rrule_unbounded", field="rrule"
         )
     try:
-        starts = list(islice(rrulestr(text, dtstart=first_start_local), MAX_OCCURRENCES + 1))
-    except (ValueError, TypeError):
+        starts, beyond = _expand(text, first_start_local)
+    except (ValueError, TypeError, OverflowError):
         raise ShiftError(_("Die Wiederholungsregel ist ungültig."), code="rrule_invalid", field="rrule") from None
     if len(starts) > MAX_OCCURRENCES:
         raise ShiftError(
@@ -63,9 +70,48 @@ def occurrence_dates(rule: str, first_start_local: datetime, exceptions=()) -> l
             field="rrule",
         )
     if not starts:
-        raise ShiftError(_("Die Regel ergibt keinen einzigen Termin."), code="rrule_empty", field="rrule")
+        raise ShiftError(
+            _("Die Regel ergibt innerhalb von zwei Jahren ab dem ersten Termin keinen einzigen Termin."),
+            code="rrule_empty",
+            field="rrule",
+        )
+    if beyond:
+        raise ShiftError(
+            _("Alle Termine einer Serie müssen innerhalb von zwei Jahren ab dem ersten Termin liegen."),
+            code="rrule_beyond_horizon",
+            field="rrule",
+        )
     skipped = set(exceptions)
     return [start.date() for start in starts if start.date().isoformat() not in skipped]
+
+
+def _expand(text: str, first_start_local: datetime) -> tuple[list[datetime], bool]:
+    """The rule's starts within HORIZON of the first (at most MAX_OCCURRENCES + 1 of them), and
+    whether the rule goes on after the horizon: an occurrence later, a COUNT not reached within
+    it, or an UNTIL after it.
+
+    dateutil searches for the next match period by period up to the year 9999, and a rule that
+    matches no day at all (BYMONTH=2;BYMONTHDAY=30) makes it search all of them: seconds of CPU
+    for a daily rule. The Gregorian calendar repeats exactly every 400 years (leap days and
+    weekdays alike), so the rule is expanded as many 400-year cycles later as keep the horizon
+    before 9999, where at most one cycle is left to search, and its dates are moved back."""
+    shift = CYCLE_YEARS * ((MAXYEAR - 3 - first_start_local.year) // CYCLE_YEARS)  # 3: HORIZON and UNTIL's day
+    later = _UNTIL_YEAR.sub(lambda m: f"UNTIL={min(int(m.group(1)) + shift, MAXYEAR):04d}", text)
+    start = first_start_local.replace(year=first_start_local.year + shift)
+    starts, beyond = [], False
+    for occurrence in rrulestr(later, dtstart=start):
+        if occurrence > start + HORIZON:
+            beyond = True
+            break
+        starts.append(occurrence.replace(year=occurrence.year - shift))
+        if len(starts) > MAX_OCCURRENCES:
+            break
+    count, until = _COUNT.search(text), _UNTIL_DAY.search(text)
+    if count and len(starts) < int(count.group(1)):
+        beyond = True  # what is left lies beyond the year 9999 of the later cycle
+    if until and datetime.strptime(until.group(1), "%Y%m%d") > first_start_local + HORIZON:
+        beyond = True
+    return starts, beyond
 
 
 def _with_until(rule: str, last: date) -> str:
