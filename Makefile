@@ -43,11 +43,12 @@ PYTEST := $(BIN)/python -m pytest -n auto
 test: install
 	$(PYTEST)
 
-# Before each commit: lint, and the tests that need neither a browser nor a server process, on SQLite.
+# Before each commit: lint, and the tests that need neither a browser nor a server process nor a
+# long thorough test (marker slow), on SQLite.
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	CI= TEST_DATABASE_URL= $(PYTEST) -q -m "not browser and not server and not postgresql"
+	CI= TEST_DATABASE_URL= $(PYTEST) -q -m "not browser and not server and not slow and not postgresql"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -26,6 +26,8 @@ from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
 
+pytestmark = pytest.mark.slow  # make test, not make check
+
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))  # a Monday: the week plan shows 2 to 8 November
 SIGNED_UP_AT = time.berlin_local(datetime(2026, 10, 1, 9, 0))  # for the shifts that are past by NOW
 GROWTH = 3  # batches of rows the big world adds to the small world's one (the dates fit four in all)

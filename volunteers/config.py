@@ -102,6 +102,18 @@ def load_config(instance_path: str) -> dict:
         # The hosts the app answers for, others get 400 (Flask's check); unset: the host of
         # PUBLIC_BASE_URL (core/security.py).
         "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
+        # The accessibility statement's contact point (BITV 2.0 Feedback-Mechanismus); the
+        # enforcement body defaults to the NRW Ombudsstelle (volunteers/pages/views.py).
+        **{
+            f"ACCESSIBILITY_CONTACT_{part}": os.environ.get(f"ACCESSIBILITY_CONTACT_{part}")
+            for part in ("NAME", "EMAIL", "PHONE", "ADDRESS")
+        },
+        # Set only where given: an absent key keeps the default line, a given one replaces it.
+        **{
+            f"ACCESSIBILITY_ENFORCEMENT_{part}": os.environ[f"ACCESSIBILITY_ENFORCEMENT_{part}"]
+            for part in ("NAME", "EMAIL", "URL", "ADDRESS", "PHONE")
+            if f"ACCESSIBILITY_ENFORCEMENT_{part}" in os.environ
+        },
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),

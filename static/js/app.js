@@ -239,11 +239,13 @@ if (said) {
 // --- service worker -----------------------------------------------------------------------
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/service-worker.js", {scope: "/"}).catch(() => {});
-  const logout = document.querySelector("form[data-logout]");
-  if (logout) logout.addEventListener("submit", () => {
-    if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("logout");
-    if (hasOutbox) Outbox.clearSession().catch(() => {});
-  });
+  // Logging out here, or on all devices: the cached pages and the stored session go.
+  for (const logout of document.querySelectorAll("form[data-logout]")) {
+    logout.addEventListener("submit", () => {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("logout");
+      if (hasOutbox) Outbox.clearSession().catch(() => {});
+    });
+  }
   // The worker sent queued entries in the background: show the list as it is now.
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data && event.data.type === "outbox-sent") {

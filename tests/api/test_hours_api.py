@@ -343,6 +343,25 @@ def test_hours_of_an_attended_shift_count_for_its_centre_meeting_point_and_baust
     assert entry_count() == 1
 
 
+def test_hours_for_a_shift_that_differ_from_the_proposal_need_a_reason_as_on_the_page(client, world, make_shift):
+    """The same rule as the proposal form on the hours page (hours/policy.py deviation_blockers)."""
+    with time.freeze(NOW - timedelta(days=5)):
+        shift = make_shift(world.place, starts=time.berlin_local(datetime(2026, 11, 19, 15)), hours=3)
+        signup = sign_up(shift=shift, volunteer=world.volunteer)
+    db.session.commit()
+    record_attendance(shift=shift, marks={signup.id: "attended"}, participants_count=4)
+    headers = bearer(client, world.volunteer)
+    body = hours_body(shift_id=shift.id, date="2026-11-19", minutes=240, activity=shift.activity, note="")
+
+    refused = client.post("/api/v1/me/hours", headers=headers, json=body)
+    assert refused.status_code == 422
+    assert (refused.get_json()["error"]["code"], refused.get_json()["error"]["field"]) == ("reason_required", "note")
+    assert entry_count() == 0
+
+    explained = client.post("/api/v1/me/hours", headers=headers, json={**body, "note": "Aufräumen danach"})
+    assert (explained.status_code, explained.get_json()["minutes"]) == (201, 240)
+
+
 def test_another_centres_shift_is_unknown(client, world, make_shift):
     shift = make_shift(world.other_place, starts=time.berlin_local(datetime(2026, 11, 19, 15)))
     response = client.post(

@@ -9,6 +9,7 @@ from volunteers.core import time
 from volunteers.demo.services import seed_demo
 
 
+@pytest.mark.slow
 @pytest.mark.database("sqlite")
 @pytest.mark.parametrize(
     "local",

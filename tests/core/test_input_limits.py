@@ -18,7 +18,7 @@ from uuid import uuid4
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import post_form
+from tests.helpers import csrf_token, post_form
 from volunteers.accounts.models import EMAIL, NAME, PHONE, TOKEN_LABEL, ApiToken, User
 from volunteers.accounts.registrations import PendingRegistration
 from volunteers.activities.models import ACTIVITY_NAME, CentreActivity
@@ -360,11 +360,22 @@ HUGE_IDS = [2**31, 2**63, 2**64]  # beyond PostgreSQL's integer, SQLite's int64,
 
 
 @pytest.mark.parametrize("huge", HUGE_IDS)
-@pytest.mark.parametrize("path", ["/shifts/{id}", "/api/v1/shifts/{id}", "/centres/{centre}/shifts/{id}"])
-def test_an_id_beyond_the_database_integer_in_a_path_is_not_found(client, login, world, path, huge):
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/shifts/{id}"),
+        ("POST", "/shifts/{id}/signup"),
+        ("GET", "/centres/{centre}/shifts/{id}"),
+        ("GET", "/api/v1/shifts/{id}"),
+        ("DELETE", "/api/v1/shifts/{id}"),
+        ("PATCH", "/api/v1/shifts/{id}"),
+    ],
+)
+def test_an_id_beyond_the_database_integer_in_a_path_is_not_found(client, login, world, path, huge, method):
     login(user=world.people["coordinator"])
-    response = client.get(path.format(id=huge, centre=world.centre.slug))
-    assert response.status_code == 404
+    headers = {"X-CSRFToken": csrf_token(client)}
+    response = client.open(path.format(id=huge, centre=world.centre.slug), method=method, headers=headers)
+    assert response.status_code == 404  # for every method: not a 405 naming the methods of valid ids
     if path.startswith("/api/"):
         assert response.get_json()["error"]["code"] == "not_found"
 

@@ -18,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from tests.helpers import post_form
+from volunteers.pages.views import NRW_OMBUDSSTELLE
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -241,8 +242,15 @@ def _visible(html: str) -> tuple[str, dict[str, str]]:
 
 
 # Names that stay German in every language: the product, the programme, the native names of the
-# languages in the switcher, and the test's own data (removed before checking).
-PROPER_NAMES = ("Treffpunkt", "KommAn-NRW", "KommAn", "Deutsch")
+# languages in the switcher, the official name and addresses of the enforcement body on the
+# accessibility statement, and the test's own data (removed before checking).
+PROPER_NAMES = (
+    "Treffpunkt",
+    "KommAn-NRW",
+    "KommAn",
+    "Deutsch",
+    *(value for value in NRW_OMBUDSSTELLE.values() if value),
+)
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:-[A-Za-zÄÖÜäöüß]+)*")
 
 

@@ -22,6 +22,8 @@ from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.reports.models import Grant
 from volunteers.shifts.models import PUBLISHED, Shift
 
+pytestmark = pytest.mark.slow  # make test, not make check
+
 NOW = time.berlin_local(datetime(2026, 12, 31, 20, 0))
 FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2026, 12, 31)
 YEARS = (2025, 2026)

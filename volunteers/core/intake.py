@@ -10,6 +10,7 @@ import re
 
 from flask import Flask, abort, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from .limits import CONTROL_CHARACTERS, MAX_INT, NO_CONTROL_CHARACTERS
@@ -23,12 +24,15 @@ NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:…>` in every route: a number beyond the database's integer does not match, so the
-    route answers 404 like any id that does not exist."""
+    """`<int:…>` in every route: a number beyond the database's integer is a 404, like any id that
+    does not exist, for every method. (Not werkzeug's `max`: a rule that fails to convert is
+    skipped, and the route's rules for other methods then make it a misleading 405.)"""
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_INT)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_INT:
+            raise NotFound()
+        return number
 
 
 class BufferChunkedBodies:

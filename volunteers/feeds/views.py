@@ -5,7 +5,7 @@ aggregate query and answers 304 when the client already has it, before any row i
 
 import gzip
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -57,8 +57,8 @@ def serve_feed(fingerprint, render, *, public: bool = False, filename: str = "tr
 
 
 def _gzipped_body(etag: str, render) -> tuple[bytes, int]:
-    """The body for this ETag, gzipped, and its length as text; the links in it follow the URL root."""
-    cache, key = body_cache(MAX_AGE), (etag, request.url_root)
+    """The body for this ETag, gzipped, and its length as text; the links in it follow PUBLIC_BASE_URL."""
+    cache, key = body_cache(MAX_AGE), (etag, current_app.config["PUBLIC_BASE_URL"])
     cached = cache.get(key)
     if cached is None:
         body = render()

@@ -174,6 +174,24 @@ def shift_blockers(
     return []
 
 
+def proposed_minutes(signup: Signup) -> tuple[int, bool]:
+    """The duration proposed for an attended shift, and whether it comes from check-in and out."""
+    if signup.checked_in_at and signup.checked_out_at and signup.checked_out_at > signup.checked_in_at:
+        minutes = (signup.checked_out_at - signup.checked_in_at).total_seconds() / 60
+        return max(5, int(round(minutes / 5) * 5)), True  # to five minutes, as people report time
+    return signup.shift.duration_minutes, False
+
+
+def deviation_blockers(*, person: User, shift: Shift, minutes: int, note: str) -> list[HoursError]:
+    """Hours for a shift that differ from what was proposed need a reason (in the note), from the
+    page's proposal and from the API alike: the coordination reviews the difference."""
+    signup = db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == person.id))
+    if signup is None or minutes == proposed_minutes(signup)[0] or note.strip():
+        return []
+    message = _("Bitte begründen Sie kurz, warum die Dauer abweicht.")
+    return [HoursError(message, code="reason_required", field="note")]
+
+
 def log_blockers(
     *,
     centre: Centre,

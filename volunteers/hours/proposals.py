@@ -15,7 +15,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..shifts.models import CANCELLED, CONFIRMED, NO_SHOW, Shift, Signup
 from .models import HoursEntry
-from .policy import calendar_of, log_blockers
+from .policy import calendar_of, log_blockers, proposed_minutes
 
 PROPOSAL_WINDOW = timedelta(days=60)
 # A check-in counts for a shift that starts at most this long after the scan (or began before it).
@@ -31,13 +31,6 @@ class Proposal:
     @property
     def shift(self) -> Shift:
         return self.signup.shift
-
-
-def proposed_minutes(signup: Signup) -> tuple[int, bool]:
-    if signup.checked_in_at and signup.checked_out_at and signup.checked_out_at > signup.checked_in_at:
-        minutes = (signup.checked_out_at - signup.checked_in_at).total_seconds() / 60
-        return max(5, int(round(minutes / 5) * 5)), True  # to five minutes, as people report time
-    return signup.shift.duration_minutes, False
 
 
 def open_proposals(user: User) -> list[Proposal]:

@@ -49,14 +49,6 @@ FIELD_NAMES = {
 CREATED_FIELDS = ("work_date", "minutes", "activity", "status")
 
 
-def month_start(text: str | None) -> date | None:
-    """The first day of a "YYYY-MM" month, or None when missing or malformed."""
-    try:
-        return date.fromisoformat(f"{text}-01") if text else None
-    except ValueError:
-        return None
-
-
 def next_month(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1)
 

@@ -24,6 +24,7 @@ from .policy import (
     calendar_of,
     correction_blockers,
     day_blockers,
+    deviation_blockers,
     edit_blockers,
     log_blockers,
     raise_first,
@@ -64,6 +65,8 @@ def log_hours(
             centre=centre, person=person, day=values.work_date, kind=kind, shift=values.shift, by=by, periods=periods
         )
     )
+    if values.shift is not None and kind == VOLUNTEER_HOURS:
+        raise_first(deviation_blockers(person=person, shift=values.shift, minutes=values.minutes, note=values.note))
     baustein = _check_values(centre, person, values, staff=kind == STAFF_HOURS)
     entry = HoursEntry(
         centre_id=centre.id,

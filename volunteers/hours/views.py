@@ -18,7 +18,7 @@ from ..shifts.models import Signup
 from .forms import ConfirmProposalForm, ManualHoursForm
 from .history import format_minutes, my_entries, my_totals
 from .proposals import check_in_or_out, open_proposals, proposed_minutes
-from .services import HoursError, HoursInput, log_hours
+from .services import HoursInput, log_hours
 
 bp = Blueprint("hours", __name__)
 
@@ -97,11 +97,7 @@ def confirm_proposal(signup_id: int):
 
 def _confirm(signup, form, proposed: int):
     minutes = form.total_minutes or proposed
-    reason = (form.reason.data or "").strip()
-    if minutes != proposed and not reason:
-        raise HoursError(
-            _("Bitte begründen Sie kurz, warum die Dauer abweicht."), code="reason_required", field="reason"
-        )
+    reason = (form.reason.data or "").strip()  # needed when the duration differs (hours/policy.py)
     shift = signup.shift
     values = HoursInput(
         work_date=time.to_berlin(shift.starts_at).date(),

@@ -18,7 +18,7 @@ from ..extensions import db
 bp = Blueprint("pages", __name__)
 
 # When the accessibility statement was written or last reviewed: move it with every review.
-ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 22)
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 12, 1)
 
 
 @bp.route("/")

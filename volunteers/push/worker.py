@@ -77,7 +77,7 @@ LEASE = timedelta(seconds=60)
 LEASE_RESERVE = timedelta(seconds=20)
 PUSH_TIMEOUT_SECONDS = 10  # requests' connect timeout, and again its read timeout
 # A row being sent is held for its next push (both timeouts, the DNS check, the commit) or for its
-# email (smtplib waits up to 30 s for each of a handful of steps).
+# email (smtplib waits up to core.mail.SMTP_TIMEOUT for each of a handful of steps).
 SEND_LEASE = timedelta(seconds=2 * PUSH_TIMEOUT_SECONDS + 10)
 EMAIL_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6

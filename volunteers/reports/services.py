@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..centres.models import REGIERUNGSBEZIRKE, Centre
 from ..core.errors import DomainError
+from ..core.limits import outside_calendar_message, within_calendar
 from ..extensions import db
 from ..hours.models import CLOSED, ReportPeriod
 from ..hours.periods import period_closed
@@ -23,16 +24,27 @@ class ReportError(DomainError):
 
 def parse_period(start: str | None, end: str | None, today: date) -> Period:
     """From query parameters (YYYY-MM-DD); default: this year up to today."""
-    try:
-        first = date.fromisoformat(start) if start else today.replace(month=1, day=1)
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        raise ReportError(_("Bitte Datumsangaben als JJJJ-MM-TT angeben."), code="invalid_date", field="from") from None
+    first = _day(start, "from") or today.replace(month=1, day=1)
+    last = _day(end, "to") or today
     if last < first:
         raise ReportError(_("Das Ende des Zeitraums liegt vor seinem Beginn."), code="invalid_period", field="to")
     if (last - first).days > MAX_SPAN_DAYS:
         raise ReportError(_("Der Zeitraum ist zu lang (höchstens fünf Jahre)."), code="invalid_period", field="to")
     return Period(first, last)
+
+
+def _day(text: str | None, field: str) -> date | None:
+    """A day of the calendar the app serves (core/limits.py): beyond it the date arithmetic of a
+    report would overflow."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ReportError(_("Bitte Datumsangaben als JJJJ-MM-TT angeben."), code="invalid_date", field=field) from None
+    if not within_calendar(day):
+        raise ReportError(outside_calendar_message(), code="invalid_date", field=field)
+    return day
 
 
 def _closed_periods(centre_ids: list[int], period: Period) -> dict[int, ReportPeriod]:
