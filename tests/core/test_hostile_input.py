@@ -71,6 +71,15 @@ JSON_VALUES = [
     [[[[]]]],
 ]
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
+# On PostgreSQL the walk repeats only what its database can fail on where SQLite does not (a number
+# beyond int4, NUL, a lone surrogate): the rest is the same Python on both, and walked on SQLite.
+POSTGRESQL_ONLY = {
+    "ENCODED": ["2147483648", "a%00b", "%ED%A0%80"],
+    "INT_VALUES": ["2147483648"],
+    "FORM_VALUES": ["2147483648", "a%00b"],
+    "TEXT_PATH_VALUES": ["2147483648", "a%00b", "%ED%A0%80"],
+    "JSON_VALUES": [2**31, "a\x00b", "\ud800"],
+}
 QUERY_NAMES = [
     "from",
     "to",
@@ -230,6 +239,8 @@ class Walk:
         self.failures: list[str] = []
         self.requests = 0
         self.token = ""
+        everything = {name: globals()[name] for name in POSTGRESQL_ONLY}
+        self.values = POSTGRESQL_ONLY if db.engine.dialect.name == "postgresql" else everything
 
     def send(self, method: str, path: str, *, query: str = "", form: dict | None = None, json_text=None):
         self.requests += 1
@@ -257,7 +268,7 @@ class Walk:
         for rule, methods in self.rules():
             for name in rule.arguments:
                 is_int = isinstance(rule._converters[name], IntegerConverter)
-                for value in INT_VALUES if is_int else TEXT_PATH_VALUES:
+                for value in self.values["INT_VALUES"] if is_int else self.values["TEXT_PATH_VALUES"]:
                     path = path_of(rule, {**values, name: value})
                     for method in methods:
                         self.send(method, path)
@@ -268,7 +279,7 @@ class Walk:
             path = path_of(rule, values)
             if "GET" not in methods or self.client.get(path).status_code != 200:
                 continue  # what this role may not see reads no query
-            for value in ENCODED:
+            for value in self.values["ENCODED"]:
                 self.send("GET", path, query="&".join(f"{name}={value}" for name in QUERY_NAMES))
         # The API refuses the first bad parameter it reads: each one it documents on its own too.
         for method, path, operation in api_operations(self.world):
@@ -276,7 +287,7 @@ class Walk:
                 continue
             for parameter in operation.get("parameters", ()):
                 if parameter.get("in") == "query":
-                    for value in ENCODED:
+                    for value in self.values["ENCODED"]:
                         self.send(method, path, query=f"{parameter['name']}={value}")
 
     def forms(self):
@@ -298,7 +309,7 @@ class Walk:
                 posted_to.add(action)
                 base = {name: quote(value, safe="") for name, value in fields.items()}
                 for name in fields:
-                    for value in FORM_VALUES:
+                    for value in self.values["FORM_VALUES"]:
                         self.send("POST", action, form={**base, name: value})
         return posted_to
 
@@ -309,7 +320,7 @@ class Walk:
             for method in set(methods) - {"GET"}:
                 if path in posted_to or path.startswith(("/api/", "/push/")):
                     continue
-                for value in FORM_VALUES:
+                for value in self.values["FORM_VALUES"]:
                     self.send(method, path, form=dict.fromkeys(GENERIC_FIELDS, value))
 
     def json_bodies(self):
@@ -318,13 +329,13 @@ class Walk:
                 continue
             base = base_body(method, operation["path"], self.world)
             for name in body_fields(operation):
-                for value in JSON_VALUES:
+                for value in self.values["JSON_VALUES"]:
                     self.send(method, path, json_text=json.dumps({**base, name: value}))
             self.send(method, path, json_text=DEEP_JSON)
         for method, path in (("POST", "/push/subscriptions"), ("DELETE", "/push/subscriptions")):
             base = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": {"p256dh": "x", "auth": "y"}}
             for name in ("endpoint", "keys"):
-                for value in JSON_VALUES:
+                for value in self.values["JSON_VALUES"]:
                     self.send(method, path, json_text=json.dumps({**base, name: value}))
             self.send(method, path, json_text=DEEP_JSON)
 
@@ -389,7 +400,8 @@ def test_no_hostile_value_gives_a_server_error(app, client, world, role):
     posted_to = walk.forms()
     walk.bare_posts(posted_to)
     walk.json_bodies()
-    assert walk.requests > 1500  # the walk reached the routes, forms and bodies
+    # The walk reached the routes, forms and bodies (PostgreSQL repeats fewer values).
+    assert walk.requests > (1500 if db.engine.dialect.name == "sqlite" else 400)
     assert not walk.failures, f"{len(walk.failures)} of {walk.requests} requests gave 5xx:\n" + "\n".join(
         walk.failures[:80]
     )
