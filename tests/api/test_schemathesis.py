@@ -28,7 +28,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Examples per operation: valid requests (also once more with the ids of the test's rows, so that
 # the answers with data are checked too) and invalid ones.
 POSITIVE, KNOWN, NEGATIVE = "positive", "known ids", "negative"
-EXAMPLES = {POSITIVE: 6, KNOWN: 5, NEGATIVE: 5}
+EXAMPLES = {POSITIVE: 4, KNOWN: 3, NEGATIVE: 3}
 # Revokes the very token the run authenticates with; tests/api/test_api_basics.py covers it.
 LEFT_OUT = {("DELETE", "/api/v1/auth/token")}
 

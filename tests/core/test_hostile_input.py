@@ -53,7 +53,7 @@ ENCODED = [
 INT_VALUES = ["2147483648", "9223372036854775808", "18446744073709551616", "-1"]
 # A form field gets fewer: each one is a request, for every field of every form. (A surrogate in a
 # form or a URL arrives as U+FFFD: werkzeug decodes them with errors="replace".)
-FORM_VALUES = ["9223372036854775808", "0001-01-01", "9999-12-31", "a%00b", "a%0D%0Ab", "x" * 10_000]
+FORM_VALUES = ["9223372036854775808", "9999-12-31", "a%00b", "a%0D%0Ab", "x" * 10_000]
 # A text argument of a path (a slug, a token) is looked up, never computed with: one of each kind.
 TEXT_PATH_VALUES = ["9223372036854775808", "9999-12-31", "a%00b", "a%0D%0Ab", "%ED%A0%80", "x" * 10_000]
 JSON_VALUES = [
