@@ -51,9 +51,16 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(
-    *, email: str, name: str, password: str, role: str, centre: Centre | None = None, password_hash: str | None = None
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    centre: Centre | None = None,
 ) -> User:
-    """Create an account with a centre role (volunteer, coordinator, lead) or a global one."""
+    """Create an account with a centre role (volunteer, coordinator, lead) or a global one, with a
+    password or the hash one got earlier (a confirmed registration)."""
     email, name = EMAIL.check(normalise_email(email), "email"), checked_name(name)
     if find_user_by_email(email):
         raise AccountError(_("Diese E-Mail-Adresse ist bereits registriert."), code="email_taken", field="email")
@@ -111,7 +118,7 @@ def register_volunteer(
 ) -> User:
     """Self-registration of a volunteer, confirmed by mail: the password was hashed when the
     registration was requested (accounts/registrations.py). The privacy consent is recorded."""
-    user = create_user(email=email, name=name, password="", password_hash=password_hash, role=VOLUNTEER, centre=centre)
+    user = create_user(email=email, name=name, password_hash=password_hash, role=VOLUNTEER, centre=centre)
     user.consent_version = consent_version
     user.consent_at = time.now()
     user.locale = locale
