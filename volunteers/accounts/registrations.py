@@ -109,12 +109,6 @@ def confirm_registration(*, token: str) -> User:
     return user
 
 
-def forget_pending_registration(*, email: str) -> int:
-    """Delete the pending registration of `email`, if any (account deletion); returns how many."""
-    statement = sa.delete(PendingRegistration).where(PendingRegistration.email == services.normalise_email(email))
-    return db.session.execute(statement).rowcount
-
-
 def _remember(email, name, password_hash, centre, consent_version, locale, token) -> None:
     # One statement, so that two requests for the same new address at once cannot collide.
     fields = {

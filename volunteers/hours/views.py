@@ -17,7 +17,8 @@ from ..extensions import db
 from ..shifts.models import Signup
 from .forms import ConfirmProposalForm, ManualHoursForm
 from .history import format_minutes, my_entries, my_totals
-from .proposals import check_in_or_out, open_proposals, proposed_minutes
+from .policy import proposed_minutes
+from .proposals import check_in_or_out, open_proposals
 from .services import HoursInput, log_hours
 
 bp = Blueprint("hours", __name__)
