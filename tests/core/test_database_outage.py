@@ -16,6 +16,9 @@ from tests.helpers import csrf_token, post_form
 from volunteers import create_app
 from volunteers.extensions import db
 
+# The tests add routes of their own.
+pytestmark = pytest.mark.fresh_app
+
 UNAVAILABLE = {
     "de": "Treffpunkt ist gerade nicht erreichbar.",
     "en": "Treffpunkt is not available right now.",

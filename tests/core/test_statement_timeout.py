@@ -12,7 +12,7 @@ from volunteers import create_app
 from volunteers.core.statement_timeout import DEFAULT_TIMEOUT_MS, init_statement_timeout, request_timeout_ms
 from volunteers.extensions import db
 
-pytestmark = pytest.mark.database("postgresql")
+pytestmark = [pytest.mark.database("postgresql"), pytest.mark.fresh_app]
 
 TIMEOUT_MS = 300
 LONGER = 1.0  # seconds: clearly past the timeout, and short enough for the suite

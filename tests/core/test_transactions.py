@@ -13,6 +13,9 @@ from volunteers.core.errors import DomainError
 from volunteers.core.transactions import after_commit, commit_despite_error
 from volunteers.extensions import db
 
+# The tests add routes of their own.
+pytestmark = pytest.mark.fresh_app
+
 
 def renaming_view(app, centre_id: int, answer):
     """A test route that renames the centre and then does `answer()`."""
