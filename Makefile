@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 NPM := $(shell command -v npm)
 
-.PHONY: run test check lint format test-days test-random audit install translations extract-messages clean
+.PHONY: run test check lint format test-days test-random audit install translations extract-messages clean screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ test-random: install
 audit: install
 	$(BIN)/bandit -q -r volunteers
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
+
+# PNGs of the main pages on a phone and a desktop into docs/screenshots/ (fresh demo database,
+# Debian's /usr/bin/chromium); the README shows some of them.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

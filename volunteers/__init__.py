@@ -38,9 +38,12 @@ def _init_extensions(app: Flask) -> None:
     from .accounts.labels import template_labels as account_labels
     from .activities.services import activity_name
     from .api.errors import api_error
+    from .audit.words import describe_events
     from .core import error_pages, i18n, intake, security, statement_timeout, templating, transactions
     from .hours.labels import template_labels as hours_labels
+    from .shifts.holidays import holiday_name
     from .shifts.labels import template_labels as shift_labels
+    from .shifts.words import describe_series
 
     intake.init_intake(app)  # first: the int converter before any route, its checks before any other hook
     db.init_app(app)
@@ -60,6 +63,9 @@ def _init_extensions(app: Flask) -> None:
         **shift_labels(),
         activity_name=lambda item: activity_name(item.centre_id, item.activity),
     )
+    app.jinja_env.filters["series_words"] = describe_series  # a series' recurrence in words, never its RRULE
+    app.jinja_env.filters["holiday_name"] = holiday_name  # "" on a day that is no NRW public holiday
+    app.jinja_env.globals["describe_events"] = describe_events  # the audit trail in sentences, never codes
     error_pages.init_error_handlers(app)
     # The JSON API, and the push endpoints the PWA's script calls, answer failures in the API's format.
     error_pages.register_error_format(app, ("/api/", "/push/"), api_error)

@@ -6,6 +6,7 @@ from .accounts.registrations import PendingRegistration
 from .activities.models import CentreActivity
 from .audit.models import AuditEvent
 from .centres.models import Centre, MeetingPoint
+from .core.rate_limits import RateLimitHit
 from .feeds.models import CalendarToken
 from .hours.models import HoursEntry, ReportPeriod
 from .mail.models import OutgoingMail

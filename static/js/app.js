@@ -12,6 +12,33 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
+// --- the menu on phones -----------------------------------------------------------------------
+// Folded only once this script runs (the class below): without it the navigation stays a list.
+// On wide screens the CSS shows the navigation whatever the button says.
+const siteMenu = document.querySelector("[data-site-menu]");
+if (siteMenu) setUpMenu(siteMenu);
+
+function setUpMenu(header) {
+  const button = header.querySelector("[data-menu-button]");
+  const isOpen = () => button.getAttribute("aria-expanded") === "true";
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("menu-open", open);
+  };
+  header.classList.add("has-menu");
+  button.addEventListener("click", () => setOpen(!isOpen()));
+  // Escape closes from the button or from inside the panel, and leaves focus on the button so
+  // that the keyboard user is not dropped at the top of the page.
+  header.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !isOpen()) return;
+    setOpen(false);
+    button.focus();
+  });
+  // Tabbing or tapping past an open menu closes it, so that the page moves back up under the header.
+  document.addEventListener("focusin", (event) => { if (isOpen() && !header.contains(event.target)) setOpen(false); });
+  document.addEventListener("click", (event) => { if (isOpen() && !header.contains(event.target)) setOpen(false); });
+}
+
 // --- focus: the page's news first ------------------------------------------------------
 // After a failed submit the first invalid field (its error is tied to it); after a redirect that
 // brought a message, the message: a live region present at load is often not read out.
@@ -256,6 +283,9 @@ if ("serviceWorker" in navigator) {
 }
 
 // --- push notifications on this device (settings page) --------------------------------------
+// The panel says exactly where the person stands, from what the browser knows (support, iOS
+// outside the home screen, permission, this browser's subscription) and what the page was given
+// (digests of the account's registered endpoints). Each state is its own translated text.
 const pushPanel = document.querySelector("[data-push-panel]");
 if (pushPanel) setUpPush(pushPanel);
 
@@ -264,59 +294,134 @@ function base64UrlToBytes(value) {
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
-async function jsonRequest(url, method, payload) {
+// The status and the JSON body, also for refusals: they carry the code that says what happened.
+async function pushRequest(url, method, payload) {
   const response = await fetch(url, {
     method, credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
     body: payload ? JSON.stringify(payload) : undefined,
   });
-  if (!response.ok) throw new Error(String(response.status));
-  return response.status === 204 ? null : response.json().catch(() => null);
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  return {ok: response.ok, status: response.status, data};
+}
+
+async function jsonRequest(url, method, payload) {
+  const answer = await pushRequest(url, method, payload);
+  if (!answer.ok) throw new Error(String(answer.status));
+  return answer.data;
+}
+
+// A counted text from the panel: every plural form keyed by CLDR category (see counted()).
+function pushCounted(panel, name, count) {
+  let forms = {};
+  try { forms = JSON.parse(panel.dataset[name] || "{}"); } catch (error) { forms = {}; }
+  const form = forms[new Intl.PluralRules(lang).select(count)] || forms.other || "";
+  return form.replace("{count}", count.toLocaleString(lang));
+}
+
+function isIosOutsideHomeScreen() {
+  // iPadOS reports itself as a Mac; its touch points give it away.
+  const ios = /iPhone|iPad|iPod/.test(navigator.userAgent)
+    || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  const standalone = navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
+  return ios && !standalone;
+}
+
+async function sha256Hex(textValue) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(textValue));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// What the answer to "Testnachricht senden" means, in the reader's language.
+function testResultText(panel, answer) {
+  const data = answer.data || {};
+  const code = answer.ok ? data.code : data.error && data.error.code;
+  const removed = data.removed ? ` ${pushCounted(panel, "msgTestExpired", data.removed)}` : "";
+  const alsoEmail = data.emailed ? ` ${panel.dataset.msgTestAlsoEmail}` : "";
+  switch (code) {
+    case "sent": return pushCounted(panel, "msgTestSent", data.delivered) + removed + alsoEmail;
+    case "expired": return pushCounted(panel, "msgTestExpired", data.removed);
+    case "refused": return panel.dataset.msgTestRefused + removed;
+    case "email_queued": return panel.dataset.msgTestEmail;
+    case "no_device": return panel.dataset.msgTestNoDevice;
+    case "too_many_requests": return panel.dataset.msgTestTooMany;
+    case "mail_not_configured": return panel.dataset.msgTestNoMail;
+    default: return (data.error && data.error.message) || data.message || panel.dataset.msgFailed;
+  }
 }
 
 async function setUpPush(panel) {
   const status = panel.querySelector("[data-push-status]");
+  const steps = panel.querySelector("[data-push-ios-steps]");
   const enable = panel.querySelector("[data-push-enable]");
   const disable = panel.querySelector("[data-push-disable]");
   const test = panel.querySelector("[data-push-test]");
+  const result = panel.querySelector("[data-push-test-result]");
   const show = (message) => { status.textContent = message; };
-  if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
-    show(panel.dataset.msgUnsupported);
+  let devices = [];
+  try { devices = JSON.parse(panel.dataset.pushDevices || "[]"); } catch (error) { devices = []; }
+  panel.dataset.pushState = "loading";
+  const settle = (state, message) => { panel.dataset.pushState = state; show(message); };
+  if (isIosOutsideHomeScreen()) {
+    steps.hidden = false;
+    settle("ios-home-screen", panel.dataset.msgIos);
+    return;
+  }
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+    settle("unsupported", panel.dataset.msgUnsupported);
     return;
   }
   const registration = await navigator.serviceWorker.ready;
   const refresh = async () => {
     const subscription = await registration.pushManager.getSubscription();
-    enable.hidden = Boolean(subscription);
-    disable.hidden = test.hidden = !subscription;
-    show(subscription ? panel.dataset.msgOn : panel.dataset.msgOff);
+    const registered = subscription ? devices.includes(await sha256Hex(subscription.endpoint)) : false;
+    const denied = Notification.permission === "denied";
+    enable.hidden = registered || denied;
+    disable.hidden = test.hidden = !registered;
+    if (denied) settle("denied", panel.dataset.msgDenied);
+    else if (registered) settle("on", pushCounted(panel, "msgOn", devices.length));
+    else if (devices.length) settle("off", pushCounted(panel, "msgOff", devices.length));
+    else settle("none", panel.dataset.msgNone);
   };
   enable.addEventListener("click", async () => {
     try {
-      if (await Notification.requestPermission() !== "granted") { show(panel.dataset.msgDenied); return; }
+      if (await Notification.requestPermission() !== "granted") { await refresh(); return; }
       const {publicKey} = await jsonRequest("/push/vapid-public-key", "GET");
       const subscription = await registration.pushManager.subscribe({
         userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey)});
-      await jsonRequest("/push/subscriptions", "POST", subscription.toJSON());
+      const answer = await jsonRequest("/push/subscriptions", "POST", subscription.toJSON());
+      devices = (answer && answer.device_digests) || [];  // the server's list: it may have dropped an old one
       await refresh();
     } catch (error) {
-      show(panel.dataset.msgFailed);
+      settle("failed", panel.dataset.msgFailed);
     }
   });
   disable.addEventListener("click", async () => {
     const subscription = await registration.pushManager.getSubscription();
     if (subscription) {
       await jsonRequest("/push/subscriptions", "DELETE", {endpoint: subscription.endpoint}).catch(() => {});
+      const digest = await sha256Hex(subscription.endpoint);
+      devices = devices.filter((d) => d !== digest);
       await subscription.unsubscribe();
     }
+    result.textContent = "";
     await refresh();
   });
   test.addEventListener("click", async () => {
+    test.disabled = true;
     try {
-      await jsonRequest("/push/test", "POST");
-      show(panel.dataset.msgTestSent);
+      const answer = await pushRequest("/push/test", "POST");
+      result.textContent = testResultText(panel, answer);
+      const data = answer.data || {};
+      if (data.device_digests) {
+        // A device the push service no longer knows is gone: the panel says so and offers to switch on.
+        devices = data.device_digests;
+        await refresh();
+      }
     } catch (error) {
-      show(panel.dataset.msgFailed);
+      result.textContent = panel.dataset.msgFailed;
+    } finally {
+      test.disabled = false;
     }
   });
   await refresh();

@@ -122,10 +122,10 @@ def test_austragen_takes_two_steps(live_server, browser, make_shift, make_user):
     page = new_page(browser, PHONE)
     log_in(page, live_server, volunteer.email)
     page.goto(f"{live_server}/shifts/{shift.id}")
-    page.locator("main summary", has_text="Austragen").click()
+    page.locator("main summary", has_text="Ich kann nicht").click()
     db.session.rollback()
     assert db.session.scalar(sa.select(Signup)).is_confirmed  # asking is not cancelling
-    page.get_by_role("button", name="Ja, austragen").click()
+    page.get_by_role("button", name="Ja, ich kann nicht").click()
     expect(page.locator("main .flashes .flash")).to_be_focused()
     db.session.rollback()
     assert db.session.scalar(sa.select(Signup)).is_cancelled

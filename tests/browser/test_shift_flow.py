@@ -47,6 +47,7 @@ def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
         viewport={"width": 360, "height": 740}, locale="de-DE", is_mobile=True, has_touch=True
     ).new_page()
     log_in(phone, live_server, volunteer.email)
+    phone.get_by_role("button", name="Menü").tap()  # on a phone the navigation sits behind it
     phone.get_by_role("navigation").get_by_role("link", name="Offene Schichten").click()
     phone.get_by_label("ab").fill("2030-03-01")
     phone.get_by_role("button", name="Anzeigen").click()
@@ -56,5 +57,6 @@ def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
     first_card.get_by_role("button", name="Eintragen").tap()
     expect(phone.get_by_role("status")).to_have_text("Sie sind eingetragen. Danke!")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.get_by_role("button", name="Menü").tap()
     phone.get_by_role("navigation").get_by_role("link", name="Meine Schichten").click()
     expect(phone.locator("main .badge-confirmed")).to_have_text("bestätigt")

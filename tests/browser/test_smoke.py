@@ -13,7 +13,7 @@ def test_volunteer_registers_on_a_phone_and_switches_language(app, live_server, 
     page.get_by_label("Kommunales Integrationszentrum").select_option("duesseldorf")
     page.get_by_label("Ich habe die Datenschutzhinweise gelesen").check()
     page.get_by_role("button", name="Konto anlegen").click()
-    page.wait_for_url(live_server + "/login")
+    page.wait_for_url(live_server + "/register/sent")
     assert "Wir haben Ihnen eine E-Mail geschickt" in page.get_by_role("status").inner_text()
     # The worker sends the confirmation mail; its link opens a page with the button that confirms.
     [mail] = deliver_mails(app)

@@ -90,12 +90,12 @@ def test_cached_body_follows_the_content_and_links_the_public_address(client, fe
 def test_cached_body_lives_no_longer_than_max_age(client, feeds, monkeypatch):
     url, clock = feeds["urls"]["public"], [1000.0]
     monkeypatch.setattr(feed_cache.time, "monotonic", lambda: clock[0])
-    assert b"Noch 1 von 2 Pl" in client.get(url).get_data()
+    assert b"Noch 1 Platz von 2 frei" in client.get(url).get_data()
     # A change that bypasses the shift's stamp, as the fingerprint cannot see every change.
     db.session.execute(sa.text("UPDATE shifts SET capacity_max = 7"))
     db.session.commit()
     clock[0] += 899
-    assert b"Noch 1 von 2 Pl" in client.get(url).get_data()
+    assert b"Noch 1 Platz von 2 frei" in client.get(url).get_data()
     clock[0] += 2
     assert b"Noch 6 von 7 Pl" in client.get(url).get_data()
 

@@ -162,29 +162,7 @@ def test_delete_removes_only_the_callers_own_subscription(make_user, json_client
     assert [s.endpoint for s in stored_subscriptions()] == [theirs.endpoint]
 
 
-def test_test_push_reaches_every_device_of_the_caller_and_nobody_else(
-    make_user, json_client, subscribe, push_service, run_worker
-):
-    me, other = make_user(), make_user()
-    subscribe(me, "phone"), subscribe(me, "laptop"), subscribe(other, "their-phone")
-    response = json_client.login(me).send("POST", "/push/test")
-    assert response.status_code == 202
-    assert run_worker() == {"sent": 1}
-    assert sorted(r.browser for r in push_service.received) == ["laptop", "phone"]
-    assert {r.payload["title"] for r in push_service.received} == {"Treffpunkt: Testnachricht"}
-    assert push_service.errors == []
-
-
-def test_test_push_without_devices_is_409_and_a_second_within_a_minute_is_429(make_user, json_client, subscribe):
-    me = make_user()
-    json_client.login(me)
-    response = json_client.send("POST", "/push/test")
-    assert response.status_code == 409 and error_of(response)["code"] == "no_device"
-    subscribe(me, "phone")
-    assert json_client.send("POST", "/push/test").status_code == 202
-    response = json_client.send("POST", "/push/test")
-    assert response.status_code == 429 and error_of(response)["code"] == "too_many_requests"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
+# The test push's answers: test_trial_message.py.
 
 
 def test_an_account_keeps_at_most_ten_devices_the_newest(make_user, subscribe):

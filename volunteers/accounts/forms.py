@@ -55,6 +55,13 @@ class RegistrationForm(FlaskForm):
     )
 
 
+class ResendConfirmationForm(FlaskForm):
+    """The address for "Link erneut senden" (its own field name: the registration form beside it
+    has an `email` too)."""
+
+    resend_email = EmailField(_l("Adresse für den neuen Link"), validators=EMAIL_VALIDATORS)
+
+
 class ConfirmRegistrationForm(FlaskForm):
     """Only the button (and its CSRF token) under the link mailed for a registration."""
 
@@ -85,17 +92,7 @@ class ProfileForm(FlaskForm):
     shares_phone = BooleanField(_l("Die Koordination darf meine Telefonnummer sehen"))
     languages = CheckboxListField(_l("Sprachen, die ich spreche"), validators=[Optional()])
     locale = SelectField(_l("Sprache der Oberfläche"), choices=[(code, code) for code in LOCALES])
-    calendar_alarm_minutes = SelectField(
-        _l("Erinnerung im Kalender-Abo"),
-        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
-        choices=[
-            ("", _l("keine")),
-            (30, _l("30 Minuten vorher")),
-            (60, _l("1 Stunde vorher")),
-            (120, _l("2 Stunden vorher")),
-            (1440, _l("1 Tag vorher")),
-        ],
-    )
+    shows_first_name = BooleanField(_l("Anderen Ehrenamtlichen meiner Schichten meinen Vornamen zeigen"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +108,9 @@ class JoinCentreForm(FlaskForm):
 HOURS_OF_DAY = [(hour, f"{hour:02d}:00") for hour in range(24)]
 
 
-class NotificationSettingsForm(FlaskForm):
+class ReminderSettingsForm(FlaskForm):
+    """Everything about being reminded, in one form: reminders/settings.py checks and applies it."""
+
     reminder_minutes = CheckboxListField(
         _l("Erinnerung vor einer Schicht"),
         coerce=int,
@@ -129,4 +128,15 @@ class NotificationSettingsForm(FlaskForm):
     notify_channel = SelectField(
         _l("Benachrichtigen per"),
         choices=[("push", _l("Push-Nachricht auf meinen Geräten")), ("email", _l("E-Mail")), ("both", _l("beides"))],
+    )
+    calendar_alarm_minutes = SelectField(
+        _l("Erinnerung im Kalender-Abo"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        choices=[
+            ("", _l("keine")),
+            (30, _l("30 Minuten vorher")),
+            (60, _l("1 Stunde vorher")),
+            (120, _l("2 Stunden vorher")),
+            (1440, _l("1 Tag vorher")),
+        ],
     )

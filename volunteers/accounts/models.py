@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str] = mapped_column(sa.String(PHONE.max_length), default="")
     # Coordinators see the phone number only if the volunteer allows it.
     shares_phone: Mapped[bool] = mapped_column(default=False)
+    # Co-volunteers of a shift see the first name only if the volunteer allows it.
+    shows_first_name: Mapped[bool] = mapped_column(default=False)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # A reminder inside the personal calendar feed (VALARM), minutes before a shift; None: no alarm.
     calendar_alarm_minutes: Mapped[int | None] = mapped_column(default=None)

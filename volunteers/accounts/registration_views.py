@@ -12,7 +12,13 @@ from ..core.web import attempt
 from ..mail.services import queue_mail
 from . import registrations, services
 from .auth import sign_in_after_commit
-from .forms import ConfirmRegistrationForm, ForgotPasswordForm, RegistrationForm, ResetPasswordForm
+from .forms import (
+    ConfirmRegistrationForm,
+    ForgotPasswordForm,
+    RegistrationForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+)
 from .models import LOCALES
 from .views import _centre_choices, _centre_from_choice, bp
 
@@ -44,8 +50,34 @@ def register():
                 ),
                 "info",
             )
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+            return redirect(url_for("accounts.registration_sent"))
+    return render_template(
+        "accounts/register.html", form=form, resend_form=ResendConfirmationForm()
+    ), 422 if form.errors else 200
+
+
+@bp.get("/register/sent")
+def registration_sent():
+    return render_template("accounts/registration_sent.html", resend_form=ResendConfirmationForm())
+
+
+@bp.route("/register/resend", methods=["GET", "POST"])
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        ok, _nothing = attempt(lambda: registrations.resend_confirmation(email=form.resend_email.data), form)
+        if ok:
+            # The same answer whether or not a registration waits for this address: the mail tells.
+            flash(
+                _(
+                    "Wenn für diese Adresse eine Registrierung auf Bestätigung wartet, haben wir Ihnen einen "
+                    "neuen Link geschickt; der alte gilt nicht mehr. Er ist 24 Stunden gültig."
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.registration_sent"))
+    status = 429 if form.form_errors else 422 if form.errors else 200  # form_errors: only the limit
+    return render_template("accounts/registration_sent.html", resend_form=form), status
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])

@@ -4,7 +4,9 @@
 the password, and queues one mail (sent later by the worker): for a new address a link that
 confirms the registration, for a known one a note that an account exists, with the way to a new
 password. What the form gave waits in `pending_registrations` (the password only as its hash) until
-the link is followed, for at most a day; a new request for the same address replaces it."""
+the link is followed, for at most a day; a new request for the same address replaces it.
+`resend_confirmation` mails a fresh link for a registration still waiting (the old link stops
+working), with a limit per address that holds for every address alike."""
 
 from datetime import datetime, timedelta
 
@@ -18,6 +20,7 @@ from ..centres.models import Centre
 from ..core import time
 from ..core.errors import DomainError
 from ..core.links import external_url
+from ..core.rate_limits import Limit, count_use
 from ..core.time import UTCDateTime
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
@@ -26,6 +29,9 @@ from . import services
 from .models import EMAIL, User
 
 LIFETIME = timedelta(hours=24)
+# A fresh link at most once a minute and three times an hour per address: enough for a mail
+# that went astray, too few to fill someone's mailbox.
+RESEND_LIMITS = (Limit(1, timedelta(minutes=1)), Limit(3, timedelta(hours=1)))
 
 
 class PendingRegistration(db.Model):
@@ -74,6 +80,33 @@ def request_registration(
     queue_mail(to=email, subject=subject, body=body)
 
 
+def resend_confirmation(*, email: str) -> None:
+    """Mail a fresh confirmation link if a registration for `email` is waiting; its old link stops
+    working (flushes). For an address with an account the note that it exists goes instead, and
+    for any other nothing; the caller answers the same in every case. TooManyRequests (for every
+    address alike, so that the limit tells nothing either) when RESEND_LIMITS are reached."""
+    email = services.normalise_email(email)
+    count_use(
+        key=f"registration-resend:{email}",
+        limits=RESEND_LIMITS,
+        message=_("Sie haben schon mehrmals einen Link angefordert. Bitte warten Sie ein paar Minuten."),
+    )
+    _forget_expired()
+    pending = db.session.scalar(
+        sa.select(PendingRegistration).where(PendingRegistration.email == email).with_for_update()
+    )
+    if pending is not None:
+        token = new_token()
+        pending.token_hash, pending.created_at = hash_token(token), time.now()
+        link = external_url("accounts.confirm_registration", token=token)
+        body = render_template("accounts/mail/confirm_registration.txt", name=pending.name, link=link)
+        queue_mail(to=email, subject=_("Treffpunkt: Registrierung bestätigen"), body=body)
+    elif _has_account(email):
+        body = render_template("accounts/mail/already_registered.txt", link=external_url("accounts.forgot_password"))
+        queue_mail(to=email, subject=_("Treffpunkt: Sie haben schon ein Konto"), body=body)
+    db.session.flush()
+
+
 def pending_registration(*, token: str, lock: bool = False) -> PendingRegistration:
     """The registration this link confirms; RegistrationLinkInvalid when unknown, used or expired."""
     query = sa.select(PendingRegistration).where(
@@ -85,7 +118,7 @@ def pending_registration(*, token: str, lock: bool = False) -> PendingRegistrati
         raise RegistrationLinkInvalid(
             _(
                 "Dieser Bestätigungslink ist abgelaufen oder wurde schon benutzt. "
-                "Bitte registrieren Sie sich noch einmal."
+                "Fordern Sie unten einen neuen Link an, oder registrieren Sie sich noch einmal."
             ),
             code="token_invalid",
         )

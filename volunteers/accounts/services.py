@@ -97,13 +97,14 @@ def update_profile(
     shares_phone: bool,
     languages: list[str],
     locale: str | None,
-    calendar_alarm_minutes: int | None,
+    shows_first_name: bool = False,
 ) -> None:
-    """The person's own settings: name, phone (and whether coordinators see it), languages, locale."""
+    """The person's own settings: name, phone (and whether coordinators see it), languages, locale,
+    whether co-volunteers see the first name. Reminders: reminders/settings.py."""
     user.name = checked_name(name)
     user.phone = PHONE.check((phone or "").strip(), "phone")
     user.shares_phone, user.languages, user.locale = shares_phone, languages, locale
-    user.calendar_alarm_minutes = calendar_alarm_minutes
+    user.shows_first_name = shows_first_name
     db.session.flush()
 
 

@@ -12,13 +12,15 @@ from ..core.i18n import LOCALE_COOKIE, LOCALE_NAMES
 from ..core.transactions import after_commit, commit_despite_error
 from ..core.web import attempt, safe_next_url
 from ..extensions import db
+from ..push.services import push_device_digests
+from ..reminders.settings import ReminderSettings, change_reminder_settings
 from . import services
 from .auth import current_login_token, sign_in_after_commit
 from .forms import (
     JoinCentreForm,
     LoginForm,
-    NotificationSettingsForm,
     ProfileForm,
+    ReminderSettingsForm,
 )
 from .models import LOCALES
 
@@ -83,19 +85,24 @@ def sign_out_everywhere():
 def settings():
     form = ProfileForm(obj=current_user)
     form.locale.choices = list(LOCALE_NAMES.items())
-    join_form = JoinCentreForm(prefix="join")
-    join_form.centre.choices = _centre_choices(exclude={c.id for c in current_user.centres})
     if form.validate_on_submit() and attempt(lambda: _save_profile(form), form)[0]:
         flash(_("Ihre Einstellungen sind gespeichert."), "success")
         return redirect(url_for("accounts.settings"))
-    notify_form = NotificationSettingsForm(prefix="notify", obj=current_user)
+    # formdata=None: a profile sent back with errors must not blank the reminders form beside it.
+    return _settings_page(form, ReminderSettingsForm(prefix="notify", formdata=None, obj=current_user))
+
+
+def _settings_page(form: ProfileForm, reminder_form: ReminderSettingsForm):
+    join_form = JoinCentreForm(prefix="join")
+    join_form.centre.choices = _centre_choices(exclude={c.id for c in current_user.centres})
     return render_template(
         "accounts/settings.html",
         form=form,
         join_form=join_form,
-        notify_form=notify_form,
+        notify_form=reminder_form,
         sign_ins=services.count_sign_ins(user=current_user),
-    ), 422 if form.errors else 200
+        push_devices=push_device_digests(user=current_user),
+    ), 422 if form.errors or reminder_form.errors else 200
 
 
 def _save_profile(form: ProfileForm) -> None:
@@ -106,25 +113,39 @@ def _save_profile(form: ProfileForm) -> None:
         shares_phone=form.shares_phone.data,
         languages=form.languages.data or [],
         locale=form.locale.data,
-        calendar_alarm_minutes=form.calendar_alarm_minutes.data,
+        shows_first_name=form.shows_first_name.data,
     )
 
 
 @bp.route("/settings/notifications", methods=["POST"])
 @login_required
 def notification_settings():
-    form = NotificationSettingsForm(prefix="notify")
-    if form.validate_on_submit():
-        current_user.reminder_minutes = sorted(form.reminder_minutes.data or [], reverse=True)
-        current_user.quiet_start_hour, current_user.quiet_end_hour = (
-            form.quiet_start_hour.data,
-            form.quiet_end_hour.data,
+    form = ReminderSettingsForm(prefix="notify")
+    if form.validate_on_submit() and attempt(lambda: _save_reminder_settings(form), form)[0]:
+        flash(
+            _(
+                "Ihre Erinnerungen sind eingestellt. "
+                "Sie gelten auch für die Schichten, für die Sie schon eingetragen sind."
+            ),
+            "success",
         )
-        current_user.notify_channel = form.notify_channel.data
-        flash(_("Ihre Benachrichtigungen sind eingestellt. Sie gelten für künftige Anmeldungen."), "success")
-    else:
-        flash(_("Bitte prüfen Sie Ihre Angaben."), "error")
-    return redirect(url_for("accounts.settings") + "#notifications")
+        return redirect(url_for("accounts.settings") + "#notifications")
+    profile_form = ProfileForm(formdata=None, obj=current_user)
+    profile_form.locale.choices = list(LOCALE_NAMES.items())
+    return _settings_page(profile_form, form)
+
+
+def _save_reminder_settings(form: ReminderSettingsForm) -> None:
+    change_reminder_settings(
+        user=current_user,
+        settings=ReminderSettings(
+            reminder_minutes=form.reminder_minutes.data or [],
+            quiet_start_hour=form.quiet_start_hour.data,
+            quiet_end_hour=form.quiet_end_hour.data,
+            notify_channel=form.notify_channel.data,
+            calendar_alarm_minutes=form.calendar_alarm_minutes.data,
+        ),
+    )
 
 
 @bp.route("/settings/centres", methods=["POST"])

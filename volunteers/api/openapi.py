@@ -449,6 +449,19 @@ def _report(summary: str, figures: str, parameters: list) -> dict:
 
 SIGNUP = {"$ref": "#/components/schemas/Signup"}
 HOURS_ENTRY = {"$ref": "#/components/schemas/HoursEntry"}
+INSTANT_OR_NULL = {**INSTANT, "nullable": True}
+CHECKIN = {  # checkin_offline: the answer of POST /me/checkins
+    "type": "object",
+    "required": ["client_id", "direction", "shift_id", "scanned_at", "checked_in_at", "checked_out_at"],
+    "properties": {
+        "client_id": {"type": "string"},
+        "direction": {"type": "string", "enum": ["in", "out"], "description": "in: früheste Zeit, also Ankunft"},
+        "shift_id": {"type": "integer"},
+        "scanned_at": INSTANT,
+        "checked_in_at": INSTANT_OR_NULL,
+        "checked_out_at": INSTANT_OR_NULL,
+    },
+}
 
 PATHS = {
     "/auth/token": {
@@ -520,6 +533,28 @@ PATHS = {
                 **_errors(401),
             },
         }
+    },
+    "/me/checkins": {
+        "post": {
+            "summary": "Ein- oder Auschecken am Plakat des Treffpunkts, mit der Zeit des Scans (höchstens 12 h alt); "
+            "früheste Zeit = Ankunft, späteste = Gehen; dieselbe client_id noch einmal gibt die erste Antwort (200)",
+            "requestBody": _json_body(
+                {
+                    "type": "object",
+                    "required": ["client_id", "code"],
+                    "properties": {
+                        "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"},
+                        "code": {"type": "string", "description": "Code auf dem Plakat (aus /checkin/<code>)"},
+                        "scanned_at": {**INSTANT, "description": "Zeit des Scans mit Zeitzone; ohne: jetzt"},
+                    },
+                }
+            ),
+            "responses": {
+                **_ok("Erfasst", CHECKIN, 201),
+                **_ok("Schon erfasst (gleiche client_id)", CHECKIN),
+                **_errors(400, 401, 415, 422),
+            },
+        },
     },
     "/me/hours": {
         "get": {
@@ -599,6 +634,16 @@ PATHS = {
                     "allOf": [
                         {"$ref": "#/components/schemas/ShiftInput"},
                         {"required": ["meeting_point", "starts_at", "ends_at", "capacity", "activity"]},
+                        {
+                            "properties": {
+                                "confirm_past": {
+                                    "type": "boolean",
+                                    "default": False,
+                                    "description": "Beginn in der Vergangenheit bestätigen; ohne: 422 "
+                                    "past_start_unconfirmed",
+                                }
+                            }
+                        },
                     ]
                 }
             ),
@@ -627,8 +672,12 @@ PATHS = {
             "responses": {**_ok("Angemeldet", SIGNUP, 201), **_errors(401, 404, 409)},
         },
         "delete": {
-            "summary": "Eigene Anmeldung stornieren; der erste auf der Warteliste rückt nach",
-            "responses": {**_ok("Storniert", SIGNUP), **_errors(401, 404, 409)},
+            "summary": "Eigene Anmeldung stornieren („Ich kann nicht“); der erste auf der Warteliste rückt nach. "
+            "Nach der Absagefrist gilt sie als kurzfristig; bei abgesagter Schicht 409 shift_cancelled",
+            "requestBody": _json_body(
+                {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 300}}}, required=False
+            ),
+            "responses": {**_ok("Storniert", SIGNUP), **_errors(401, 404, 409, 415, 422)},
         },
     },
     "/me/shifts": {

@@ -16,7 +16,7 @@ from ..core.errors import Conflict, Forbidden, NotFound
 from ..core.limits import parse_datetime, parse_day
 from ..extensions import db
 from ..shifts import planning, signups
-from ..shifts.models import CANCELLED, DRAFT, PUBLISHED, Shift, Signup
+from ..shifts.models import CANCEL_REASON, CANCELLED, DRAFT, PUBLISHED, Shift, Signup
 from ..shifts.queries import ShiftFilter, my_signup_statuses, my_signups, visible_shift_or_none, visible_shifts
 from . import bp
 from .helpers import (
@@ -310,10 +310,17 @@ def create_shift():
     _require_planner()
     body = json_body()
     publish = _status_for_new(body)
+    # A start in the past is refused (422, "past_start_unconfirmed") unless the client confirms it.
+    past_confirmed = _boolean(body.get("confirm_past", False), "confirm_past")
     values, starts_at, ends_at = _shift_values(_given_fields(body, REQUIRED_FOR_NEW), NEW_SHIFT)
     with in_api_terms(API_FIELD_NAMES):
         shift = planning.create_shift(
-            centre=values.meeting_point.centre, values=values, starts_at=starts_at, ends_at=ends_at, publish=publish
+            centre=values.meeting_point.centre,
+            values=values,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            publish=publish,
+            past_confirmed=past_confirmed,
         )
     return jsonify(shifts_json([shift])[0]), 201
 
@@ -353,7 +360,8 @@ def cancel_signup(shift_id: int):
     signup = my_signup_statuses(current_user, [shift]).get(shift.id)
     if signup is None:
         raise Conflict(_("Sie sind für diese Schicht nicht eingetragen."), code="not_signed_up")
-    signups.cancel_signup(signup=signup)
+    body = optional_json_body() or {}
+    signups.cancel_signup(signup=signup, reason=multiline_text_field(body.get("reason"), "reason", CANCEL_REASON))
     return jsonify(signups_json([signup])[0])
 
 

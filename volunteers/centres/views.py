@@ -1,23 +1,24 @@
 """The coordinators' pages of a centre: overview, meeting points, staff (for the centre lead)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.invitations import send_invitation
 from ..accounts.models import Membership, User
 from ..activities.services import activities_for, add_centre_activity
+from ..audit import services as audit
 from ..core.errors import DomainError
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
 from ..core.web import attempt
 from ..extensions import db
 from ..privacy.services import inactive_volunteers
-from ..shifts.queries import volunteer_directory
 from ..shifts.signups import has_valid_certificate, reliability_strikes
+from . import directory as roster  # the volunteer directory's filters and CSV
 from . import services
 from .forms import ActivityForm, CentreSettingsForm, CertificateForm, MeetingPointForm, StaffForm
-from .languages import language_name
+from .languages import language_choices, language_name
 from .models import MeetingPoint
 
 bp = Blueprint("centres", __name__)
@@ -169,17 +170,43 @@ def add_activity(slug: str):
 @login_required
 def directory(slug: str):
     centre = staff_centre_or_404(slug)
-    entries = volunteer_directory(centre)
+    wanted, problems = roster.parse_filter(request.args, centre)
+    rows = roster.directory_rows(centre, wanted)
     # Flagged for the retention rule (privacy CLI); only this centre's people are looked at.
-    inactive = {user.id for user in inactive_volunteers()} & {entry.user.id for entry in entries}
+    inactive = {user.id for user in inactive_volunteers()} & {row.entry.user.id for row in rows}
     return render_template(
         "centres/directory.html",
         centre=centre,
-        entries=entries,
+        rows=rows,
+        wanted=wanted,
+        problems=problems,
+        activities=activities_for(centre),
+        languages=language_choices(),
         inactive=inactive,
         retention_days=current_app.config["RETENTION_INACTIVE_DAYS"],
-        has_valid_certificate=has_valid_certificate,
     )
+
+
+@bp.route("/centres/<slug>/volunteers.csv", methods=["POST"])
+@login_required
+def directory_csv(slug: str):
+    """The filtered directory for the centre's own spreadsheet. A POST, because each download is
+    written to the audit trail (reads commit nothing)."""
+    centre = staff_centre_or_404(slug)
+    wanted, _problems = roster.parse_filter(request.form, centre)
+    rows = roster.directory_rows(centre, wanted)
+    audit.record(
+        centre_id=centre.id,
+        actor=current_user,
+        entity="centre",
+        entity_id=centre.id,
+        action="volunteers_exported",
+        after={"filter": wanted.as_params(), "rows": len(rows)},
+    )
+    response = Response(roster.directory_csv(rows), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="ehrenamtliche-{centre.slug}.csv"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in a shared cache
+    return response
 
 
 @bp.route("/centres/<slug>/volunteers/<int:user_id>", methods=["GET", "POST"])

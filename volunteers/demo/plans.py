@@ -8,13 +8,14 @@ import sqlalchemy as sa
 
 from ..core import time
 from ..extensions import db
+from ..shifts.holidays import is_public_holiday
 from ..shifts.models import PUBLISHED, Shift
 from ..shifts.planning import ShiftValues, create_shift
 from ..shifts.series import create_series
 from ..shifts.signups import record_attendance, sign_up
 
 WEEKS_AHEAD = 6
-WEEKS_BACK = 3
+WEEKS_BACK = 3  # at most: weeks whose day was a public holiday are left out
 # (weekday, hour, hours, activity, capacity min, max) by position of the meeting point in its centre.
 PATTERNS = [
     (1, 16, 2, "sprachcafe", 2, 4),
@@ -42,6 +43,8 @@ def seed_plans(centre, meeting_points, volunteers, rng: random.Random) -> None:
             duration_minutes=hours * 60,
             rule=f"FREQ=WEEKLY;COUNT={WEEKS_AHEAD}",
             publish=True,
+            # Meeting points are closed on public holidays (Christmas, Easter, …), as in real centres.
+            skip_public_holidays=True,
         )
         for shift in _occurrences(series):
             for volunteer in rng.sample(volunteers, min(rng.randint(0, high + 1), len(volunteers))):
@@ -49,7 +52,7 @@ def seed_plans(centre, meeting_points, volunteers, rng: random.Random) -> None:
         # The weeks before, as far as they are over: on the pattern's own weekday, today's shift
         # may still lie ahead, and hours can only be logged for what has happened.
         past_days = (first - timedelta(weeks=weeks_back) for weeks_back in range(1, WEEKS_BACK + 2))
-        ended = [day for day in past_days if _local(day, hour + hours) <= time.now()]
+        ended = [day for day in past_days if _local(day, hour + hours) <= time.now() and not is_public_holiday(day)]
         for day in ended[:WEEKS_BACK]:
             _past_shift(centre, values, day, hour, hours, volunteers, rng)
 

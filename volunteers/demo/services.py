@@ -13,6 +13,7 @@ from ..core.slugs import slugify
 from ..extensions import db
 from ..push.models import Notification
 from .data import CENTRES, DEMO_ACCOUNTS, DEMO_PASSWORD, MEETING_POINTS, VOLUNTEER_NAMES
+from .first_screens import seed_first_screens
 from .hours import seed_extra_hours, seed_hours
 from .plans import seed_plans
 
@@ -50,6 +51,7 @@ def seed_demo() -> None:
         seed_extra_hours(centre, volunteers[slug][0], coordinator)
         for index, meeting_point in enumerate(centre.meeting_points):
             meeting_point.booked_hours_per_week = (8, 12, 30)[index % 3]  # the third one misses the one-third rule
+    seed_first_screens(centres_by_slug["duesseldorf"], volunteers["duesseldorf"])
     # Reminders about the demo's past shifts were written "back then": nobody is to receive them now.
     db.session.execute(sa.delete(Notification).where(Notification.expires_at < time.now()))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..activities.services import activity_name
 from ..core.links import external_url
@@ -15,6 +16,20 @@ from ..shifts.models import CANCELLED, CONFIRMED, DRAFT, WAITLISTED
 from .ical import FeedEvent
 
 _MARK = 987654321  # stands for the shift id in the URL patterns below
+
+# The texts whose words change with a number, each as ngettext for (count, of).
+_COUNTED = {
+    "free": lambda count, of: ngettext(
+        "Noch %(count)d Platz von %(max)d frei.", "Noch %(count)d von %(max)d Plätzen frei.", count, count=count, max=of
+    ),
+    "free_places": lambda count, of: ngettext("%(count)d freier Platz", "%(count)d freie Plätze", count, count=count),
+    "understaffed": lambda count, of: ngettext(
+        "Unterbesetzt: mindestens %(count)d Person nötig.",
+        "Unterbesetzt: mindestens %(count)d Personen nötig.",
+        count,
+        count=count,
+    ),
+}
 
 
 @dataclass
@@ -25,15 +40,29 @@ class Texts:
     cancelled: str = field(default_factory=lambda: _("Abgesagt: %(reason)s"))
     your_status: str = field(default_factory=lambda: _("Ihr Status: %(status)s"))
     waitlisted_prefix: str = field(default_factory=lambda: _("Warteliste: "))
-    free: str = field(default_factory=lambda: _("Noch %(count)d von %(max)d Plätzen frei."))
     confirmed: str = field(default_factory=lambda: _("Bestätigt (%(count)d/%(max)d): %(names)s"))
     waitlist: str = field(default_factory=lambda: _("Warteliste: %(names)s"))
-    free_places: str = field(default_factory=lambda: _("Freie Plätze: %(count)d"))
-    understaffed: str = field(default_factory=lambda: _("Unterbesetzt: mindestens %(count)d nötig."))
     draft_prefix: str = field(default_factory=lambda: _("[Entwurf] "))
     statuses: dict = field(default_factory=lambda: {key: str(name) for key, name in SIGNUP_STATUS_NAMES.items()})
     activities: dict = field(default_factory=dict)  # (centre_id, slug): name, filled as met
     urls: dict = field(default_factory=dict)  # (endpoint, *values): the URL around the shift id
+    counted_texts: dict = field(default_factory=dict)  # (what, count, max): the sentence, made once
+
+    def free(self, count: int, of: int) -> str:
+        return self._counted("free", count, of)
+
+    def free_places(self, count: int) -> str:
+        return self._counted("free_places", count)
+
+    def understaffed(self, count: int) -> str:
+        return self._counted("understaffed", count)
+
+    def _counted(self, what: str, count: int, of: int = 0) -> str:
+        """A counted text in its plural form for `count`; a feed meets only a few distinct counts."""
+        key = (what, count, of)
+        if key not in self.counted_texts:
+            self.counted_texts[key] = _COUNTED[what](count, of)
+        return self.counted_texts[key]
 
     def uid(self, shift) -> str:
         return f"shift-{shift.id}@{self.host}"
@@ -90,7 +119,7 @@ def personal_event(signup, alarm_minutes: int | None, texts: Texts | None = None
 def public_event(shift, texts: Texts | None = None) -> FeedEvent:
     """No names, no notes (they are free text): only place, time, activity and free slots."""
     texts = texts or Texts()
-    lines = texts.cancelled_note(shift) or [texts.free % {"count": shift.free_slots, "max": shift.capacity_max}]
+    lines = texts.cancelled_note(shift) or [texts.free(shift.free_slots, shift.capacity_max)]
     return FeedEvent(
         uid=texts.uid(shift),
         starts_at=shift.starts_at,
@@ -118,10 +147,10 @@ def centre_event(shift, signups: list, texts: Texts | None = None) -> FeedEvent:
         *texts.cancelled_note(shift),
         texts.confirmed % {"count": shift.confirmed_count, "max": shift.capacity_max, "names": names(CONFIRMED)},
         texts.waitlist % {"names": names(WAITLISTED)},
-        texts.free_places % {"count": shift.free_slots},
+        texts.free_places(shift.free_slots),
     ]
     if shift.is_understaffed:
-        lines.insert(0, texts.understaffed % {"count": shift.capacity_min})
+        lines.insert(0, texts.understaffed(shift.capacity_min))
     return FeedEvent(
         uid=texts.uid(shift),
         starts_at=shift.starts_at,

@@ -147,8 +147,13 @@ def _manage(kind: str, user_id: int, centre_id: int | None) -> None:
         tokens.revoke_token(kind=kind, user_id=user_id, centre_id=centre_id)
         flash(_("Das Kalender-Abo ist beendet; der alte Link funktioniert nicht mehr."), "success")
     elif action == "create":
+        # Only someone who had a link needs to hear that it stopped working.
+        had_link = tokens.feed_token(kind=kind, user_id=user_id, centre_id=centre_id) is not None
         tokens.regenerate_token(kind=kind, user_id=user_id, centre_id=centre_id)
-        flash(_("Ihr neuer Kalender-Link ist bereit. Ein früherer Link funktioniert nicht mehr."), "success")
+        if had_link:
+            flash(_("Ihr neuer Kalender-Link ist bereit. Ein früherer Link funktioniert nicht mehr."), "success")
+        else:
+            flash(_("Ihr Kalender-Link ist bereit."), "success")
     else:
         abort(400)
 

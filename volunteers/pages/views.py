@@ -14,6 +14,8 @@ from flask_login import current_user
 
 from ..core.i18n import LOCALES, RTL_LOCALES
 from ..extensions import db
+from .attention import attention_for
+from .home import volunteer_home
 
 bp = Blueprint("pages", __name__)
 
@@ -25,7 +27,13 @@ ACCESSIBILITY_STATEMENT_DATE = date(2026, 12, 1)
 def home():
     if not current_user.is_authenticated:
         return render_template("pages/welcome.html")
-    return render_template("pages/home.html")
+    # The first screen says what to do next: for volunteers their next shift and what waits on
+    # them, for the staff of a centre what needs their attention.
+    return render_template(
+        "pages/home.html",
+        volunteer_homes=volunteer_home(current_user),
+        attention=attention_for(current_user),
+    )
 
 
 @bp.route("/privacy")

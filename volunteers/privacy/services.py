@@ -21,7 +21,7 @@ from ..core.tokens import new_token
 from ..core.transactions import after_commit
 from ..extensions import db
 from ..feeds.models import CalendarToken
-from ..hours.models import HoursEntry
+from ..hours.models import CheckinScan, HoursEntry
 from ..mail.models import OutgoingMail
 from ..push.models import Notification, PushSubscription
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, Signup
@@ -29,7 +29,7 @@ from ..shifts.signups import cancel_signup
 from .copies import erase_copies
 
 # Rows that are only about the person, deleted with the account (by their user_id column).
-PERSONAL_ROWS = (ApiToken, LoginSession, CalendarToken, PushSubscription, Notification)
+PERSONAL_ROWS = (ApiToken, LoginSession, CalendarToken, PushSubscription, Notification, CheckinScan)
 # Rows that name the person by address only: (model, column holding the address).
 ROWS_BY_EMAIL = ((OutgoingMail, OutgoingMail.recipient), (PendingRegistration, PendingRegistration.email))
 
@@ -84,6 +84,7 @@ def export_personal_data(user: User) -> dict:
                 "status": s.status,
                 "attendance": s.attendance,
                 "is_late_cancellation": s.is_late_cancellation,
+                "cancel_reason": s.cancel_reason,
                 "checked_in_at": _iso(s.checked_in_at),
                 "checked_out_at": _iso(s.checked_out_at),
             }
@@ -109,6 +110,7 @@ def export_personal_data(user: User) -> dict:
             }
             for e in entries
         ],
+        "checkin_scans": _checkin_scans(user),
         "devices": _push_devices(user),
         "notification_settings": {
             "channel": user.notify_channel,
@@ -194,6 +196,20 @@ def _audit_events(user: User) -> list[dict]:
     ]
 
 
+def _checkin_scans(user: User) -> list[dict]:
+    """Each tap on a meeting point's poster: when it was made and when it reached the server."""
+    rows = db.session.scalars(sa.select(CheckinScan).where(CheckinScan.user_id == user.id).order_by(CheckinScan.id))
+    return [
+        {
+            "shift_id": s.signup.shift_id,
+            "direction": s.direction,
+            "scanned_at": _iso(s.scanned_at),
+            "received_at": _iso(s.received_at),
+        }
+        for s in rows
+    ]
+
+
 def _push_devices(user: User) -> list[dict]:
     return [
         {"user_agent": s.user_agent, "created_at": _iso(s.created_at)}
@@ -216,6 +232,7 @@ def delete_account(*, user: User) -> None:
     _pseudonymise(user)
     user.deleted_at = now
     db.session.execute(sa.update(HoursEntry).where(HoursEntry.user_id == user.id).values(note=""))
+    db.session.execute(sa.update(Signup).where(Signup.user_id == user.id).values(cancel_reason=None))
     _scrub_notes_from_audit_trail(user)
     db.session.flush()
     if has_request_context():

@@ -8,6 +8,7 @@ KIND_NAMES = {
     "shift_cancelled": _l("Schicht abgesagt"),
     "waitlist_promoted": _l("Von der Warteliste nachgerückt"),
     "staffing_call": _l("Aufruf: Helfende gesucht"),
+    "shift_message": _l("Nachricht zur Schicht"),
     "test": _l("Testnachricht"),
 }
 

@@ -4,8 +4,9 @@ Every function flushes; the request or command that calls it commits. Sending is
 
 import base64
 import binascii
+import hashlib
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -14,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..centres.models import Centre
-from ..core.errors import DomainError, TooManyRequests
+from ..core.errors import DomainError
 from ..core.tenancy import in_centre
 from ..core.time import now
 from ..extensions import db
@@ -26,15 +27,10 @@ P256DH_LENGTH, AUTH_LENGTH = 65, 16
 # Phones, tablets, laptops, each with a browser or two; more would only multiply the pushes
 # that one account can make the worker send.
 MAX_DEVICES_PER_USER = 10
-TEST_MESSAGE_LIFETIME = timedelta(minutes=15)
 
 
 class InvalidSubscription(DomainError):
     status = 422
-
-
-class NoDevice(DomainError):
-    status = 409
 
 
 # --- devices ---------------------------------------------------------------------------
@@ -96,6 +92,13 @@ def devices_of(user: User) -> list[PushSubscription]:
             sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)
         )
     )
+
+
+def push_device_digests(*, user: User) -> list[str]:
+    """SHA-256 (hex) of each of `user`'s endpoints: the settings page's script hashes its own
+    subscription's endpoint to tell whether this device is among them, and the endpoints, bearer
+    secrets of their push services, never reach the page."""
+    return [hashlib.sha256(device.endpoint.encode()).hexdigest() for device in devices_of(user)]
 
 
 def _check_key(value, *, name: str, length: int) -> None:
@@ -197,28 +200,6 @@ def cancel_notifications(*, dedupe_key_prefix: str) -> int:
         execution_options={"synchronize_session": False},
     )
     return result.rowcount
-
-
-def queue_test_notification(*, user: User) -> Notification:
-    """A test push to all of `user`'s devices, now (the button on the settings page).
-    At most one a minute, so that the button cannot be used to flood push services."""
-    if not devices_of(user):
-        raise NoDevice(_("Auf keinem Gerät sind Benachrichtigungen eingeschaltet."), code="no_device")
-    at = now()
-    notification = queue_notification(
-        user=user,
-        kind="test",
-        title=_("Treffpunkt: Testnachricht"),
-        body=_("Benachrichtigungen funktionieren auf diesem Gerät."),
-        url="/settings",
-        dedupe_key=f"test:user:{user.id}:{at:%Y%m%d%H%M}",
-        expires_at=at + TEST_MESSAGE_LIFETIME,
-    )
-    if notification is None:
-        raise TooManyRequests(
-            _("Eine Testnachricht ist schon unterwegs. Bitte warten Sie eine Minute."), code="too_many_requests"
-        )
-    return notification
 
 
 def recent_notifications(*, centre: Centre, limit: int = 100) -> list[Notification]:

@@ -8,6 +8,7 @@ unreachable database with 503 without touching it."""
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.auth import protect_cookie_session
@@ -17,6 +18,7 @@ from ..core.tenancy import staff_centre_or_404
 from ..extensions import csrf
 from . import services
 from .labels import KIND_NAMES, OUTCOME_NAMES, STATUS_NAMES
+from .trial import EMAIL_QUEUED, EXPIRED, REFUSED, TrialOutcome, send_trial_message
 from .vapid import public_key_b64url, vapid_key
 
 bp = Blueprint("push", __name__)
@@ -42,7 +44,9 @@ def subscribe():
         auth=keys.get("auth"),
         user_agent=request.user_agent.string,
     )
-    return jsonify(status="subscribed"), 201
+    # The page says "on, on 2 devices in all" from these without asking again (see push_device_digests).
+    digests = services.push_device_digests(user=current_user)
+    return jsonify(status="subscribed", devices=len(digests), device_digests=digests), 201
 
 
 @devices.delete("/subscriptions")
@@ -56,9 +60,40 @@ def unsubscribe():
 
 @devices.post("/test")
 def send_test():
+    """What came of the test message, as a code the settings page's script turns into a sentence
+    (`message` says the same for other clients). Refusals come in the API's error format:
+    no_device, mail_not_configured (409), too_many_requests (429)."""
     require_login()
-    services.queue_test_notification(user=current_user)
-    return jsonify(status="queued"), 202
+    outcome = send_trial_message(user=current_user)
+    return jsonify(
+        code=outcome.code,
+        delivered=outcome.delivered,
+        removed=outcome.removed,
+        failed=outcome.failed,
+        emailed=outcome.emailed,
+        message=_trial_message(outcome),
+        device_digests=services.push_device_digests(user=current_user),
+    )
+
+
+def _trial_message(outcome: TrialOutcome) -> str:
+    if outcome.code == EMAIL_QUEUED:
+        return _("Sie haben E-Mail gewählt: Eine Test-E-Mail ist unterwegs an Ihre Adresse.")
+    if outcome.code == EXPIRED:
+        return ngettext(
+            "Der Push-Dienst kennt %(num)d Gerät nicht mehr; wir haben es entfernt. "
+            "Bitte schalten Sie Benachrichtigungen neu ein.",
+            "Der Push-Dienst kennt %(num)d Geräte nicht mehr; wir haben sie entfernt. "
+            "Bitte schalten Sie Benachrichtigungen neu ein.",
+            outcome.removed,
+        )
+    if outcome.code == REFUSED:
+        return _("Der Push-Dienst hat die Testnachricht nicht angenommen. Bitte versuchen Sie es später noch einmal.")
+    return ngettext(
+        "Testnachricht an %(num)d Gerät geschickt. Sie sollte gleich erscheinen.",
+        "Testnachricht an %(num)d Geräte geschickt. Sie sollte gleich erscheinen.",
+        outcome.delivered,
+    )
 
 
 bp.register_blueprint(devices)

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from ..centres.forms import CheckboxListField
 from ..centres.languages import language_choices
 from ..core.forms import Form
+from .messages import SHIFT_MESSAGE
 from .models import CANCEL_REASON, NOTES, RRULE, STAFFING_CALL_MESSAGE
 from .planning import ShiftValues
 
@@ -82,6 +83,8 @@ class ShiftForm(ShiftFieldsForm):
         default="this",
         choices=[("this", _l("nur diesen Termin")), ("following", _l("diesen und alle folgenden"))],
     )
+    # Shown once the start lies in the past (planning.past_start_blockers asks for it).
+    confirm_past = BooleanField(_l("Ja, die Schicht liegt in der Vergangenheit"))
 
 
 class SeriesForm(ShiftFieldsForm):
@@ -106,6 +109,7 @@ class SeriesForm(ShiftFieldsForm):
         _l("Eigene Regel (RRULE, für Fortgeschrittene)"),
         validators=[Optional(), RRULE.length()],
     )
+    skip_public_holidays = BooleanField(_l("An gesetzlichen Feiertagen (NRW) keine Schicht"), default=True)
 
 
 class CancelForm(Form):
@@ -120,6 +124,22 @@ class CancelForm(Form):
 
 class StaffingCallForm(Form):
     message = StringField(_l("Kurze Nachricht (optional)"), validators=[Optional(), STAFFING_CALL_MESSAGE.length()])
+
+
+class ShiftMessageForm(Form):
+    text = TextAreaField(
+        _l("Nachricht an alle Eingetragenen"),
+        validators=[DataRequired(_l("Bitte schreiben Sie eine Nachricht.")), SHIFT_MESSAGE.length()],
+    )
+    include_waitlist = BooleanField(_l("Auch an die Warteliste"))
+
+
+class WalkInForm(Form):
+    volunteer = SelectField(
+        _l("Ehrenamtliche Person"),
+        coerce=int,
+        validators=[InputRequired(_l("Bitte wählen Sie eine Person."))],
+    )
 
 
 class CopyWeekForm(Form):

@@ -60,6 +60,8 @@ class ShiftSeries(ShiftFields, db.Model):
     rrule: Mapped[str] = mapped_column(sa.String(RRULE.max_length + 50))
     exception_dates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # ISO dates
     publish_occurrences: Mapped[bool] = mapped_column(default=False)
+    # No occurrence on an NRW public holiday (the dates come from shifts/holidays.py).
+    skip_public_holidays: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     meeting_point: Mapped[MeetingPoint] = relationship()
@@ -145,6 +147,8 @@ class Signup(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_late_cancellation: Mapped[bool] = mapped_column(default=False)
+    # What the volunteer told the coordination with "Ich kann nicht" (optional, up to CANCEL_REASON).
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(CANCEL_REASON.max_length))
     attendance: Mapped[str | None] = mapped_column(sa.String(10))
     # Scanned at the meeting point's poster on arrival and departure; they propose the hours.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

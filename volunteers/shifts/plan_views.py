@@ -1,10 +1,11 @@
 """The coordinators' planning pages: week plan, shifts, series, staffing and attendance."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
@@ -12,11 +13,11 @@ from ..activities.services import activities_for
 from ..centres.models import MeetingPoint
 from ..core import time
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
-from ..core.web import attempt, int_arg, parse_iso_date
+from ..core.web import attempt, int_arg, parse_iso_date, safe_next_url
 from ..extensions import db
 from ..feeds.links import centre_feed_url, subscription
 from ..reminders import notify
-from . import planning, signups
+from . import messages, planning, signups, walk_ins
 from . import series as series_service
 from .forms import (
     AssignForm,
@@ -25,11 +26,14 @@ from .forms import (
     ExceptionForm,
     SeriesForm,
     ShiftForm,
+    ShiftMessageForm,
     StaffingCallForm,
+    WalkInForm,
     series_rule,
     shift_values,
     wall_clock_span,
 )
+from .holidays import public_holidays
 from .labels import SIGNUP_STATUS_NAMES
 from .models import ACTIVE_SIGNUP_STATUSES, CONFIRMED, Shift, ShiftSeries, Signup
 from .queries import monday_of, volunteer_directory, week_plan
@@ -68,6 +72,7 @@ def week(slug):
         centre=centre,
         week_start=week_start,
         days=week_plan(centre, week_start, meeting_point),
+        holidays=public_holidays(week_start, week_start + timedelta(days=6)),
         meeting_point=meeting_point,
         meeting_points=_meeting_points(centre),
         copy_form=CopyWeekForm(),
@@ -95,7 +100,7 @@ def publish_week(slug):
         lambda: planning.publish_drafts(centre=centre, start=start, end=end, meeting_point=meeting_point)
     )
     if ok:
-        flash(_("%(count)d Schichten veröffentlicht.", count=count), "success")
+        flash(ngettext("%(num)d Schicht veröffentlicht.", "%(num)d Schichten veröffentlicht.", count), "success")
     return redirect(_plan_url(centre, week_start, meeting_point))
 
 
@@ -116,7 +121,9 @@ def copy_week(slug):
         )
     )
     if ok:
-        flash(_("%(count)d Schichten als Entwurf kopiert.", count=count), "success")
+        flash(
+            ngettext("%(num)d Schicht als Entwurf kopiert.", "%(num)d Schichten als Entwurf kopiert.", count), "success"
+        )
     return redirect(_plan_url(centre, target, meeting_point))
 
 
@@ -174,6 +181,7 @@ def _create_from(form, centre, meeting_point):
         starts_at=planning.local_instant(start, "start_time"),
         ends_at=planning.local_instant(end, "end_time"),
         publish=form.publish.data,
+        past_confirmed=form.confirm_past.data,
     )
 
 
@@ -184,15 +192,18 @@ def shift_detail(slug, shift_id):
     return _detail_page(centre, shift)
 
 
-def _detail_page(centre, shift, *, cancel_form=None, call_form=None):
+def _detail_page(centre, shift, *, cancel_form=None, call_form=None, message_form=None):
     """The shift's page; with a form that failed, shown again with its messages (422)."""
     assign_form = AssignForm(formdata=None)
     signed_up = {s.user_id for s in shift.signups if s.status in ACTIVE_SIGNUP_STATUSES}
-    assign_form.volunteer.choices = [
-        (e.user.id, e.user.name) for e in volunteer_directory(centre) if e.user.id not in signed_up
-    ]
+    directory = volunteer_directory(centre)
+    assign_form.volunteer.choices = [(e.user.id, e.user.name) for e in directory if e.user.id not in signed_up]
+    walk_in_form = WalkInForm(formdata=None)
+    walk_in_form.volunteer.choices = _walk_in_choices(shift, directory)
     cancel_form = cancel_form or CancelForm(formdata=None)
     call_form = call_form or StaffingCallForm(formdata=None)
+    message_form = message_form or ShiftMessageForm(formdata=None)
+    failed = cancel_form.errors or call_form.errors or message_form.errors
     return render_template(
         "shifts/plan/shift_detail.html",
         centre=centre,
@@ -200,8 +211,18 @@ def _detail_page(centre, shift, *, cancel_form=None, call_form=None):
         assign_form=assign_form,
         cancel_form=cancel_form,
         call_form=call_form,
+        message_form=message_form,
+        walk_in_form=walk_in_form,
+        walk_in_blockers=walk_ins.walk_in_blockers(shift, by=current_user),
+        message_blockers=messages.message_blockers(shift),
         has_started=shift.starts_at <= time.now(),
-    ), 422 if cancel_form.errors or call_form.errors else 200
+    ), 422 if failed else 200
+
+
+def _walk_in_choices(shift, directory):
+    """The centre's volunteers who are not confirmed on the shift (waitlisted ones may have come)."""
+    confirmed = {s.user_id for s in shift.signups if s.status == CONFIRMED}
+    return [(e.user.id, e.user.name) for e in directory if e.user.id not in confirmed]
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -293,7 +314,54 @@ def staffing_call(slug, shift_id):
         message = (form.message.data or "").strip()
         ok, count = attempt(lambda: notify.staffing_call(shift=shift, message=message))
         if ok:
-            flash(_("Aufruf an %(count)d Ehrenamtliche verschickt.", count=count), "success")
+            flash(
+                ngettext(
+                    "Aufruf an %(num)d Ehrenamtliche verschickt.", "Aufruf an %(num)d Ehrenamtliche verschickt.", count
+                ),
+                "success",
+            )
+    # Back where the tap came from (the coordinator's home page), else the shift's page.
+    back = safe_next_url(request.form.get("next"))
+    return redirect(back or url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/walk-in", methods=["POST"])
+@login_required
+def walk_in(slug, shift_id):
+    """ "Spontan da gewesen": an attended sign-up and its hours entry, in one step."""
+    centre, shift = _centre_and_shift(slug, shift_id)
+    form = WalkInForm()
+    form.volunteer.choices = [(e.user.id, e.user.name) for e in volunteer_directory(centre)]
+    if not form.validate_on_submit():
+        abort(404)  # not a volunteer of this centre
+    volunteer = db.session.get(User, form.volunteer.data)
+    ok, result = attempt(lambda: walk_ins.record_walk_in(shift=shift, volunteer=volunteer, by=current_user))
+    if ok:
+        message = _("%(name)s ist als spontan dabei erfasst; die Stunden warten auf Freigabe.", name=volunteer.name)
+        if result.raised_capacity:
+            message += " " + _("Die Schicht war voll; die Höchstzahl ist jetzt %(max)d.", max=shift.capacity_max)
+        flash(message, "success")
+    return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/message", methods=["POST"])
+@login_required
+def shift_message(slug, shift_id):
+    """A short message to everyone on the shift, by their notification settings."""
+    centre, shift = _centre_and_shift(slug, shift_id)
+    form = ShiftMessageForm()
+    if not form.validate_on_submit():
+        return _detail_page(centre, shift, message_form=form)
+    ok, count = attempt(
+        lambda: messages.send_shift_message(
+            shift=shift, text=form.text.data, by=current_user, include_waitlist=form.include_waitlist.data
+        ),
+        form,
+    )
+    if not ok:
+        return _detail_page(centre, shift, message_form=form)
+    sent = ngettext("Nachricht an %(num)d Person verschickt.", "Nachricht an %(num)d Personen verschickt.", count)
+    flash(sent, "success")
     return redirect(url_for("plan.shift_detail", slug=slug, shift_id=shift.id))
 
 
@@ -346,13 +414,35 @@ def new_series(slug):
     if request.method == "GET":
         form.first_day.data = parse_iso_date(request.args.get("day"), _today() + timedelta(days=1))
         form.meeting_point.data = request.args.get("meeting_point")
+    holidays = preview = None
     if form.validate_on_submit():
-        meeting_point = _meeting_point_or_none(centre, form.meeting_point.data)
-        ok, series = attempt(lambda: _create_series_from(form, centre, meeting_point), form)
-        if ok:
-            flash(_("Die Serie ist angelegt."), "success")
-            return redirect(url_for("plan.series_detail", slug=slug, series_id=series.id))
-    return render_template("shifts/plan/series_form.html", centre=centre, form=form), 422 if form.errors else 200
+        # "Feiertage prüfen" shows the rule in words and which dates are holidays; only the other
+        # button creates the series.
+        if request.form.get("preview"):
+            holidays, preview = _series_holidays(form), _unsaved_series(form)
+        else:
+            meeting_point = _meeting_point_or_none(centre, form.meeting_point.data)
+            ok, series = attempt(lambda: _create_series_from(form, centre, meeting_point), form)
+            if ok:
+                flash(_("Die Serie ist angelegt."), "success")
+                return redirect(url_for("plan.series_detail", slug=slug, series_id=series.id))
+    return render_template(
+        "shifts/plan/series_form.html", centre=centre, form=form, holidays=holidays, preview=preview
+    ), 422 if form.errors else 200
+
+
+def _series_holidays(form):
+    """The public holidays among the dates the form's rule gives, or None (with the rule's error
+    on the form) when it gives none."""
+    start, _end = wall_clock_span(form, form.first_day.data)
+    return attempt(lambda: series_service.holidays_in_rule(series_rule(form), start), form)[1]
+
+
+def _unsaved_series(form):
+    """The series the form describes, never stored: for its words in the preview."""
+    start, end = wall_clock_span(form, form.first_day.data)
+    minutes = int((end - start).total_seconds() // 60)
+    return ShiftSeries(rrule=series_rule(form), first_start_local=start, duration_minutes=minutes)
 
 
 def _create_series_from(form, centre, meeting_point):
@@ -364,6 +454,7 @@ def _create_series_from(form, centre, meeting_point):
         duration_minutes=int((end - start).total_seconds() // 60),
         rule=series_rule(form),
         publish=form.publish.data,
+        skip_public_holidays=form.skip_public_holidays.data,
     )
 
 
@@ -380,5 +471,11 @@ def series_detail(slug, series_id):
             return redirect(url_for("plan.series_detail", slug=slug, series_id=series.id))
     occurrences = db.session.scalars(sa.select(Shift).where(Shift.series_id == series.id).order_by(Shift.starts_at))
     return render_template(
-        "shifts/plan/series_detail.html", centre=centre, series=series, form=form, occurrences=list(occurrences)
+        "shifts/plan/series_detail.html",
+        centre=centre,
+        series=series,
+        form=form,
+        occurrences=list(occurrences),
+        holidays=series_service.series_holidays(series),
+        exception_days=[date.fromisoformat(day) for day in series.exception_dates],
     )

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..activities.services import activity_for
 from ..centres.models import BAUSTEINE, LANGUAGE_CODES, Centre, MeetingPoint
@@ -111,12 +112,36 @@ def local_instant(naive: datetime, field_name: str) -> datetime:
         ) from None
 
 
+class PastStartError(ShiftError):
+    status = 422  # the API's answer: send the request again with "confirm_past": true
+
+
+def past_start_blockers(starts_at: datetime, *, past_confirmed: bool) -> list[ShiftError]:
+    """Whether a shift may be created with this start: one in the past is mostly a wrong date, so
+    the planner confirms it first (the form's checkbox, the API's "confirm_past")."""
+    if starts_at >= time.now() or past_confirmed:
+        return []
+    message = _(
+        "Der Beginn liegt in der Vergangenheit. Bitte bestätigen Sie, dass die Schicht so angelegt werden soll."
+    )
+    return [PastStartError(message, code="past_start_unconfirmed", field="confirm_past")]
+
+
 def create_shift(
-    *, centre: Centre, values: ShiftValues, starts_at: datetime, ends_at: datetime, publish: bool = False
+    *,
+    centre: Centre,
+    values: ShiftValues,
+    starts_at: datetime,
+    ends_at: datetime,
+    publish: bool = False,
+    past_confirmed: bool = True,
 ) -> Shift:
-    """A single shift (instants aware, any zone)."""
+    """A single shift (instants aware, any zone). The page and the API pass whether the planner
+    confirmed a start in the past; demo data and benchmarks build the past on purpose."""
     check_values(centre, values)
     check_times(starts_at, ends_at)
+    if blockers := past_start_blockers(starts_at, past_confirmed=past_confirmed):
+        raise blockers[0]
     shift = Shift(
         centre_id=centre.id,
         starts_at=starts_at,
@@ -138,9 +163,10 @@ def update_shift(*, shift: Shift, values: ShiftValues, starts_at: datetime, ends
     lock_shift(shift)
     if values.capacity_max < shift.confirmed_count:
         raise ShiftError(
-            _(
-                "Es sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
-                count=shift.confirmed_count,
+            ngettext(
+                "Es ist schon %(num)d Person bestätigt; die Höchstzahl kann nicht darunter liegen.",
+                "Es sind schon %(num)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
+                shift.confirmed_count,
             ),
             code="capacity_below_confirmed",
             field="capacity_max",

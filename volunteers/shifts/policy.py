@@ -6,7 +6,7 @@ decide what to offer. A full shift is no reason against signing up: it means the
 database keeps the count (see signups.py)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -107,15 +107,32 @@ def signup_blockers(shift: Shift, volunteer: User | None, *, bookings: Bookings 
 
 
 def cancel_blockers(signup: Signup) -> list[SignupError]:
-    """Whether the sign-up may be withdrawn now, by the volunteer or the coordination alike: while
-    it is active and before the shift begins (after that, attendance is recorded instead)."""
+    """Whether the sign-up may be withdrawn now ("Ich kann nicht", "Von der Warteliste nehmen"), by
+    the volunteer or the coordination alike: while it is active, the shift not cancelled (its
+    sign-ups stay so that everyone sees the cancellation; there is nothing to free) and before the
+    shift begins (after that, attendance is recorded instead)."""
     blockers = []
     if signup.status not in ACTIVE_SIGNUP_STATUSES:
         blockers.append(SignupError(_("Diese Anmeldung ist schon storniert."), code="not_signed_up"))
+    if signup.shift.is_cancelled:
+        message = _("Die Schicht ist abgesagt; Sie müssen sich nicht abmelden.")
+        blockers.append(SignupError(message, code="shift_cancelled"))
     if signup.shift.starts_at <= time.now():
         message = _("Die Schicht hat schon begonnen; bitte melden Sie sich bei der Koordination.")
         blockers.append(SignupError(message, code="started"))
     return blockers
+
+
+def cancellation_cutoff(shift: Shift) -> datetime:
+    """Until this instant a volunteer may withdraw without it being noted as late."""
+    return shift.starts_at - timedelta(hours=shift.centre.cancel_cutoff_hours)
+
+
+def is_late_cancellation(signup: Signup, *, by_volunteer: bool = True) -> bool:
+    """Whether withdrawing the sign-up now counts as a late cancellation (a strike towards the
+    no-show limit): a volunteer's own, of a confirmed place, after the centre's cut-off. Leaving
+    the waitlist never is: nobody counted on that person."""
+    return by_volunteer and signup.is_confirmed and time.now() > cancellation_cutoff(signup.shift)
 
 
 def raise_first(blockers: list) -> None:

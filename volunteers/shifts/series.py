@@ -12,12 +12,15 @@ from datetime import time as clock
 import sqlalchemy as sa
 from dateutil.rrule import rrulestr
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..centres.models import Centre
 from ..core import time
+from ..core.templating import format_date
 from ..extensions import db
 from ..reminders import notify
 from .errors import ShiftError
+from .holidays import is_public_holiday, public_holidays
 from .models import (
     ACTIVE_SIGNUP_STATUSES,
     CANCELLED,
@@ -43,12 +46,16 @@ _COUNT = re.compile(r"COUNT=(\d+)")
 _SUB_DAILY = re.compile(r"FREQ=(HOURLY|MINUTELY|SECONDLY)|BY(HOUR|MINUTE|SECOND)=", re.I)
 _DATE_ONLY_UNTIL = re.compile(r"UNTIL=(\d{8})(?=;|$)")
 _END_PART = re.compile(r";?(UNTIL|COUNT)=[^;]*", re.I)
+# NAME=VALUE parts separated by semicolons, one of them FREQ: anything else is not a rule at all.
+_RULE_SHAPE = re.compile(r"^(?=(.*;)?FREQ=)[A-Z-]+=[^;=]+(;[A-Z-]+=[^;=]+)*$")
 
 
 def occurrence_dates(rule: str, first_start_local: datetime, exceptions=()) -> list[date]:
     """The local dates of a rule's occurrences, without exception dates. Raises ShiftError."""
     # A date-only UNTIL means "up to and including that day".
     text = _DATE_ONLY_UNTIL.sub(r"UNTIL=\1T235959", rule.strip().upper().removeprefix("RRULE:"))
+    if not _RULE_SHAPE.match(text):
+        raise ShiftError(_("Die Wiederholungsregel ist ungültig."), code="rrule_invalid", field="rrule")
     if _SUB_DAILY.search(text):
         raise ShiftError(
             _("Eine Serie hat höchstens einen Termin pro Tag (täglich, wöchentlich, monatlich oder jährlich)."),
@@ -135,8 +142,9 @@ def create_series(
     duration_minutes: int,
     rule: str,
     publish: bool = False,
+    skip_public_holidays: bool = False,
 ) -> ShiftSeries:
-    """A new series and all its occurrences."""
+    """A new series and all its occurrences (none on NRW public holidays if `skip_public_holidays`)."""
     check_values(centre, values)
     _check_duration(first_start_local, duration_minutes)
     dates = occurrence_dates(RRULE.check(rule, "rrule"), first_start_local)
@@ -147,6 +155,7 @@ def create_series(
         rrule=_with_until(rule, dates[-1]),
         exception_dates=[],
         publish_occurrences=publish,
+        skip_public_holidays=skip_public_holidays,
         **values.columns(),
     )
     db.session.add(series)
@@ -166,9 +175,7 @@ def apply_series(series: ShiftSeries, from_date: date | None = None) -> None:
     (deleted if nobody signed up, else cancelled so that volunteers learn of it)."""
     today = time.to_berlin(time.now()).date()
     start_from = max(from_date or today, today)
-    wanted = [
-        d for d in occurrence_dates(series.rrule, series.first_start_local, series.exception_dates) if d >= start_from
-    ]
+    wanted = [d for d in series_dates(series) if d >= start_from]
     existing = {
         s.occurrence_date: s
         for s in db.session.scalars(
@@ -185,6 +192,32 @@ def apply_series(series: ShiftSeries, from_date: date | None = None) -> None:
         if not shift.is_detached and shift.starts_at > time.now():
             _remove_occurrence(shift)
     db.session.flush()
+
+
+def series_dates(series: ShiftSeries) -> list[date]:
+    """The dates the series has a shift on: its rule's, without exceptions and, if it skips them,
+    without public holidays."""
+    dates = occurrence_dates(series.rrule, series.first_start_local, series.exception_dates)
+    return [d for d in dates if not (series.skip_public_holidays and is_public_holiday(d))]
+
+
+def holidays_in_rule(rule: str, first_start_local: datetime, exceptions=()) -> dict[date, str]:
+    """The rule's dates that are NRW public holidays, with their names (reader's language); for
+    the series form and page, which show what the option skips or keeps. Raises ShiftError."""
+    dates = occurrence_dates(rule, first_start_local, exceptions)
+    if not dates:
+        return {}
+    named = public_holidays(dates[0], dates[-1])
+    return {d: named[d] for d in dates if d in named}
+
+
+def series_holidays(series: ShiftSeries) -> dict[date, str]:
+    """The public holidays among a stored series' rule dates, for its page (which says whether they
+    are skipped); a series that a split left without dates has none."""
+    try:
+        return holidays_in_rule(series.rrule, series.first_start_local)
+    except ShiftError:
+        return {}
 
 
 def _add_occurrence(series: ShiftSeries, day: date) -> None:
@@ -214,10 +247,11 @@ def _update_occurrence(series: ShiftSeries, shift: Shift) -> None:
     fields = _shared(series)
     if fields["capacity_max"] < shift.confirmed_count:
         raise ShiftError(
-            _(
-                "Am %(day)s sind schon %(count)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
-                day=shift.occurrence_date.strftime("%d.%m.%Y"),
-                count=shift.confirmed_count,
+            ngettext(
+                "Am %(day)s ist schon %(num)d Person bestätigt; die Höchstzahl kann nicht darunter liegen.",
+                "Am %(day)s sind schon %(num)d Personen bestätigt; die Höchstzahl kann nicht darunter liegen.",
+                shift.confirmed_count,
+                day=format_date(shift.occurrence_date, "long"),
             ),
             code="capacity_below_confirmed",
             field="capacity_max",
@@ -299,6 +333,7 @@ def _split(old: ShiftSeries, from_date: date) -> ShiftSeries:
         duration_minutes=old.duration_minutes,
         rrule=old.rrule,
         publish_occurrences=old.publish_occurrences,
+        skip_public_holidays=old.skip_public_holidays,
         exception_dates=[d for d in old.exception_dates if d >= from_date.isoformat()],
         **{k: getattr(old, k) for k in ("meeting_point_id", *_SERIES_FIELDS)},
     )

@@ -19,6 +19,7 @@ from ..reminders import notify
 from .errors import SignupError
 from .models import (
     ATTENDED,
+    CANCEL_REASON,
     CONFIRMED,
     NO_SHOW,
     PENDING,
@@ -31,9 +32,11 @@ from .policy import (
     bookable_blockers,
     cancel_blockers,
     has_valid_certificate,  # noqa: F401 -- re-exported: centres.views imports it from here
+    is_late_cancellation,
     raise_first,
     signup_blockers,
 )
+from .waitlist import waitlist_order
 
 NO_SHOW_WINDOW = timedelta(days=365)
 
@@ -73,6 +76,22 @@ def _take_slot(shift: Shift) -> bool:
     return taken
 
 
+def take_walk_in_slot(shift: Shift) -> bool:
+    """A place for someone who was there without a sign-up (walk_ins.py): a free one, else the
+    maximum rises with them, since they really came; returns whether it had to rise. The counter
+    never passes the maximum, so the database's check still holds."""
+    if _take_slot(shift):
+        return False
+    db.session.execute(
+        sa.update(Shift)
+        .where(Shift.id == shift.id)
+        .values(capacity_max=Shift.confirmed_count + 1, confirmed_count=Shift.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(shift, ["confirmed_count", "capacity_max"])
+    return True
+
+
 def _release_slot(shift: Shift) -> None:
     db.session.execute(
         sa.update(Shift)
@@ -89,7 +108,7 @@ def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -
     _lock_person(volunteer)
     shift = lock_shift(shift)
     raise_first(signup_blockers(shift, volunteer))
-    signup = _previous_signup(shift, volunteer)
+    signup = previous_signup(shift, volunteer)
     # Decided before a new row joins the session: the queries it runs would autoflush it without one.
     status = _new_signup_status(shift, volunteer, assigned_by)
     if signup is None:
@@ -99,12 +118,13 @@ def sign_up(*, shift: Shift, volunteer: User, assigned_by: User | None = None) -
     signup.assigned_by_id = assigned_by.id if assigned_by else None
     signup.requested_at = signup.updated_at = time.now()
     signup.cancelled_at, signup.is_late_cancellation, signup.attendance = None, False, None
+    signup.cancel_reason = None
     db.session.flush()
     notify.schedule_reminders(signup)
     return signup
 
 
-def _previous_signup(shift: Shift, volunteer: User) -> Signup | None:
+def previous_signup(shift: Shift, volunteer: User) -> Signup | None:
     # A withdrawn sign-up is reused: there is one row per person and shift.
     return db.session.scalar(sa.select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id))
 
@@ -140,16 +160,17 @@ def needs_confirmation(volunteer: User, centre) -> bool:
     return centre.no_show_limit > 0 and reliability_strikes(volunteer, centre) >= centre.no_show_limit
 
 
-def cancel_signup(*, signup: Signup, by_volunteer: bool = True) -> list[Signup]:
-    """Withdraw a sign-up. A volunteer's cancellation after the centre's cut-off is recorded as late.
-    A freed place goes to the first on the waitlist; returns those promoted."""
+def cancel_signup(*, signup: Signup, by_volunteer: bool = True, reason: str | None = None) -> list[Signup]:
+    """Withdraw a sign-up, with the volunteer's optional reason for the coordination. Whether it
+    counts as late is policy.is_late_cancellation's call. A freed place goes to the first on the
+    waitlist; returns those promoted."""
+    reason = CANCEL_REASON.check((reason or "").strip(), "reason") or None
     shift = lock_shift(signup.shift)
     db.session.refresh(signup)  # read under the lock: a parallel request may have changed it
     raise_first(cancel_blockers(signup))
     was_confirmed = signup.is_confirmed
-    signup.status, signup.cancelled_at = SIGNUP_CANCELLED, time.now()
-    cutoff = shift.starts_at - timedelta(hours=shift.centre.cancel_cutoff_hours)
-    signup.is_late_cancellation = by_volunteer and was_confirmed and time.now() > cutoff
+    signup.is_late_cancellation = is_late_cancellation(signup, by_volunteer=by_volunteer)
+    signup.status, signup.cancelled_at, signup.cancel_reason = SIGNUP_CANCELLED, time.now(), reason
     signup.updated_at = time.now()
     if was_confirmed:
         _release_slot(shift)
@@ -164,9 +185,7 @@ def promote_waitlist(shift: Shift) -> list[Signup]:
         return []
     promoted = []
     waiting = db.session.scalars(
-        sa.select(Signup)
-        .where(Signup.shift_id == shift.id, Signup.status == WAITLISTED)
-        .order_by(Signup.requested_at, Signup.id)
+        sa.select(Signup).where(Signup.shift_id == shift.id, Signup.status == WAITLISTED).order_by(*waitlist_order())
     )
     for signup in waiting:
         if not _take_slot(shift):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..centres.languages import language_choices
 from ..centres.models import MeetingPoint
+from ..centres.services import staff_of
 from ..core import time
 from ..core.tenancy import in_centres
 from ..core.web import attempt, parse_iso_date, safe_next_url
@@ -16,6 +17,7 @@ from ..extensions import db
 from ..feeds.links import personal_feed_url, subscription
 from . import policy, signups
 from .labels import SIGNUP_STATUS_NAMES
+from .models import CANCEL_REASON
 from .queries import ShiftFilter, my_signup_statuses, my_signups, open_shift_page, visible_shift_or_none
 
 bp = Blueprint("shifts", __name__)
@@ -23,6 +25,8 @@ bp = Blueprint("shifts", __name__)
 # The pages offer "sign up" and "cancel" exactly when the service would take them: they ask the same functions.
 bp.add_app_template_global(policy.signup_blockers)
 bp.add_app_template_global(policy.cancel_blockers)
+bp.add_app_template_global(policy.is_late_cancellation)
+bp.add_app_template_global(CANCEL_REASON.max_length, "cancel_reason_max")
 
 LIST_WEEKS = 4
 PAGE_SIZE = 40
@@ -77,7 +81,11 @@ def _visible_or_404(shift_id: int):
 def shift_page(shift_id):
     shift = _visible_or_404(shift_id)
     return render_template(
-        "shifts/shift.html", shift=shift, signup=my_signup_statuses(current_user, [shift]).get(shift.id)
+        "shifts/shift.html",
+        shift=shift,
+        signup=my_signup_statuses(current_user, [shift]).get(shift.id),
+        # How to reach the coordination: the centre keeps no contact of its own, its staff do.
+        contacts=[person for person in staff_of(shift.centre) if not person.is_deleted],
     )
 
 
@@ -99,17 +107,17 @@ def sign_up(shift_id):
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
 @login_required
 def cancel(shift_id):
+    """ "Ich kann nicht" (or "Von der Warteliste nehmen"), with an optional reason."""
     shift = _visible_or_404(shift_id)
     signup = my_signup_statuses(current_user, [shift]).get(shift.id)
     if signup is None:
         abort(404)
-    ok, _promoted = attempt(lambda: signups.cancel_signup(signup=signup))
+    was_waitlisted = signup.is_waitlisted
+    ok, _promoted = attempt(lambda: signups.cancel_signup(signup=signup, reason=request.form.get("reason")))
     if ok:
-        flash(
-            _("Sie sind ausgetragen.")
-            + (" " + _("Da die Absage kurzfristig war, ist sie vermerkt.") if signup.is_late_cancellation else ""),
-            "success",
-        )
+        done = _("Sie stehen nicht mehr auf der Warteliste.") if was_waitlisted else _("Sie sind ausgetragen.")
+        late = " " + _("Da die Absage kurzfristig war, ist sie vermerkt.") if signup.is_late_cancellation else ""
+        flash(done + late, "success")
     return redirect(_back(shift_id))
 
 
