@@ -2,6 +2,7 @@
 // IndexedDB until the server has confirmed it. A failed, refused-by-a-portal or timed-out request
 // leaves it there; the API is idempotent on client_id, so sending an item twice stores it once.
 // Loaded by the page (before app.js) and by the service worker (importScripts, Background Sync).
+// Items: hours (/api/v1/me/hours) and scans at a meeting point's poster (/api/v1/me/checkins).
 "use strict";
 
 const Outbox = (() => {
@@ -72,6 +73,7 @@ const Outbox = (() => {
     // Only our own API's answer counts: a captive portal's "200 OK" page stored nothing.
     if (response.ok && answer && answer.client_id === item.client_id) {
       await remove(item.client_id);
+      announce(item, answer);
       return {outcome: "sent", answer};
     }
     const problem = answer && answer.error;
@@ -81,16 +83,24 @@ const Outbox = (() => {
     return {outcome: "refused", problem};
   }
 
+  // Whoever sent it (a tap, app.js on load or "online"), the page hears of every confirmed item:
+  // the check-in page says "Angekommen um 10:02" with the server's answer. Nobody listens in the worker.
+  function announce(item, answer) {
+    if (typeof CustomEvent === "function") self.dispatchEvent(new CustomEvent("outbox-sent", {detail: {item, answer}}));
+  }
+
   let flushing = null;
   // Send every waiting item of this user, one after the other; stops at the first that must wait.
   function flush(user, csrf) {
     if (!flushing) {
       flushing = (async () => {
-        const results = {sent: 0, refused: 0, waiting: 0};
+        const results = {sent: 0, refused: 0, waiting: 0, confirmed: []};
         for (const item of await itemsOf(user)) {
           if (item.state !== "waiting") continue;
           if (results.waiting) { results.waiting += 1; continue; }
-          results[(await send(item, csrf)).outcome] += 1;
+          const {outcome, answer} = await send(item, csrf);
+          results[outcome] += 1;
+          if (outcome === "sent") results.confirmed.push({url: item.url, answer});
         }
         return results;
       })().finally(() => { flushing = null; });

@@ -12,6 +12,7 @@ const SHELL_FILES = [
   "/static/css/app.css",
   "/static/js/app.js",
   "/static/js/outbox.js",
+  "/static/js/checkin.js",
   "/static/icons/icon.svg",
   "/static/icons/icon-192.png",
 ];
@@ -66,8 +67,9 @@ self.addEventListener("message", (event) => {
   if (event.data === "logout") event.waitUntil(caches.delete(PAGES));
 });
 
-// Background Sync: the outbox is sent even after the page was closed. A rejected promise tells
-// the browser to try again later, with its own backoff.
+// Background Sync: the outbox (hours, and scans at the poster with the time of the tap) is sent
+// even after the page was closed. A rejected promise tells the browser to try again later, with
+// its own backoff.
 self.addEventListener("sync", (event) => {
   if (event.tag === "treffpunkt-outbox") event.waitUntil(sendOutbox());
 });
@@ -77,7 +79,9 @@ async function sendOutbox() {
   if (!session || !session.user) return;
   const results = await Outbox.flush(session.user, session.csrf);
   const windows = await self.clients.matchAll({type: "window"});
-  for (const client of windows) client.postMessage({type: "outbox-sent", sent: results.sent});
+  // With the server's answers: an open check-in page shows when the scan counted.
+  const message = {type: "outbox-sent", sent: results.sent, confirmed: results.confirmed};
+  for (const client of windows) client.postMessage(message);
   if (results.waiting) throw new Error("the server is still unreachable");
 }
 

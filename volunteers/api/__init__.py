@@ -22,4 +22,4 @@ def protect_cookie_sessions():
         protect_cookie_session()
 
 
-from . import activities, auth, centres, grants, hours, me, openapi, shifts  # noqa: E402,F401 - the modules register their routes on bp
+from . import activities, auth, centres, checkins, grants, hours, me, openapi, shifts  # noqa: E402,F401 - the modules register their routes on bp

@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..centres.models import MeetingPoint
 from ..core.time import UTCDateTime, now
 from ..extensions import db
-from ..shifts.models import Shift
+from ..shifts.models import Shift, Signup
 
 SUBMITTED, APPROVED, REJECTED = "submitted", "approved", "rejected"
 VOLUNTEER_HOURS, STAFF_HOURS = "volunteer", "staff"
@@ -127,3 +127,24 @@ class ReportPeriod(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CLOSED
+
+
+class CheckinScan(db.Model):
+    """One tap on the meeting point's poster, as the phone saw it: the sign-up's check-in and
+    check-out are the earliest and the latest scan. Its client id makes a scan queued offline and
+    sent twice count once."""
+
+    __tablename__ = "checkin_scans"
+    __table_args__ = (sa.UniqueConstraint("user_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    # None for a scan sent without one (a caller other than the page or the API).
+    client_id: Mapped[str | None] = mapped_column(sa.String(64))
+    signup_id: Mapped[int] = mapped_column(sa.ForeignKey("signups.id", ondelete="CASCADE"), index=True)
+    # What the first answer said ("in" or "out"); a replay of the client id answers the same.
+    direction: Mapped[str] = mapped_column(sa.String(3))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    signup: Mapped[Signup] = relationship()
