@@ -51,9 +51,8 @@ def register():
                 "info",
             )
             return redirect(url_for("accounts.registration_sent"))
-    return render_template(
-        "accounts/register.html", form=form, resend_form=ResendConfirmationForm()
-    ), 422 if form.errors else 200
+    status = 429 if form.form_errors else 422 if form.errors else 200  # form_errors: only the limit
+    return render_template("accounts/register.html", form=form, resend_form=ResendConfirmationForm()), status
 
 
 @bp.get("/register/sent")
@@ -105,14 +104,9 @@ def confirm_registration(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None:
-            link = external_url("accounts.reset_password", token=services.password_reset_token(user))
-            queue_mail(
-                to=user.email,
-                subject=_("Treffpunkt: Passwort zurücksetzen"),
-                body=render_template("accounts/mail/reset_password.txt", user=user, link=link),
-            )
+        ok, _nothing = attempt(lambda: _mail_reset_link(form.email.data), form)
+        if not ok:
+            return render_template("accounts/forgot_password.html", form=form), 429
         # The same answer whether or not the address is known, as fast: the worker sends the mail.
         flash(
             _(
@@ -123,6 +117,19 @@ def forgot_password():
         )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+def _mail_reset_link(email: str) -> None:
+    """Queue the reset mail if `email` has an account; counted for every address alike."""
+    registrations.count_reset_request(email)
+    user = services.find_user_by_email(email)
+    if user is not None:
+        link = external_url("accounts.reset_password", token=services.password_reset_token(user))
+        queue_mail(
+            to=user.email,
+            subject=_("Treffpunkt: Passwort zurücksetzen"),
+            body=render_template("accounts/mail/reset_password.txt", user=user, link=link),
+        )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -34,6 +34,10 @@ LIFETIME = timedelta(hours=24)
 RESEND_LIMITS = (Limit(1, timedelta(minutes=1)), Limit(3, timedelta(hours=1)))
 
 
+def _too_often() -> str:
+    return _("Sie haben schon mehrmals einen Link angefordert. Bitte warten Sie ein paar Minuten.")
+
+
 class PendingRegistration(db.Model):
     """A registration asked for and not yet confirmed by the link mailed to its address."""
 
@@ -64,6 +68,7 @@ def request_registration(
     password_hash = services.hash_password(password)  # first, on both paths
     email = EMAIL.check(services.normalise_email(email), "email")
     name = services.checked_name(name)
+    count_use(key=f"registration:{email}", limits=RESEND_LIMITS, message=_too_often())
     _forget_expired()
     if not _has_account(email):
         token = new_token()
@@ -80,17 +85,19 @@ def request_registration(
     queue_mail(to=email, subject=subject, body=body)
 
 
+def count_reset_request(email: str) -> None:
+    """A password-reset mail at most as often as a registration link (TooManyRequests)."""
+    email = services.normalise_email(email)
+    count_use(key=f"password-reset:{email}", limits=RESEND_LIMITS, message=_too_often())
+
+
 def resend_confirmation(*, email: str) -> None:
     """Mail a fresh confirmation link if a registration for `email` is waiting; its old link stops
     working (flushes). For an address with an account the note that it exists goes instead, and
     for any other nothing; the caller answers the same in every case. TooManyRequests (for every
     address alike, so that the limit tells nothing either) when RESEND_LIMITS are reached."""
     email = services.normalise_email(email)
-    count_use(
-        key=f"registration-resend:{email}",
-        limits=RESEND_LIMITS,
-        message=_("Sie haben schon mehrmals einen Link angefordert. Bitte warten Sie ein paar Minuten."),
-    )
+    count_use(key=f"registration-resend:{email}", limits=RESEND_LIMITS, message=_too_often())
     _forget_expired()
     pending = db.session.scalar(
         sa.select(PendingRegistration).where(PendingRegistration.email == email).with_for_update()

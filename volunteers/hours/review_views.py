@@ -115,6 +115,9 @@ def approve_selected(slug):
     if not ids:
         flash(_("Bitte wählen Sie mindestens einen Eintrag aus."), "error")
         return redirect(_back(centre))
+    if len(ids) > QUEUE_LIMIT:  # more than one page of the queue shows: not from this page
+        flash(_("Höchstens %(max)d Einträge auf einmal; bitte weniger auswählen.", max=QUEUE_LIMIT), "error")
+        return redirect(_back(centre))
     ok, count = attempt(lambda: services.approve_many(entries=entries_by_id(centre, ids), by=current_user))
     if ok:
         flash(ngettext("%(num)d Eintrag freigegeben.", "%(num)d Einträge freigegeben.", count), "success")
