@@ -1,6 +1,7 @@
 """One worker process: `send_due(limit=…)` passes until nothing is due or time is up; prints JSON.
 
     python bench/push/worker_pass.py CONFIG.json [--limit 100] [--max-seconds 120] [--profile OUT.prof]
+        [--worker before]
 
 CONFIG.json is the app config (database, VAPID key, PUSH_ALLOW_LOOPBACK) that run.py writes.
 Measured in this process only: wall time of the passes, CPU time (time.process_time) and peak
@@ -18,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from volunteers import create_app
-from volunteers.push.worker import send_due
 
 
 def vm_kib(field: str) -> int:
@@ -28,7 +28,7 @@ def vm_kib(field: str) -> int:
     return 0
 
 
-def run_passes(limit: int, max_seconds: float) -> tuple[Counter, int, bool]:
+def run_passes(send_due, limit: int, max_seconds: float) -> tuple[Counter, int, bool]:
     totals, passes, started = Counter(), 0, time.perf_counter()
     while time.perf_counter() - started < max_seconds:
         counts = send_due(limit=limit)
@@ -45,8 +45,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--profile")
+    parser.add_argument("--worker", choices=("new", "before"), default="new", help="before: worker_before.py")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.worker == "before":
+        from bench.push.worker_before import send_due
+    else:
+        from volunteers.push.worker import send_due
     app = create_app(json.loads(Path(args.config).read_text()))
     with app.app_context():
         profiler = cProfile.Profile() if args.profile else None
@@ -54,7 +59,7 @@ def main() -> None:
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
-        totals, passes, timed_out = run_passes(args.limit, args.max_seconds)
+        totals, passes, timed_out = run_passes(send_due, args.limit, args.max_seconds)
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)

@@ -17,6 +17,7 @@ from pywebpush import WebPushException, webpush
 from ..core.time import now
 from .endpoints import EndpointRefused, EndpointUnresolvable, check_endpoint, push_host
 from .models import DELIVERED, DEVICE_FAILED, GONE, REFUSED, RETRY
+from .vapid import VapidTokens
 
 # A push message carries at most 4,096 bytes; encryption (aes128gcm) takes 103 of them.
 MAX_PAYLOAD_BYTES = 3900
@@ -57,6 +58,13 @@ class Result:
 class NoRedirectSession(requests.Session):
     """Push services answer, they do not redirect; following a redirect could lead to an
     internal address that check_endpoint() never saw."""
+
+    def __init__(self, *, connections_per_host: int = 10):
+        super().__init__()
+        # One kept-alive connection per pushing thread and push service, none opened per push.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=10, pool_maxsize=connections_per_host)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
 
     def post(self, url, **kwargs):
         return super().post(url, allow_redirects=False, **kwargs)
@@ -120,21 +128,27 @@ def push_to_device(
     allow_loopback: bool,
     timeout: float,
     session: requests.Session,
+    tokens: VapidTokens | None = None,
 ) -> Result:
-    """Send `message` to one device and say what came of it; never raises for network trouble."""
+    """Send `message` to one device and say what came of it; never raises for network trouble.
+    With `tokens` the VAPID header is one reused per push service, else signed for this push."""
     host = push_host(device.endpoint)
     refusal = _refusal(device, host, allow_loopback)
     if refusal is not None:
         return refusal
+    headers = dict(message.headers)
+    if tokens is not None:
+        headers["Authorization"] = tokens.header_for(device.endpoint)
     try:
         response = webpush(
             subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
             data=message.payload,
             vapid_private_key=vapid,
-            vapid_claims={"sub": subject},  # a new dict each call: webpush() adds aud and exp to it
+            # A new dict each call: webpush() adds aud and exp to it. None: the header is there.
+            vapid_claims=None if tokens is not None else {"sub": subject},
             ttl=message.ttl,
             timeout=timeout,
-            headers=dict(message.headers),
+            headers=headers,
             requests_session=session,
         )
     except WebPushException as error:

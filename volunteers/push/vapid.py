@@ -6,7 +6,10 @@ installation (web servers, workers) signs with the same key. Browsers subscribed
 public key; a new key would silently orphan every subscription."""
 
 import os
+import threading
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from flask import current_app
@@ -22,6 +25,15 @@ def vapid_key() -> Vapid:
     if key is None:
         key = current_app.extensions["push_vapid"] = _load_key()
     return key
+
+
+def vapid_tokens() -> "VapidTokens":
+    """The process's reusable VAPID headers for the app's key (loaded, and so checked, here)."""
+    key, subject = vapid_key(), vapid_subject()
+    tokens = current_app.extensions.get("push_vapid_tokens")
+    if tokens is None or tokens.key is not key or tokens.subject != subject:
+        tokens = current_app.extensions["push_vapid_tokens"] = VapidTokens(key, subject)
+    return tokens
 
 
 def vapid_subject() -> str:
@@ -75,3 +87,31 @@ def _create_key_file(path: Path) -> None:
         pass
     finally:
         temporary.unlink()
+
+
+# A VAPID token is valid for up to 24 h (RFC 8292 §2); we sign it for 12 h and use it for 10 minutes,
+# so one signature serves a push service's thousands of pushes instead of one each (and the
+# service verifies it once). Token lifetimes are real time: push services check them against theirs.
+TOKEN_VALIDITY_SECONDS = 12 * 60 * 60
+TOKEN_REUSE_SECONDS = 10 * 60
+
+
+class VapidTokens:
+    """Authorization headers per push service audience (scheme://host), signed once and reused."""
+
+    def __init__(self, key: Vapid, subject: str, *, clock=time.time):
+        self.key, self.subject, self._clock = key, subject, clock
+        self._headers: dict[str, tuple[str, float]] = {}  # audience -> (header, reuse until)
+        self._lock = threading.Lock()  # the worker pushes from a few threads
+
+    def header_for(self, endpoint: str) -> str:
+        url = urlsplit(endpoint)
+        audience = f"{url.scheme}://{url.netloc}"
+        at = self._clock()
+        with self._lock:
+            header, reuse_until = self._headers.get(audience, ("", 0.0))
+            if at >= reuse_until:
+                claims = {"sub": self.subject, "aud": audience, "exp": int(at) + TOKEN_VALIDITY_SECONDS}
+                header = self.key.sign(claims)["Authorization"]
+                self._headers[audience] = header, at + TOKEN_REUSE_SECONDS
+        return header

@@ -19,9 +19,11 @@ short, so that the rows of a worker that died (kill -9, a lost machine) are due 
 
 At least once, not exactly once: a worker killed after a push reached the push service but before
 its result was committed leaves the row in "sending"; when its lease has run out the next pass
-claims it again and pushes to that device a second time. That window is one commit after one
-HTTP request: each result is recorded right after its push, and devices already reached are not
-pushed again. The repeat is harmless: it carries the same Topic header (derived from the dedupe
+claims it again and pushes to that device a second time. A claim is pushed and recorded in bulk
+(batch.py), so that window is a claim's pushes (up to CLAIM_SIZE) and their one commit; devices
+whose push was recorded are not pushed again. Rows that also go by email are still sent one by
+one, each result recorded right after its send (deliver_claimed).
+The repeat is harmless: it carries the same Topic header (derived from the dedupe
 key), so a push service that still holds the first replaces it, and the same notification tag, so
 the device shows one notification, not two.
 
@@ -47,6 +49,8 @@ from ..core.error_pages import is_database_unavailable
 from ..core.time import now
 from ..extensions import db
 from ..mail.worker import send_due_mails
+from ..shifts.handovers import lapse_handovers
+from .batch import PUSH_THREADS, Claim, Pusher, push_claim, record_claim, take_up_claim
 from .delivery import Device, Message, NoRedirectSession, Result, build_message, push_to_device
 from .email import Email, email_for, send_email
 from .endpoints import loopback_allowed
@@ -65,12 +69,12 @@ from .models import (
     Notification,
     PushSubscription,
 )
-from .vapid import vapid_key, vapid_subject
+from .vapid import vapid_key, vapid_subject, vapid_tokens
 
 log = logging.getLogger(__name__)
 
-# Rows per claim; a pass claims again until it has done `limit` rows.
-CLAIM_SIZE = 20
+# Rows per claim, pushed and recorded together; a pass claims again until it has done `limit` rows.
+CLAIM_SIZE = 100
 # How long a claimed row waits for its worker before any worker may take it.
 LEASE = timedelta(seconds=60)
 # Stop taking up claimed rows when less than this is left of the claim's lease, and give them back.
@@ -79,6 +83,9 @@ PUSH_TIMEOUT_SECONDS = 10  # requests' connect timeout, and again its read timeo
 # A row being sent is held for its next push (both timeouts, the DNS check, the commit) or for its
 # email (smtplib waits up to core.mail.SMTP_TIMEOUT for each of a handful of steps).
 SEND_LEASE = timedelta(seconds=2 * PUSH_TIMEOUT_SECONDS + 10)
+# A push of a claim taken up in bulk begins only while this is left of its lease: its timeouts,
+# and time to commit the claim's results.
+PUSH_RESERVE = timedelta(seconds=2 * PUSH_TIMEOUT_SECONDS + 5)
 EMAIL_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
 # Retries after 1, 5, 25, 125 and 625 minutes; a Retry-After header may ask for longer.
@@ -107,15 +114,18 @@ def send_due(*, limit: int = 100) -> Counter:
     """One pass: deliver up to `limit` due notifications; returns counts by resulting status.
     Commits (it is a unit of work of its own, like a CLI command); call it with no transaction open.
     A database failure ends the pass with its exception, after giving back what it had not begun."""
-    mailed = send_due_mails(limit=limit)  # the mail outbox first: a broken push setting must not hold it up
-    vapid_key()  # a broken key setting fails here, before anything is claimed
+    # Handovers nobody took by the cut-off first: the messages they cause go out in this same pass.
+    lapsed = Counter(handovers_lapsed=lapse_handovers())
+    mailed = send_due_mails(limit=limit) + lapsed  # the mail outbox first: a broken push setting must not hold it up
+    tokens = vapid_tokens()  # a broken key setting fails here, before anything is claimed
     counts = Counter()
-    with NoRedirectSession() as http:
+    with NoRedirectSession(connections_per_host=PUSH_THREADS) as http:
+        pusher = Pusher.for_app(http, tokens, PUSH_TIMEOUT_SECONDS)
         while (wanted := limit - counts.total()) > 0:
             ids, lease = claim_due(limit=min(CLAIM_SIZE, wanted))
             if not ids:
                 break
-            counts += _deliver_claims(ids, lease, http)
+            counts += _deliver_claims(ids, lease, pusher)
             if counts["released"]:
                 break  # this pass is slow: let other workers have the rest
     if counts:
@@ -123,7 +133,45 @@ def send_due(*, limit: int = 100) -> Counter:
     return counts + mailed
 
 
-def _deliver_claims(ids: list[int], lease: datetime, http: requests.Session) -> Counter:
+def _deliver_claims(ids: list[int], lease: datetime, pusher: Pusher) -> Counter:
+    """A claim in bulk (batch.py); what also goes by email afterwards one by one."""
+    if now() > lease - LEASE_RESERVE:
+        release_claims(ids=ids, lease=lease)
+        return Counter(released=len(ids))
+    try:
+        claim = take_up_claim(ids, lease, hold_for=SEND_LEASE, max_attempts=MAX_ATTEMPTS)
+    except Exception as error:
+        _forget_transaction()
+        if is_database_unavailable(error):  # nothing of these rows changed
+            _give_back(ids, lease)
+        raise
+    counts = claim.counts
+    if claim.jobs:
+        try:
+            counts += _record_claim_or_retry(claim, push_claim(claim, pusher, reserve=PUSH_RESERVE))
+        except SentButNotRecorded:
+            _give_back(claim.one_by_one, lease)
+            raise
+    return counts + _deliver_one_by_one(claim.one_by_one, lease, pusher.http)
+
+
+def _record_claim_or_retry(claim: Claim, results: dict[int, list[Result]]) -> Counter:
+    # As _record_or_retry: once more in a fresh transaction, for the pushes went out.
+    record = partial(record_claim, claim, results, settle_after_push=_settle_after_push)
+    try:
+        return record()
+    except Exception as error:
+        _reraise_unless_database_failed(error)
+        reason = getattr(error, "orig", None) or error  # not the statement: its parameters
+        log.warning("%d notifications: recording results failed (%r); trying again", len(results), reason)
+    try:
+        return record()
+    except Exception as error:
+        _reraise_unless_database_failed(error)
+        raise SentButNotRecorded(f"notifications {sorted(results)}") from error
+
+
+def _deliver_one_by_one(ids: list[int], lease: datetime, http: requests.Session) -> Counter:
     counts = Counter()
     for position, notification_id in enumerate(ids):
         if now() > lease - LEASE_RESERVE:
@@ -359,7 +407,7 @@ def _record(notification_id: int, job: Job, results: list[Result], *, hold_for: 
         log.warning("notification %s: lease ran out while sending; another worker has it", notification_id)
         return LOST
     at = now()
-    _log_attempts(notification, results[-1:], at)
+    _log_attempts([(notification.id, results[-1])], at)
     _update_devices(results[-1:], at)
     if hold_for is None:
         _settle_after_push(notification, results, job.delivered_before, at)
@@ -371,29 +419,31 @@ def _record(notification_id: int, job: Job, results: list[Result], *, hold_for: 
     return status
 
 
-def _log_attempts(notification: Notification, results: list[Result], at: datetime) -> None:
+def _log_attempts(attempts: list[tuple[int, Result]], at: datetime) -> None:
+    """One INSERT for all (notification id, result) pairs."""
+    if not attempts:
+        return
     # The person may have switched a device off while we were sending: log it without the link.
     # FOR KEY SHARE keeps the others from being deleted until we commit (PostgreSQL).
     still_there = set(
         db.session.scalars(
             sa.select(PushSubscription.id)
-            .where(PushSubscription.id.in_([r.subscription_id for r in results]))
+            .where(PushSubscription.id.in_({r.subscription_id for _, r in attempts}))
             .with_for_update(key_share=True)
         )
     )
-    for result in results:
-        subscription_id = result.subscription_id if result.subscription_id in still_there else None
-        db.session.add(
-            DeliveryAttempt(
-                notification_id=notification.id,
-                subscription_id=subscription_id,
-                push_host=result.push_host,
-                status_code=result.status_code,
-                outcome=result.outcome,
-                attempted_at=at,
-            )
-        )
-    db.session.flush()
+    rows = [
+        {
+            "notification_id": notification_id,
+            "subscription_id": result.subscription_id if result.subscription_id in still_there else None,
+            "push_host": result.push_host,
+            "status_code": result.status_code,
+            "outcome": result.outcome,
+            "attempted_at": at,
+        }
+        for notification_id, result in attempts
+    ]
+    db.session.execute(sa.insert(DeliveryAttempt), rows)
 
 
 def _update_devices(results: list[Result], at: datetime) -> None:
@@ -403,8 +453,14 @@ def _update_devices(results: list[Result], at: datetime) -> None:
     table = PushSubscription
     if delivered := ids(DELIVERED):
         db.session.execute(sa.update(table).where(table.id.in_(delivered)).values(last_success_at=at, failure_count=0))
-    if failing := ids(RETRY, DEVICE_FAILED, REFUSED):
-        db.session.execute(sa.update(table).where(table.id.in_(failing)).values(failure_count=table.failure_count + 1))
+    if failing := Counter(ids(RETRY, DEVICE_FAILED, REFUSED)):  # a device may fail for several notifications
+        columns = table.__table__.c  # Core: one executemany, not the ORM's bulk update by primary key
+        db.session.execute(
+            sa.update(table.__table__)
+            .where(columns.id == sa.bindparam("device"))
+            .values(failure_count=columns.failure_count + sa.bindparam("failures")),
+            [{"device": device, "failures": n} for device, n in failing.items()],
+        )
     if gone := ids(GONE):
         # The browser dropped the subscription: it will never work again. The log keeps the host.
         db.session.execute(sa.delete(table).where(table.id.in_(gone)))
