@@ -37,6 +37,7 @@ PAGES = [
     ("open-shifts", "ehrenamt@example.org", "/shifts"),
     ("my-shifts", "ehrenamt@example.org", "/my/shifts"),
     ("hours", "ehrenamt@example.org", "/hours"),
+    ("coordinator-home", "koordination@duesseldorf.example", "/"),
     ("week-plan", "koordination@duesseldorf.example", "/centres/duesseldorf/plan"),
     ("review-queue", "koordination@duesseldorf.example", "/centres/duesseldorf/hours"),
     ("centre-report", "lead@duesseldorf.example", "/reports/centre/duesseldorf"),

@@ -76,7 +76,9 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .availability.views import bp as availability_bp
     from .centres.views import bp as centres_bp
+    from .engagement.views import bp as engagement_bp
     from .feeds.views import bp as feeds_bp
     from .grants.views import bp as grants_bp
     from .hours.review_views import bp as review_bp
@@ -85,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from .privacy.views import bp as privacy_bp
     from .push.views import bp as push_bp
     from .reports.views import bp as reports_bp
+    from .shifts.handover_views import bp as handovers_bp
     from .shifts.plan_views import bp as plan_bp
     from .shifts.volunteer_views import bp as shifts_bp
 
@@ -94,15 +97,18 @@ def _register_blueprints(app: Flask) -> None:
         centres_bp,
         plan_bp,
         shifts_bp,
+        handovers_bp,
         feeds_bp,
         hours_bp,
         review_bp,
+        engagement_bp,
         reports_bp,
         grants_bp,
         privacy_bp,
         push_bp,
         admin_bp,
         api_bp,
+        availability_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -5,8 +5,10 @@ from .accounts.models import ApiToken, LoginFailure, LoginSession, Membership, U
 from .accounts.registrations import PendingRegistration
 from .activities.models import CentreActivity
 from .audit.models import AuditEvent
+from .availability.models import Absence, Invitation, WeeklyWindow
 from .centres.models import Centre, MeetingPoint
 from .core.rate_limits import RateLimitHit
+from .engagement.models import EngagementCertificate
 from .feeds.models import CalendarToken
 from .hours.models import HoursEntry, ReportPeriod
 from .mail.models import OutgoingMail

@@ -21,8 +21,11 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.api.test_openapi import routed
 from volunteers.accounts import services as accounts
+from volunteers.availability.invitations import invite
 from volunteers.extensions import db
 from volunteers.hours.services import HoursInput, approve, log_hours
+from volunteers.shifts.handovers import offer_handover
+from volunteers.shifts.signups import sign_up
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Examples per operation: valid requests (also once more with the ids of the test's rows, so that
@@ -48,8 +51,13 @@ def world(make_centre, make_meeting_point, make_user, make_shift, today):
         values=HoursInput(work_date=today - timedelta(days=2), minutes=90, activity="sprachcafe", meeting_point=place),
     )
     approve(entry=entry, by=coordinator)
+    invitation = invite(shift=shift, volunteer=volunteer, by=coordinator)  # availability
+    giver = make_user("volunteer", centre)  # handover: an open offer that the volunteer may take
+    offer = offer_handover(signup=sign_up(shift=shift, volunteer=giver), by=giver)
     db.session.commit()
     known = {"slug": centre.slug, "shift_id": shift.id, "entry_id": entry.id, "year": today.year}
+    known["invitation_id"] = invitation.id  # availability
+    known["offer_id"] = offer.id  # handover
     # The reports' JSON with a period that has figures (random dates rarely make a valid period).
     known["report_query"] = {"format": "json", "from": f"{today.year}-01-01", "to": today.isoformat()}
     return {"volunteer": volunteer, "coordinator": coordinator, "known": known}

@@ -104,6 +104,8 @@ def argument_values(centre) -> dict[str, list]:
         "year": [time.to_berlin(now).year],  # the demo's grant
         "code": [meeting_point.checkin_code],
         "token": [password_reset_token(volunteer)],  # feed tokens it does not fit answer 404: skipped
+        "certificate_id": [1],  # a PDF download, not a page (test_engagement.py walks its pages)
+        "invitation_id": [1],  # the demo has none (404, skipped): tests/browser/test_candidates.py checks it
     }
 
 

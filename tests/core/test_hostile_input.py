@@ -21,10 +21,12 @@ from werkzeug.routing import IntegerConverter
 from tests.helpers import PASSWORD, csrf_token
 from tests.helpers import login as sign_in
 from volunteers.api.openapi import document as openapi_document
+from volunteers.availability.models import Invitation
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, log_hours
+from volunteers.shifts.handovers import offer_handover
 from volunteers.shifts.planning import ShiftValues
 from volunteers.shifts.series import create_series
 from volunteers.shifts.signups import sign_up
@@ -118,6 +120,9 @@ def world(make_centre, make_meeting_point, make_user, make_shift, today):
         role: make_user(role, home if role in ("volunteer", "coordinator", "lead") else None) for role in ROLES[1:]
     }
     signup = sign_up(shift=shift, volunteer=people["volunteer"])
+    offer = offer_handover(signup=signup, by=people["volunteer"])  # handover
+    invitation = Invitation(centre_id=home.id, shift=shift, volunteer=people["volunteer"])  # availability
+    db.session.add(invitation)
     series = create_series(
         centre=home,
         values=ShiftValues(meeting_point=meeting_point, activity="sprachcafe"),
@@ -134,7 +139,7 @@ def world(make_centre, make_meeting_point, make_user, make_shift, today):
     db.session.commit()
     return SimpleNamespace(
         centre=home, meeting_point=meeting_point, shift=shift, signup=signup, series=series, entry=entry,
-        period=period, people=people,
+        period=period, people=people, offer=offer, invitation=invitation,
     )  # fmt: skip
 
 
@@ -148,6 +153,9 @@ def valid_arguments(world) -> dict:
         "series_id": world.series.id,
         "entry_id": world.entry.id,
         "period_id": world.period.id,
+        "offer_id": world.offer.id,  # handover
+        "invitation_id": world.invitation.id,  # availability
+        "certificate_id": 1,  # engagement: a PDF download of one's own certificate, else 404
         "year": 2026,
         "token": "unbekannt",
         "code": "de",

@@ -11,6 +11,7 @@ from tests.helpers import csrf_token
 from volunteers.extensions import db
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, log_hours
+from volunteers.shifts.handovers import offer_handover
 from volunteers.shifts.planning import ShiftValues
 from volunteers.shifts.series import create_series
 from volunteers.shifts.signups import sign_up
@@ -26,6 +27,21 @@ NOT_CENTRE_SCOPED = {
     "feeds.personal_feed",
     "feeds.centre_feed",
     "hours.check_in",
+    # Personal: a handover offer taken or withdrawn, an invitation answered, a certificate of
+    # engagement: by that one person only, whatever centre (others get 404: tests/shifts/
+    # test_handovers*.py, tests/availability/test_pages.py, tests/engagement/).
+    "handovers.accept",
+    "handovers.withdraw",
+    "api.accept_handover",
+    "api.withdraw_handover",
+    "availability.invitation",
+    "availability.accept_invitation",
+    "availability.decline_invitation",
+    "api.accept_invitation",
+    "api.decline_invitation",
+    "engagement.download",
+    "engagement.revoke",
+    "engagement.verify",
 }
 
 
@@ -50,11 +66,14 @@ def world(make_centre, make_meeting_point, make_user, make_shift, today):
         values=HoursInput(work_date=today - timedelta(days=3), minutes=60, activity="dolmetschen"),
     )
     period = create_period(centre=home, label="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+    offer = offer_handover(signup=signup, by=volunteer)
     db.session.commit()
     return {
         "home": home,
         "entry": entry,
         "period": period,
+        "offer": offer,
+        "volunteer": volunteer,
         "meeting_point": meeting_point,
         "shift": shift,
         "signup": signup,
@@ -70,12 +89,13 @@ def argument_values(world) -> dict:
     return {
         "slug": world["home"].slug,
         "meeting_point_id": world["meeting_point"].id,
-        "user_id": world["home_coordinator"].id,
+        "user_id": world["volunteer"].id,
         "shift_id": world["shift"].id,
         "signup_id": world["signup"].id,
         "series_id": world["series"].id,
         "entry_id": world["entry"].id,
         "period_id": world["period"].id,
+        "offer_id": world["offer"].id,
         "year": 2026,
     }
 

@@ -22,4 +22,17 @@ def protect_cookie_sessions():
         protect_cookie_session()
 
 
-from . import activities, auth, centres, checkins, grants, hours, me, openapi, shifts  # noqa: E402,F401 - the modules register their routes on bp
+from . import (  # noqa: E402,F401 - the modules register their routes on bp
+    activities,
+    auth,
+    availability,
+    centres,
+    checkins,
+    engagement,
+    grants,
+    handovers,
+    hours,
+    me,
+    openapi,
+    shifts,
+)

@@ -129,6 +129,21 @@ SCHEMAS = {
             }
         },
     },
+    "Candidate": {  # availability
+        "type": "object",
+        "required": ["volunteer_id", "name", "score", "reasons"],
+        "properties": {
+            "volunteer_id": {"type": "integer"},
+            "name": {"type": "string"},
+            "score": {"type": "integer", "description": "höher = passender"},
+            "reasons": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"code": {"type": "string"}, "text": {"type": "string"}}},
+            },
+            "recent_shifts": {"type": "integer", "description": "Schichten in den letzten 4 Wochen"},
+            "invited": {"type": "boolean", "description": "schon angefragt, Anfrage offen"},
+        },
+    },
     "MeetingPoint": {
         "type": "object",
         "properties": {
@@ -236,6 +251,19 @@ SCHEMAS = {
             "status": {"type": "string", "enum": ["confirmed", "waitlisted", "pending", "cancelled"]},
             "is_late_cancellation": {"type": "boolean"},
             "attendance": {"type": "string", "enum": ["attended", "no_show", None], "nullable": True},
+            "shift": {"$ref": "#/components/schemas/Shift"},
+        },
+    },
+    "Handover": {  # task handover
+        "type": "object",
+        "required": ["id", "status", "shift_id", "shift"],
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["open", "awaiting_approval", "taken", "withdrawn", "lapsed"]},
+            "shift_id": {"type": "integer"},
+            "is_mine": {"type": "boolean", "description": "das eigene Angebot"},
+            "offered_at": INSTANT,
+            "decided_at": {**INSTANT, "nullable": True},
             "shift": {"$ref": "#/components/schemas/Shift"},
         },
     },
@@ -417,6 +445,41 @@ REPORT_PERIOD = [
     ),
 ]
 FILE = {"type": "string", "format": "binary"}
+# GET /me/engagement (api/engagement.py progress_json)
+ENGAGEMENT_LIST = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": _rows(
+            {
+                "centre": {"type": "string"},
+                "centre_name": {"type": "string"},
+                "from": DAY,
+                "to": DAY,
+                "minutes_last_12_months": MINUTES,
+                "hours_last_12_months": {"type": "number"},
+                "weekly_average_minutes": MINUTES,
+                "weekly_average_hours": {"type": "number"},
+                "engaged_since": {**DAY, "nullable": True, "description": "Tag der ersten freigegebenen Stunden"},
+                "years_engaged": {"type": "number"},
+                "criteria": {
+                    "type": "object",
+                    "properties": {
+                        "hours_per_year": {"type": "integer"},
+                        "hours_per_week": {"type": "integer"},
+                        "min_years": {"type": "integer"},
+                    },
+                },
+                "meets_hours_per_year": {"type": "boolean"},
+                "meets_hours_per_week": {"type": "boolean"},
+                "meets_min_years": {"type": "boolean"},
+                "criteria_met": {"type": "boolean"},
+                "missing_minutes": MINUTES,
+                "min_years_reached_on": {**DAY, "nullable": True},
+            }
+        )
+    },
+}
 
 
 def _report(summary: str, figures: str, parameters: list) -> dict:
@@ -448,6 +511,8 @@ def _report(summary: str, figures: str, parameters: list) -> dict:
 
 
 SIGNUP = {"$ref": "#/components/schemas/Signup"}
+HANDOVER = {"$ref": "#/components/schemas/Handover"}
+OFFER_ID = {"name": "offer_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 HOURS_ENTRY = {"$ref": "#/components/schemas/HoursEntry"}
 INSTANT_OR_NULL = {**INSTANT, "nullable": True}
 CHECKIN = {  # checkin_offline: the answer of POST /me/checkins
@@ -460,6 +525,49 @@ CHECKIN = {  # checkin_offline: the answer of POST /me/checkins
         "scanned_at": INSTANT,
         "checked_in_at": INSTANT_OR_NULL,
         "checked_out_at": INSTANT_OR_NULL,
+    },
+}
+
+INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CLOCK = {"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"}
+AVAILABILITY = {  # availability
+    "type": "object",
+    "properties": {
+        "weekly": {
+            "type": "array",
+            "maxItems": 28,
+            "items": {
+                "type": "object",
+                "required": ["weekday", "from", "to"],
+                "properties": {
+                    "weekday": {"type": "integer", "minimum": 1, "maximum": 7, "description": "ISO, Montag = 1"},
+                    "from": CLOCK,
+                    "to": {**CLOCK, "description": "HH:MM, 24:00 = Mitternacht"},
+                },
+            },
+        },
+        "absences": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+                "type": "object",
+                "required": ["from", "to"],
+                "properties": {"from": DAY, "to": {**DAY, "description": "letzter Tag, einschließlich"}},
+            },
+        },
+    },
+}
+INVITATION = {  # availability
+    "type": "object",
+    "required": ["id", "shift_id", "volunteer_id", "status"],
+    "properties": {
+        "id": {"type": "integer"},
+        "shift_id": {"type": "integer"},
+        "volunteer_id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["open", "accepted", "declined", "expired"]},
+        "created_at": INSTANT,
+        "decided_at": {**INSTANT, "nullable": True},
+        "signup": {"type": "object", "description": "nur beim Annehmen: die Anmeldung"},
     },
 }
 
@@ -711,6 +819,125 @@ PATHS = {
                 **_errors(400, 401, 403, 404, 415, 422),
             },
         },
+    },
+    # task handover: "Ich kann nicht – wer übernimmt?"
+    "/shifts/{shift_id}/handover": {
+        "parameters": [SHIFT_ID],
+        "post": {
+            "summary": "Die eigene sichere Schicht zur Übernahme anbieten (bis zur Absagefrist); wer sie übernehmen "
+            "kann, wird benachrichtigt. 422-Codes: not_signed_up, not_confirmed, past_cutoff, already_offered, started",
+            "responses": {**_ok("Angeboten", HANDOVER, 201), **_errors(401, 404, 422)},
+        },
+    },
+    "/handovers": {
+        "get": {
+            "summary": "Offene Übernahme-Angebote, die der oder die Aufrufende jetzt übernehmen kann",
+            "responses": {**_ok("Liste", _list_of("#/components/schemas/Handover")), **_errors(401)},
+        },
+    },
+    "/handovers/{offer_id}": {
+        "parameters": [OFFER_ID],
+        "delete": {
+            "summary": "Das eigene Angebot zurückziehen, solange niemand übernommen hat",
+            "responses": {**_ok("Zurückgezogen", HANDOVER), **_errors(401, 403, 404, 422)},
+        },
+    },
+    "/handovers/{offer_id}/accept": {
+        "parameters": [OFFER_ID],
+        "post": {
+            "summary": "Übernehmen: wer zuerst kommt, bekommt den Platz (201, die neue Anmeldung); braucht das Zentrum "
+            "eine Bestätigung, wartet das Angebot auf die Koordination (202). 422-Codes: taken, lapsed, withdrawn, "
+            "own_offer, overlap, not_member, certificate_required, language_missing, absent, already_signed_up",
+            "responses": {
+                **_ok("Übernommen", SIGNUP, 201),
+                **_ok("Wartet auf die Bestätigung der Koordination", HANDOVER, 202),
+                **_errors(401, 404, 422),
+            },
+        },
+    },
+    "/handovers/{offer_id}/approve": {
+        "parameters": [OFFER_ID],
+        "post": {
+            "summary": "Übernahme bestätigen (Koordination): der Platz geht an die wartende Person",
+            "responses": {**_ok("Übernommen", SIGNUP), **_errors(401, 403, 404, 422)},
+        },
+    },
+    "/handovers/{offer_id}/decline": {
+        "parameters": [OFFER_ID],
+        "post": {
+            "summary": "Übernahme ablehnen (Koordination): das Angebot steht wieder offen",
+            "responses": {**_ok("Abgelehnt", HANDOVER), **_errors(401, 403, 404, 422)},
+        },
+    },
+    # availability: weekly windows, absences, who could cover a shift, personal invitations
+    "/me/availability": {
+        "get": {
+            "summary": "Wann ich helfen kann: Zeitfenster je Wochentag und Abwesenheiten",
+            "responses": {**_ok("Angaben", AVAILABILITY), **_errors(401)},
+        },
+        "put": {
+            "summary": "Zeitfenster und Abwesenheiten ersetzen (höchstens 28 und 50)",
+            "requestBody": _json_body(AVAILABILITY),
+            "responses": {**_ok("Gespeichert", AVAILABILITY), **_errors(401, 415, 422)},
+        },
+    },
+    "/shifts/{shift_id}/candidates": {
+        "parameters": [SHIFT_ID],
+        "get": {
+            "summary": "Wer die Schicht übernehmen könnte, am besten Passende zuerst, mit Gründen (Koordination)",
+            "responses": {**_ok("Liste", _list_of("#/components/schemas/Candidate")), **_errors(401, 403, 404)},
+        },
+    },
+    "/shifts/{shift_id}/invitations": {
+        "parameters": [SHIFT_ID],
+        "post": {
+            "summary": "Eine Person persönlich anfragen (Koordination); sie bekommt eine Nachricht",
+            "requestBody": _json_body(
+                {"type": "object", "required": ["volunteer_id"], "properties": {"volunteer_id": {"type": "integer"}}}
+            ),
+            "responses": {**_ok("Angefragt", INVITATION, 201), **_errors(401, 403, 404, 409, 415, 422)},
+        },
+    },
+    "/invitations/{invitation_id}/accept": {
+        "parameters": [INVITATION_ID],
+        "post": {
+            "summary": "Anfrage annehmen: eingetragen, auf der Warteliste, wenn die Schicht inzwischen voll ist",
+            "responses": {**_ok("Angenommen", INVITATION), **_errors(401, 404, 409)},
+        },
+    },
+    "/invitations/{invitation_id}/decline": {
+        "parameters": [INVITATION_ID],
+        "post": {
+            "summary": "Anfrage ablehnen",
+            "responses": {**_ok("Abgelehnt", INVITATION), **_errors(401, 404, 409)},
+        },
+    },
+    # engagement: the certificate of engagement, the progress toward the Ehrenamtskarte NRW
+    "/me/certificate": {
+        "get": {
+            "summary": "Ehrenamtsnachweis als PDF, mit Prüfcode (Header X-Verification-Code) für /verify/<code>; "
+            "derselbe Zeitraum mit denselben Stunden gibt denselben Code",
+            "parameters": [
+                _query("from", "JJJJ-MM-TT, erster Tag; Standard: vor zwölf Monaten", DAY),
+                _query("to", "JJJJ-MM-TT, letzter Tag (einschließlich), nicht in der Zukunft; Standard: heute", DAY),
+                _query("centre", "Slug des Zentrums; nur nötig, wer in mehreren Zentren mitmacht"),
+            ],
+            "responses": {
+                "200": {
+                    "description": "PDF (Content-Disposition: attachment)",
+                    "headers": {"X-Verification-Code": {"schema": {"type": "string"}}},
+                    "content": {"application/pdf": {"schema": FILE}},
+                },
+                **_errors(401, 422),
+            },
+        }
+    },
+    "/me/engagement": {
+        "get": {
+            "summary": "Je Zentrum: Stunden der letzten zwölf Monate, Wochenschnitt, Jahre dabei und ob die "
+            "Voraussetzungen der Ehrenamtskarte NRW (Einstellungen des Zentrums) erfüllt sind",
+            "responses": {**_ok("Liste", ENGAGEMENT_LIST), **_errors(401)},
+        }
     },
     "/openapi.json": {"get": {"summary": "Diese Beschreibung", "security": [], "responses": _ok("OpenAPI 3.0")}},
     "/reports/centre/{slug}": _report(

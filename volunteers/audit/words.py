@@ -110,6 +110,68 @@ DESCRIPTIONS = {
         f.after.get("rows", 0),
         count=f.after.get("rows", 0),
     ),
+    ("handover", "offered"): lambda f: _(
+        "%(name)s hat die Schicht %(shift)s zur Übernahme angeboten",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("handover", "withdrawn"): lambda f: _(
+        "%(name)s hat das Übernahme-Angebot für %(shift)s zurückgezogen",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("handover", "requested"): lambda f: _(
+        "%(taker)s möchte die Schicht %(shift)s von %(name)s übernehmen",
+        taker=f.person(f.after.get("taker_id")),
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("handover", "taken"): lambda f: _(
+        "%(taker)s hat die Schicht %(shift)s von %(name)s übernommen",
+        taker=f.person(f.after.get("taker_id")),
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("handover", "declined"): lambda f: _(
+        "Übernahme der Schicht %(shift)s von %(name)s abgelehnt",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("handover", "lapsed"): lambda f: _(
+        "Niemand hat die Schicht %(shift)s von %(name)s übernommen; abgesagt",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("invitation", "sent"): lambda f: _(
+        "%(name)s für die Schicht %(shift)s angefragt",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("invitation", "accepted"): lambda f: _(
+        "%(name)s hat die Anfrage für die Schicht %(shift)s angenommen",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("invitation", "declined"): lambda f: _(
+        "%(name)s hat die Anfrage für die Schicht %(shift)s abgelehnt",
+        name=f.person(f.after.get("user_id")),
+        shift=f.shift(f.after.get("shift_id")),
+    ),
+    ("engagement_certificate", "issued"): lambda f: _(
+        "Ehrenamtsnachweis für %(name)s ausgestellt (%(first)s bis %(last)s)",
+        name=f.person(f.after.get("user_id")),
+        first=f.day(f.after.get("period_start")),
+        last=f.day(f.after.get("period_end")),
+    ),
+    ("engagement_certificate", "revoked"): lambda f: _(
+        "Ehrenamtsnachweis für %(name)s widerrufen (%(first)s bis %(last)s)",
+        name=f.person(f.after.get("user_id")),
+        first=f.day(f.after.get("period_start")),
+        last=f.day(f.after.get("period_end")),
+    ),
+    ("ehrenamtskarte_confirmation", "issued"): lambda f: _(
+        "Bestätigung für die Ehrenamtskarte von %(name)s erstellt", name=f.person(f.after.get("user_id"))
+    ),
     ("signup", "walk_in"): lambda f: _(
         "%(name)s spontan in der Schicht %(shift)s eingetragen",
         name=f.person(f.after.get("user_id")),
@@ -126,7 +188,10 @@ def _things():
         "grant": _("einer Förderung"),
         "shift": _("einer Schicht"),
         "signup": _("einer Anmeldung"),
+        "handover": _("einer Übergabe"),
         "centre": _("einem Zentrum"),
+        "engagement_certificate": _("einem Ehrenamtsnachweis"),
+        "invitation": _("einer Anfrage"),
     }
 
 

@@ -165,6 +165,36 @@ class CentreSettingsForm(Form):
             NumberRange(min=0, max=20, message=_l("Bitte eine Zahl von 0 bis 20 angeben.")),
         ],
     )
+    handover_needs_approval = BooleanField(_l("Übergaben von Schichten brauchen die Bestätigung der Koordination"))
+    # Ehrenamtskarte NRW: the limits are engagement.policy.CRITERIA_LIMITS, whose check the service runs.
+    ehrenamtskarte_hours_per_year = IntegerField(
+        _l("Ehrenamtskarte: Stunden im Jahr"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=8760, message=_l("Bitte eine Zahl von 1 bis 8760 angeben.")),
+        ],
+    )
+    ehrenamtskarte_hours_per_week = IntegerField(
+        _l("Ehrenamtskarte: oder Stunden pro Woche im Schnitt"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=168, message=_l("Bitte eine Zahl von 1 bis 168 angeben.")),
+        ],
+    )
+    ehrenamtskarte_min_years = IntegerField(
+        _l("Ehrenamtskarte: mindestens so viele Jahre dabei"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=10, message=_l("Bitte eine Zahl von 0 bis 10 angeben.")),
+        ],
+    )
+
+    def ehrenamtskarte_criteria(self) -> dict:
+        return {
+            "hours_per_year": self.ehrenamtskarte_hours_per_year.data,
+            "hours_per_week": self.ehrenamtskarte_hours_per_week.data,
+            "min_years": self.ehrenamtskarte_min_years.data,
+        }
 
 
 class ActivityForm(Form):

@@ -50,6 +50,13 @@ class Centre(db.Model):
     # After this many no-shows and late cancellations (last 12 months) sign-ups need a
     # coordinator's confirmation; 0 switches the rule off.
     no_show_limit: Mapped[int] = mapped_column(default=3)
+    # Ehrenamtskarte NRW (criteria of February 2026; municipalities may ask more): this many hours a
+    # year, or this many a week on average, for at least this many years (docs/ehrenamtskarte.md).
+    ehrenamtskarte_hours_per_year: Mapped[int] = mapped_column(default=200, server_default="200")
+    ehrenamtskarte_hours_per_week: Mapped[int] = mapped_column(default=4, server_default="4")
+    ehrenamtskarte_min_years: Mapped[int] = mapped_column(default=2, server_default="2")
+    # A colleague's "Übernehmen" waits for a coordinator's approval before the seat moves (shifts/handovers.py).
+    handover_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     meeting_points: Mapped[list["MeetingPoint"]] = relationship(back_populates="centre", order_by="MeetingPoint.name")

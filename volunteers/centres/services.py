@@ -154,10 +154,14 @@ def assign_lead(*, centre: Centre, email: str, name: str) -> tuple[User, bool]:
     return add_staff_member(centre=centre, email=email, name=name, role=LEAD)
 
 
-def update_settings(*, centre: Centre, cancel_cutoff_hours: int, no_show_limit: int) -> None:
+def update_settings(
+    *, centre: Centre, cancel_cutoff_hours: int, no_show_limit: int, handover_needs_approval: bool | None = None
+) -> None:
     if not 0 <= cancel_cutoff_hours <= 168 or not 0 <= no_show_limit <= 20:
         raise CentreError(_("Ungültige Einstellung."), code="invalid_settings")
     centre.cancel_cutoff_hours, centre.no_show_limit = cancel_cutoff_hours, no_show_limit
+    if handover_needs_approval is not None:
+        centre.handover_needs_approval = handover_needs_approval
     db.session.flush()
 
 

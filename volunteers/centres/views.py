@@ -12,6 +12,7 @@ from ..audit import services as audit
 from ..core.errors import DomainError
 from ..core.tenancy import get_in_centre_or_404, in_centre, staff_centre_or_404
 from ..core.web import attempt
+from ..engagement.services import update_criteria
 from ..extensions import db
 from ..privacy.services import inactive_volunteers
 from ..shifts.signups import has_valid_certificate, reliability_strikes
@@ -131,10 +132,15 @@ def settings(slug: str):
     if form.validate_on_submit():
         ok, _result = attempt(
             lambda: services.update_settings(
-                centre=centre, cancel_cutoff_hours=form.cancel_cutoff_hours.data, no_show_limit=form.no_show_limit.data
+                centre=centre,
+                cancel_cutoff_hours=form.cancel_cutoff_hours.data,
+                no_show_limit=form.no_show_limit.data,
+                handover_needs_approval=form.handover_needs_approval.data,
             ),
             form,
         )
+        if ok:  # a second call: the criteria's rule lives with the Ehrenamtskarte (engagement/policy.py)
+            ok, _result = attempt(lambda: update_criteria(centre=centre, **form.ehrenamtskarte_criteria()), form)
         if ok:
             flash(_("Die Einstellungen sind gespeichert."), "success")
             return redirect(url_for("centres.settings", slug=slug))

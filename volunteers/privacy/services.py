@@ -15,21 +15,38 @@ from werkzeug.security import generate_password_hash
 from ..accounts.models import STAFF_ROLES, ApiToken, LoginSession, User
 from ..accounts.registrations import PendingRegistration
 from ..audit.models import AuditEvent
+from ..availability.export import personal_data as availability_data
+from ..availability.models import Absence, Invitation, WeeklyWindow
 from ..centres.models import Centre
 from ..core import time
 from ..core.tokens import new_token
 from ..core.transactions import after_commit
+from ..engagement.models import EngagementCertificate
+from ..engagement.services import export_certificates
 from ..extensions import db
 from ..feeds.models import CalendarToken
 from ..hours.models import CheckinScan, HoursEntry
 from ..mail.models import OutgoingMail
 from ..push.models import Notification, PushSubscription
-from ..shifts.models import ACTIVE_SIGNUP_STATUSES, Signup
+from ..shifts.handovers import forget_taker, handovers_export
+from ..shifts.models import ACTIVE_SIGNUP_STATUSES, Handover, Signup
 from ..shifts.signups import cancel_signup
 from .copies import erase_copies
 
 # Rows that are only about the person, deleted with the account (by their user_id column).
-PERSONAL_ROWS = (ApiToken, LoginSession, CalendarToken, PushSubscription, Notification, CheckinScan)
+PERSONAL_ROWS = (
+    ApiToken,
+    LoginSession,
+    CalendarToken,
+    PushSubscription,
+    Notification,
+    CheckinScan,
+    EngagementCertificate,  # its check page then says "not found": the name it confirmed is gone
+    Handover,
+    WeeklyWindow,
+    Absence,
+    Invitation,
+)
 # Rows that name the person by address only: (model, column holding the address).
 ROWS_BY_EMAIL = ((OutgoingMail, OutgoingMail.recipient), (PendingRegistration, PendingRegistration.email))
 
@@ -90,6 +107,7 @@ def export_personal_data(user: User) -> dict:
             }
             for s in signups
         ],
+        "handovers": handovers_export(user),
         "hours": [
             {
                 "id": e.id,
@@ -111,6 +129,7 @@ def export_personal_data(user: User) -> dict:
             for e in entries
         ],
         "checkin_scans": _checkin_scans(user),
+        "engagement_certificates": export_certificates(user),
         "devices": _push_devices(user),
         "notification_settings": {
             "channel": user.notify_channel,
@@ -123,6 +142,7 @@ def export_personal_data(user: User) -> dict:
         "login_sessions": _login_sessions(user),
         "calendar_feeds": _calendar_feeds(user),
         "audit_events": _audit_events(user),
+        **availability_data(user),
     }
 
 
@@ -267,6 +287,7 @@ def _scrub_notes_from_audit_trail(user: User) -> None:
 
 
 def _delete_personal_rows(user: User) -> None:
+    forget_taker(user)  # handovers they took name them as taker; those they offered go with PERSONAL_ROWS
     for model in PERSONAL_ROWS:
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     for model, column in ROWS_BY_EMAIL:

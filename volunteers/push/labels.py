@@ -9,6 +9,11 @@ KIND_NAMES = {
     "waitlist_promoted": _l("Von der Warteliste nachgerückt"),
     "staffing_call": _l("Aufruf: Helfende gesucht"),
     "shift_message": _l("Nachricht zur Schicht"),
+    "invitation": _l("Persönliche Anfrage"),
+    "handover_offered": _l("Übernahme gesucht"),
+    "handover_taken": _l("Schicht übernommen"),
+    "handover_lapsed": _l("Übergabe abgelaufen"),
+    "handover_declined": _l("Übernahme nicht bestätigt"),
     "test": _l("Testnachricht"),
 }
 

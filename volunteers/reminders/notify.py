@@ -4,18 +4,20 @@ as the change that causes them (the push worker sends them after the commit).
 Keys: every message about one person and one shift starts with "shift:<id>:user:<id>:", so a
 cancellation withdraws exactly that person's pending reminders."""
 
-import sqlalchemy as sa
 from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 
-from ..accounts.models import VOLUNTEER, Membership, User
+from ..accounts.models import User
 from ..activities.services import activity_name
+from ..availability.candidates import candidates
 from ..core import time
 from ..core.templating import format_day
-from ..extensions import db
 from ..push.services import cancel_notifications, queue_notification
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, CONFIRMED, Shift, Signup
 from .timing import reminder_due
+
+# The best-ranked people a staffing call goes to: enough to fill a shift, not the whole centre.
+STAFFING_CALL_LIMIT = 50
 
 
 def _key(shift: Shift, user_id: int, what: str) -> str:
@@ -128,18 +130,11 @@ def promoted(signup: Signup) -> None:
 
 
 def staffing_call(*, shift: Shift, message: str) -> int:
-    """ "We still need people": to the centre's volunteers who speak one of the shift's languages
-    (all of them if it needs none) and are not signed up. Each person hears it once per shift."""
-    signed_up = {s.user_id for s in _active_signups(shift)}
-    volunteers = db.session.scalars(
-        sa.select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.centre_id == shift.centre_id, Membership.role == VOLUNTEER, User.deleted_at.is_(None))
-    )
+    """ "We still need people": to the centre's volunteers who could cover the shift (availability.
+    candidates: speak one of its languages, if it has any, not signed up, free and not away), the
+    available and matching first, at most STAFFING_CALL_LIMIT. Each person hears it once per shift."""
     count = 0
-    for user in volunteers:
-        if user.id in signed_up or (shift.languages and not set(shift.languages) & set(user.languages or ())):
-            continue
+    for user in [c.volunteer for c in candidates(shift)][:STAFFING_CALL_LIMIT]:
         with force_locale(user.locale or "de"):
             title = _("Wir brauchen noch Hilfe: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
             body = f"{_when_and_where(shift)}. {message}".strip()

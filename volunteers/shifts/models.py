@@ -175,3 +175,42 @@ class Signup(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == SIGNUP_CANCELLED
+
+
+# Handover offers ("Ich kann nicht – wer übernimmt?", shifts/handovers.py).
+HANDOVER_OPEN, HANDOVER_AWAITING_APPROVAL = "open", "awaiting_approval"
+HANDOVER_TAKEN, HANDOVER_WITHDRAWN, HANDOVER_LAPSED = "taken", "withdrawn", "lapsed"
+ACTIVE_HANDOVER_STATUSES = (HANDOVER_OPEN, HANDOVER_AWAITING_APPROVAL)
+
+
+class Handover(db.Model):
+    """A confirmed sign-up offered to colleagues: the first to accept gets the seat (after the
+    coordination's approval where the centre asks for it); at the cut-off it lapses into a cancellation."""
+
+    __tablename__ = "handovers"
+    # One row per sign-up: offering it again reopens the row, so two open offers of a seat cannot exist.
+    __table_args__ = (sa.UniqueConstraint("signup_id"), sa.Index("ix_handovers_centre_status", "centre_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    signup_id: Mapped[int] = mapped_column(sa.ForeignKey("signups.id", ondelete="CASCADE"))
+    # The person who offers (the sign-up's); named user_id so that account erasure finds the row.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=HANDOVER_OPEN)
+    taker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shift: Mapped[Shift] = relationship()
+    signup: Mapped[Signup] = relationship()
+    offered_by: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    taker: Mapped[User | None] = relationship(foreign_keys=[taker_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == HANDOVER_OPEN
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.status == HANDOVER_AWAITING_APPROVAL
