@@ -94,6 +94,7 @@ def test_the_manifest_speaks_the_person_s_language(live_server, page, client):
     assert client.get("/manifest.webmanifest?lang=xx").get_json(force=True)["lang"] == "de"
     page.goto(live_server + "/")
     page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the page after the redirect
     assert page.evaluate("document.querySelector('link[rel=manifest]').href").endswith("lang=en")
     for name, value in [
         ("apple-mobile-web-app-title", "Treffpunkt"),
