@@ -76,7 +76,7 @@ def test_a_check_in_tapped_without_a_server_arrives_once_with_the_time_of_the_ta
         expect(result).to_have_text(f"Angekommen um {time.to_berlin(tapped_at):%H:%M}. Schön, dass Sie da sind!")
         expect(panel).to_be_hidden()
         page.evaluate("window.dispatchEvent(new Event('online'))")  # a second flush finds nothing to send
-        page.wait_for_function("Outbox.all().then((items) => items.length === 0)")
+        page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
         [scan] = stored_scans()
         signup = db.session.scalar(sa.select(Signup).where(Signup.id == scan.signup_id))
         assert (scan.client_id, scan.direction, scan.scanned_at) == (queued["client_id"], "in", tapped_at)

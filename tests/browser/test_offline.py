@@ -97,7 +97,7 @@ def test_hours_typed_while_the_server_is_unreachable_arrive_exactly_once(live_se
     expect(panel).to_be_hidden()
     page.evaluate("(item) => Outbox.add(item)", {**queued, "user": queued["user"]})
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("Outbox.all().then((items) => items.length === 0)")
+    page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
     entries = stored_entries()
     assert [(e.minutes, e.activity, e.note, e.client_id) for e in entries] == [
         (150, "dolmetschen", "Begleitung zum Jobcenter", queued["client_id"])

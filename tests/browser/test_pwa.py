@@ -21,7 +21,7 @@ def log_in(page, base, user):
 
 
 def wait_for_service_worker(page):
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
 
 
 def test_manifest_is_installable(live_server, page, client):
@@ -79,7 +79,7 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
     context.set_offline(False)
     page.reload()
     expect(page.locator("#js-status")).to_contain_text("übertragen", timeout=10000)
-    page.wait_for_function("Outbox.all().then((items) => items.length === 0)")
+    page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
     assert page.evaluate("localStorage.getItem('treffpunkt-hours-queue')") is None
     db.session.commit()
     entries = db.session.scalars(sa.select(HoursEntry)).all()
