@@ -39,7 +39,7 @@ def _init_extensions(app: Flask) -> None:
     from .activities.services import activity_name
     from .api.errors import api_error
     from .audit.words import describe_events
-    from .core import error_pages, i18n, intake, security, statement_timeout, templating, transactions
+    from .core import error_pages, i18n, intake, security, statement_timeout, static_files, templating, transactions
     from .hours.labels import template_labels as hours_labels
     from .shifts.holidays import holiday_name
     from .shifts.labels import template_labels as shift_labels
@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     auth.init_login(app, login_manager)
     security.init_security(app)
     templating.init_templating(app)
+    static_files.init_static_files(app)
     # Each domain's names for every template (core knows no domain). activity_name takes anything
     # with centre_id and activity: shifts, series, hours entries.
     app.jinja_env.globals.update(

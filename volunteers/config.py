@@ -81,6 +81,9 @@ def load_config(instance_path: str) -> dict:
         "BEHIND_PROXY": _flag("BEHIND_PROXY", False),
         # Bodies above this answer 413 before they are read (there are no uploads).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # Gzip text answers in the app (off where the proxy compresses them itself: core/static_files.py).
+        "COMPRESS_RESPONSES": _flag("COMPRESS_RESPONSES", True),
+        "STATIC_HASH_RELOAD": development,  # static files edited while `make run` serves them
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_I18N_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "de",

@@ -1,21 +1,15 @@
 // Treffpunkt service worker: app shell from the cache, the volunteer's own pages readable offline,
 // push notifications shown with the shift's time and place.
 "use strict";
+/* global BUILD */
 
-importScripts("/static/js/outbox.js");
+// BUILD (put in by the app after "use strict": volunteers/core/static_files.py) names the app shell
+// under content-hashed URLs and a version that changes with any of its files.
+importScripts(BUILD.outbox);
 
-const VERSION = "v2";
-const SHELL = `treffpunkt-shell-${VERSION}`;
-const PAGES = `treffpunkt-pages-${VERSION}`;
-const SHELL_FILES = [
-  "/offline",
-  "/static/css/app.css",
-  "/static/js/app.js",
-  "/static/js/outbox.js",
-  "/static/js/checkin.js",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png",
-];
+const SHELL = `treffpunkt-shell-${BUILD.version}`;
+const PAGES = "treffpunkt-pages";
+const SHELL_FILES = BUILD.shell;
 // Pages kept for reading offline: the volunteer's own shifts and hours.
 const OFFLINE_PAGES = ["/my/shifts", "/hours"];
 
@@ -46,9 +40,17 @@ self.addEventListener("fetch", (event) => {
 async function cacheFirst(request) {
   const cached = await caches.match(request);
   if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
-  return response;
+  try {
+    const response = await fetch(request);
+    if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
+    return response;
+  } catch (error) {
+    // Offline, a page kept from an earlier release asks for its files' old hashes: the current
+    // version of the same file is better than none.
+    const fallback = await caches.match(request, {ignoreSearch: true});
+    if (fallback) return fallback;
+    throw error;
+  }
 }
 
 async function networkFirst(request, keep) {

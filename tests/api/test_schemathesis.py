@@ -123,7 +123,8 @@ def run_examples(operation, kind: str, headers: dict, known: dict) -> tuple[list
 def test_every_operation_answers_as_documented(app, world, role):
     token = accounts.issue_api_token(user=world[role], label="schemathesis")
     db.session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+    # Uncompressed answers: the WSGI transport hands schemathesis the body as sent, gzip undone by nobody.
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     failures, answered = [], {}
     for operation in operations(app):
         for kind in (POSITIVE, KNOWN, NEGATIVE):

@@ -37,6 +37,25 @@ def test_manifest_is_installable(live_server, page, client):
     assert "/manifest.webmanifest?lang=de" in page.evaluate("document.querySelector('link[rel=manifest]').href")
 
 
+def test_the_installed_app_keeps_this_release_s_files_under_their_hashed_urls(live_server, page):
+    page.goto(live_server + "/login")
+    wait_for_service_worker(page)
+    stylesheet = page.evaluate("document.querySelector('link[rel=stylesheet]').href")
+    assert "/static/css/app.css?v=" in stylesheet
+    caches = page.evaluate(
+        """async () => {
+          const names = await caches.keys();
+          const shell = names.find((name) => name.startsWith("treffpunkt-shell-"));
+          return {names, urls: shell ? (await (await caches.open(shell)).keys()).map((r) => r.url) : []};
+        }"""
+    )
+    assert stylesheet in caches["urls"], caches
+    assert live_server + "/offline" in caches["urls"]
+    # The browser may keep it a year too: the URL changes when the file does.
+    from_cache = page.evaluate("(url) => fetch(url).then((r) => r.headers.get('cache-control'))", stylesheet)
+    assert from_cache == "public, max-age=31536000, immutable"
+
+
 def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user):
     shift = make_shift()
     volunteer = make_user("volunteer", shift.centre)

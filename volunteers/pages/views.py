@@ -7,12 +7,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.i18n import LOCALES, RTL_LOCALES
+from ..core.static_files import service_worker_build
 from ..extensions import db
 from .attention import attention_for
 from .home import volunteer_home
@@ -131,13 +132,15 @@ def manifest():
 
 @bp.route("/service-worker.js")
 def service_worker():
-    # Served from the root so that its scope is the whole app; never cached, so updates arrive.
-    response = send_from_directory(
-        current_app.static_folder, "js/service-worker.js", mimetype="text/javascript", max_age=0
-    )
+    # Served from the root so that its scope is the whole app; asked again each time, so updates
+    # arrive. Its first line names the app shell under this release's hashed URLs.
+    source = (Path(current_app.static_folder) / "js" / "service-worker.js").read_text(encoding="utf-8")
+    strict = '"use strict";\n'
+    response = Response(source.replace(strict, strict + service_worker_build(), 1), mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/offline")
