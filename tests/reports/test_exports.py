@@ -501,7 +501,7 @@ def test_pdf_renders_german_text_numbers_and_charts():
     assert "Keine Daten im Zeitraum." in lines
     assert has_run(lines, ["Stunden je Monat", "2026-10", "12,50 h"])  # the chart: German, as the tables round
     fonts = {font["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()}
-    assert fonts and all("Vera" in name for name in fonts)  # the embedded font only, no Helvetica
+    assert fonts and all("DejaVuSans" in name for name in fonts)  # the embedded font only, no Helvetica
 
 
 def test_pdf_turns_to_landscape_for_a_wide_table():

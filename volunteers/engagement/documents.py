@@ -1,20 +1,15 @@
 """The two PDFs of this domain, pure builders of their data (A4, reportlab): the certificate of
 engagement with its verification code, URL and QR code, and the organisation's confirmation for an
-Ehrenamtskarte application. German, as the offices that read them expect.
+Ehrenamtskarte application. German, as the offices that read them expect (the views force it).
 
-The font is DejaVu Sans where the system has it (Latin, Cyrillic and Arabic letters: names such as
-Олена or أمل print as letters, not boxes), else Bitstream Vera from reportlab (Latin only).
-reportlab does not join Arabic letters or reorder right-to-left text: an Arabic name prints in its
-letters' isolated forms (docs/ehrenamtskarte.md)."""
+The font is the bundled DejaVu Sans and every string goes through core/pdf_text.py: names such as
+Олена or أمل print as letters, Arabic joined and in right-to-left order. Built in an Arabic locale,
+the page is mirrored: paragraphs aligned right, table columns from the right."""
 
 import io
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape  # nosec B406: escaping, not parsing
 
-import reportlab
 import segno
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -23,28 +18,24 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as Grid
 
+from ..core.pdf_text import (
+    FONT,
+    FONT_BOLD,
+    in_reading_order,
+    is_rtl,
+    isolated,
+    paragraph,
+    pdf_language,
+    register_fonts,
+)
 from ..hours.history import format_minutes
 
-FONT, FONT_BOLD = "EngagementSans", "EngagementSans-Bold"
-SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 INK, MUTED, RULE = colors.HexColor("#1b1f24"), colors.HexColor("#555f6b"), colors.HexColor("#c5ccd3")
 MARGIN = 20 * mm
 QR_SIZE = 32 * mm
-
-
-@cache
-def _register_fonts() -> None:
-    regular, bold = SYSTEM_FONTS / "DejaVuSans.ttf", SYSTEM_FONTS / "DejaVuSans-Bold.ttf"
-    if not (regular.exists() and bold.exists()):
-        folder = Path(reportlab.__file__).parent / "fonts"
-        regular, bold = folder / "Vera.ttf", folder / "VeraBd.ttf"
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -106,15 +97,24 @@ class ConfirmationSheet:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
+    return paragraph(text, style)
+
+
+def _grid(rows: list[list], col_widths: list, **kwargs) -> Grid:
+    """A table laid out in reading order: its columns from the right in a right-to-left document."""
+    rtl = is_rtl()
+    grid = Grid(
+        [in_reading_order(row, rtl) for row in rows],
+        colWidths=in_reading_order(col_widths, rtl),
+        hAlign="RIGHT" if rtl else "LEFT",
+        **kwargs,
+    )
+    grid.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT)]))  # for plain cells: no Helvetica in the file
+    return grid
 
 
 def _facts_table(rows: list[tuple[str, str]], styles) -> Grid:
-    grid = Grid(
-        [[_p(label, styles["bold"]), _p(value, styles["body"])] for label, value in rows],
-        colWidths=[55 * mm, None],
-        hAlign="LEFT",
-    )
+    grid = _grid([[_p(label, styles["bold"]), _p(value, styles["body"])] for label, value in rows], [55 * mm, None])
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
     return grid
 
@@ -129,7 +129,7 @@ def _activities_table(activities: list[ActivityLine], total_minutes: int, styles
             _p(hours_text(total_minutes), ParagraphStyle("tn", number, fontName=FONT_BOLD)),
         ]
     )
-    grid = Grid(rows, colWidths=[None, 35 * mm], hAlign="LEFT", repeatRows=1)
+    grid = _grid(rows, [None, 35 * mm], repeatRows=1)
     grid.setStyle(
         TableStyle(
             [
@@ -147,7 +147,7 @@ def qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
     """The URL as a QR code drawn from rectangles: sharp at any zoom, no image library needed."""
     rows = list(segno.make(url, error="m").matrix_iter(border=2))
     cell = size / len(rows)
-    drawing = Drawing(size, size)
+    drawing = Drawing(size, size, initialFontName=FONT)
     for y, row in enumerate(rows):
         for x, dark in enumerate(row):
             if dark:
@@ -156,7 +156,6 @@ def qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
 
 
 def _document(story: list, title: str) -> bytes:
-    _register_fonts()
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -167,9 +166,14 @@ def _document(story: list, title: str) -> bytes:
         bottomMargin=MARGIN,
         title=title,
         author="Treffpunkt",
-        lang="de-DE",
+        lang=pdf_language(),
+        initialFontName=FONT,
     ).build(story)
     return buffer.getvalue()
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(isolated(name) for name in names)
 
 
 def _organisation(centre_name: str, centre_address: str, leads: list[str], styles) -> list:
@@ -177,12 +181,12 @@ def _organisation(centre_name: str, centre_address: str, leads: list[str], style
     if centre_address:
         lines.append(_p(centre_address, styles["kicker"]))
     if leads:
-        lines.append(_p(_("Leitung: %(names)s", names=", ".join(leads)), styles["kicker"]))
+        lines.append(_p(_("Leitung: %(names)s", names=_listed(leads)), styles["kicker"]))
     return lines
 
 
 def certificate_pdf(sheet: CertificateSheet) -> bytes:
-    _register_fonts()
+    register_fonts()
     styles = _styles()
     title = _("Nachweis über ehrenamtliches Engagement")
     story = [
@@ -192,10 +196,10 @@ def certificate_pdf(sheet: CertificateSheet) -> bytes:
         _p(
             _(
                 "%(name)s hat sich vom %(first)s bis zum %(last)s ehrenamtlich im %(centre)s engagiert.",
-                name=sheet.holder_name,
+                name=isolated(sheet.holder_name),
                 first=day_text(sheet.period_start),
                 last=day_text(sheet.period_end),
-                centre=sheet.centre_name,
+                centre=isolated(sheet.centre_name),
             ),
             styles["body"],
         ),
@@ -205,7 +209,7 @@ def certificate_pdf(sheet: CertificateSheet) -> bytes:
     if sheet.meeting_points:
         story += [
             _p(_("Einsatzorte (Ankommenstreffpunkte)"), styles["heading"]),
-            _p(", ".join(sheet.meeting_points), styles["body"]),
+            _p(_listed(sheet.meeting_points), styles["body"]),
         ]
     story += [
         _p(_("Gezählt sind die von der Koordination freigegebenen Stunden."), styles["muted"]),
@@ -223,18 +227,20 @@ def _verification(sheet: CertificateSheet, styles) -> Grid:
         _p(_("Unter dieser Adresse bestätigt das Zentrum, dass es diesen Nachweis ausgestellt hat:"), styles["body"]),
         _p(sheet.verify_url, styles["body"]),
     ]
-    grid = Grid([[qr_drawing(sheet.verify_url), text]], colWidths=[QR_SIZE + 6 * mm, None], hAlign="LEFT")
-    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    grid = _grid([[qr_drawing(sheet.verify_url), text]], [QR_SIZE + 6 * mm, None])
+    # The code flush with the margin: the first column's outer padding, on the right when mirrored.
+    outer = ("RIGHTPADDING", (-1, 0), (-1, 0), 0) if is_rtl() else ("LEFTPADDING", (0, 0), (0, 0), 0)
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), outer]))
     return grid
 
 
 def confirmation_pdf(sheet: ConfirmationSheet) -> bytes:
-    _register_fonts()
+    register_fonts()
     styles = _styles()
     title = _("Bestätigung über Art und Umfang der ehrenamtlichen Tätigkeit")
     facts = [
         (_("Name"), sheet.holder_name),
-        (_("Organisation"), ", ".join(part for part in (sheet.centre_name, sheet.centre_address) if part)),
+        (_("Organisation"), _listed([part for part in (sheet.centre_name, sheet.centre_address) if part])),
         (_("Ehrenamtlich tätig seit"), day_text(sheet.first_day) if sheet.first_day else "–"),
         (
             _("Stunden in den letzten 12 Monaten"),
@@ -248,7 +254,7 @@ def confirmation_pdf(sheet: ConfirmationSheet) -> bytes:
         (_("Durchschnitt pro Woche"), hours_text(sheet.weekly_minutes)),
     ]
     if sheet.meeting_points:
-        facts.append((_("Einsatzorte"), ", ".join(sheet.meeting_points)))
+        facts.append((_("Einsatzorte"), _listed(sheet.meeting_points)))
     story = [
         *_organisation(sheet.centre_name, sheet.centre_address, sheet.leads, styles),
         Spacer(1, 8 * mm),
@@ -271,7 +277,7 @@ def confirmation_pdf(sheet: ConfirmationSheet) -> bytes:
 
 
 def _signature_lines(sheet: ConfirmationSheet, styles) -> Grid:
-    grid = Grid(
+    grid = _grid(
         [
             ["", ""],
             [
@@ -279,8 +285,7 @@ def _signature_lines(sheet: ConfirmationSheet, styles) -> Grid:
                 _p(_("Unterschrift und Stempel der Organisation"), styles["muted"]),
             ],
         ],
-        colWidths=[75 * mm, 80 * mm],
-        hAlign="LEFT",
+        [75 * mm, 80 * mm],
     )
     grid.setStyle(TableStyle([("LINEABOVE", (0, 1), (0, 1), 0.6, INK), ("LINEABOVE", (1, 1), (1, 1), 0.6, INK)]))
     return grid

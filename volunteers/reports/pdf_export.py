@@ -1,8 +1,9 @@
 """The Sachbericht as a PDF (A4): the export header, the report's tables and its charts.
 
 reportlab lays it out; svglib turns the report's own SVG charts into reportlab drawings, so the
-PDF shows the same charts as the HTML page. The font is Bitstream Vera, which ships inside the
-reportlab package and is embedded: ä ö ü ß – € „ “ render on any machine, no system font needed.
+PDF shows the same charts as the HTML page. The font is the bundled DejaVu Sans, embedded, and
+every string goes through core/pdf_text.py: ä ö ü ß – € „ “, Cyrillic and Arabic (joined, right to
+left) render on any machine, no system font needed; in an Arabic locale the page is mirrored.
 Numbers are German (1.234,50 €; 12,5 %) and rounded exactly as in the CSV. reportlab's
 invariant mode fixes the document's internal dates and id, so the same report gives the same
 bytes; when it was made is printed on the page (the header's creation date)."""
@@ -10,11 +11,7 @@ bytes; when it was made is printed on the page (the header's creation date)."""
 import io
 import xml.etree.ElementTree as ElementTree  # nosec B405: parses only our own chart SVG
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape  # nosec B406: escaping, not parsing
 
-import reportlab
 from flask_babel import gettext as _
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib import colors
@@ -22,14 +19,22 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, TableStyle
 from reportlab.platypus import Table as Grid
 from svglib.svglib import svg2rlg
 
+from ..core.pdf_text import (
+    FONT,
+    FONT_BOLD,
+    in_reading_order,
+    is_rtl,
+    paragraph,
+    pdf_language,
+    pdf_text,
+    register_fonts,
+)
 from .tables import COUNT, EUR, HOURS, MINUTES, PERCENT, TEXT, Cell, Table
 
-FONT, FONT_BOLD = "TreffpunktSans", "TreffpunktSans-Bold"
 INK, MUTED = colors.HexColor("#1b1f24"), colors.HexColor("#555f6b")
 RULE, SHADE = colors.HexColor("#c5ccd3"), colors.HexColor("#eef2f5")
 MARGIN = 18 * mm
@@ -43,14 +48,6 @@ MIN_TEXT_WIDTH = 110  # names of centres and meeting points wrap, but not letter
 SVG_NS = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"
 _GERMAN_SEPARATORS = str.maketrans(",.", ".,")
-
-
-@cache
-def _register_fonts() -> None:
-    folder = Path(reportlab.__file__).parent / "fonts"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
 def _styles(size: float = BODY_SIZE) -> dict[str, ParagraphStyle]:
@@ -106,8 +103,8 @@ def _number_widths(table: Table, texts: list[list[str]], size: float = BODY_SIZE
         if not _is_number_column(table, index):
             widths.append(None)
             continue
-        values = [pdfmetrics.stringWidth(row[index], FONT, size) for row in texts]
-        words = [pdfmetrics.stringWidth(word, FONT_BOLD, size) for word in column.title.split()]
+        values = [pdfmetrics.stringWidth(pdf_text(row[index]), FONT, size) for row in texts]
+        words = [pdfmetrics.stringWidth(pdf_text(word), FONT_BOLD, size) for word in column.title.split()]
         widths.append(max(values + words + [30]) + 2 * CELL_PADDING + 2)
     return widths
 
@@ -129,18 +126,23 @@ def _column_widths(table: Table, texts: list[list[str]], width: float, size: flo
 
 
 def _grid(table: Table, width: float):
-    texts = _texts(table)
+    rtl, texts = is_rtl(), _texts(table)
     size = _fitting_size(table, width)
     styles = _styles(size)
     numeric = [_is_number_column(table, i) for i in range(len(table.columns))]
     head = [
-        Paragraph(escape(column.title), styles["th_number" if numeric[i] else "th"])
-        for i, column in enumerate(table.columns)
+        paragraph(column.title, styles["th_number" if numeric[i] else "th"]) for i, column in enumerate(table.columns)
     ]
     body = [
-        [text if numeric[i] else Paragraph(escape(text), styles["body"]) for i, text in enumerate(row)] for row in texts
+        [pdf_text(text) if numeric[i] else paragraph(text, styles["body"]) for i, text in enumerate(row)]
+        for row in texts
     ]
-    grid = Grid([head] + body, colWidths=_column_widths(table, texts, width, size), repeatRows=1, hAlign="LEFT")
+    grid = Grid(
+        [in_reading_order(row, rtl) for row in [head, *body]],
+        colWidths=in_reading_order(_column_widths(table, texts, width, size), rtl),
+        repeatRows=1,
+        hAlign="RIGHT" if rtl else "LEFT",
+    )
     commands = [
         ("FONT", (0, 0), (-1, -1), FONT, size),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
@@ -151,14 +153,20 @@ def _grid(table: Table, width: float):
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
-    commands += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, is_number in enumerate(numeric) if is_number]
+    # Numbers at the end of their cells: on the right, on the left when the table is mirrored.
+    last = len(numeric) - 1
+    commands += [
+        ("ALIGN", (last - i, 1), (last - i, -1), "LEFT") if rtl else ("ALIGN", (i, 1), (i, -1), "RIGHT")
+        for i, is_number in enumerate(numeric)
+        if is_number
+    ]
     return grid, commands
 
 
 def _table_block(table: Table, styles: dict, width: float) -> list:
-    heading = Paragraph(escape(table.title), styles["heading"])
+    heading = paragraph(table.title, styles["heading"])
     if not table.rows:
-        return [KeepTogether([heading, Paragraph(escape(_("Keine Daten im Zeitraum.")), styles["note"])])]
+        return [KeepTogether([heading, paragraph(_("Keine Daten im Zeitraum."), styles["note"])])]
     grid, commands = _grid(table, width)
     grid.setStyle(TableStyle(commands))
     return [heading, grid]
@@ -168,30 +176,33 @@ def _header_block(header: list[tuple[str, str]], styles: dict, width: float) -> 
     """The first header line is the report's title; the others (period, date, status, checksum)
     follow as label and value."""
     (kicker, title), details = header[0], header[1:]
+    rtl = is_rtl()
     rows = [
-        [Paragraph(escape(label), styles["th"]), Paragraph(escape(str(value)), styles["body"])]
+        in_reading_order([paragraph(label, styles["th"]), paragraph(str(value), styles["body"])], rtl)
         for label, value in details
     ]
-    grid = Grid(rows, colWidths=[42 * mm, width - 42 * mm], hAlign="LEFT")
+    grid = Grid(rows, colWidths=in_reading_order([42 * mm, width - 42 * mm], rtl), hAlign="RIGHT" if rtl else "LEFT")
     grid.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING" if rtl else "LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ]
         )
     )
-    return [Paragraph(escape(kicker), styles["kicker"]), Paragraph(escape(title), styles["title"]), grid]
+    return [paragraph(kicker, styles["kicker"]), paragraph(title, styles["title"]), grid]
 
 
 def _use_embedded_font(node) -> None:
     """The SVG names no font, so svglib picks Helvetica: use the embedded one like the text around
-    it (the labels' numbers are already in the reader's locale, see charts.py)."""
+    it (the labels' numbers are already in the reader's locale, see charts.py); labels drawn as
+    every other string (core/pdf_text.py)."""
     if isinstance(node, String):
         node.fontName = FONT
+        node.text = pdf_text(node.text)
     for child in getattr(node, "contents", []):
         _use_embedded_font(child)
 
@@ -208,16 +219,25 @@ def _chart_block(svg: str, styles: dict, width: float) -> list:
     scaled = Drawing(width, drawing.height * scale, initialFontName=FONT)
     scaled.add(Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
     title = root.findtext(f"{SVG_NS}title") or ""
-    return [KeepTogether([Paragraph(escape(title), styles["heading"]), scaled])]
+    return [KeepTogether([paragraph(title, styles["heading"]), scaled])]
 
 
 def _footer(text: str):
+    # The title at the start of the line, the page number at its end: swapped when mirrored.
+    rtl, text = is_rtl(), pdf_text(text)
+
     def draw(canvas, document) -> None:
+        start, end = MARGIN, document.pagesize[0] - MARGIN
+        page = pdf_text(_("Seite %(page)d", page=document.page), rtl=rtl)
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 10 * mm, text)
-        canvas.drawRightString(document.pagesize[0] - MARGIN, 10 * mm, _("Seite %(page)d", page=document.page))
+        if rtl:
+            canvas.drawRightString(end, 10 * mm, text)
+            canvas.drawString(start, 10 * mm, page)
+        else:
+            canvas.drawString(start, 10 * mm, text)
+            canvas.drawRightString(end, 10 * mm, page)
         canvas.restoreState()
 
     return draw
@@ -231,7 +251,7 @@ def _page_size(tables: list[Table]) -> tuple[float, float]:
 def to_pdf(header: list[tuple[str, str]], tables: list[Table], charts_svg: dict[str, str]) -> bytes:
     """The report as an A4 PDF: header, the first table (the summary), the charts, then the
     other tables, in the order of the HTML page."""
-    _register_fonts()
+    register_fonts()
     styles, out = _styles(), io.BytesIO()
     (kicker, title), period = header[0], header[1][1] if len(header) > 1 else ""
     document = SimpleDocTemplate(
@@ -245,7 +265,7 @@ def to_pdf(header: list[tuple[str, str]], tables: list[Table], charts_svg: dict[
         subject=period,
         author="Treffpunkt",
         creator="Treffpunkt",
-        lang="de-DE",
+        lang=pdf_language(),
         invariant=1,
         initialFontName=FONT,
         initialFontSize=BODY_SIZE,
