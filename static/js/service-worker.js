@@ -94,10 +94,14 @@ self.addEventListener("push", (event) => {
   } catch (error) {
     data = {title: "Treffpunkt", body: event.data ? event.data.text() : ""};
   }
+  // Buttons ("Übernehmen" / "Ablehnen"), each answered by a POST with its own token. Browsers
+  // without buttons show none; a tap on the message opens its page as ever.
+  const actions = Array.isArray(data.actions) ? data.actions.filter(isLocalAction).slice(0, 2) : [];
   event.waitUntil(self.registration.showNotification(data.title || "Treffpunkt", {
     body: data.body || "",
     tag: data.tag || undefined,
-    data: {url: data.url || "/my/shifts"},
+    data: {url: data.url || "/my/shifts", actions},
+    actions: actions.map((action) => ({action: action.action, title: action.title})),
     icon: "/static/icons/icon-192.png",
     badge: "/static/icons/maskable-192.png",
     lang: "de",
@@ -106,12 +110,56 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const target = new URL(event.notification.data && event.notification.data.url || "/", self.location.origin);
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
-    for (const client of windows) {
-      if (client.url === target.href && "focus" in client) return client.focus();
-    }
-    return self.clients.openWindow(target.href);
-  })());
+  event.waitUntil(notificationClicked(event.notification, event.action));
 });
+
+// A button answers at once and says how it went; the page opens when it did not work (and for a
+// tap on the message itself).
+async function notificationClicked(notification, action) {
+  const data = notification.data || {};
+  const chosen = action && (data.actions || []).find((candidate) => candidate.action === action);
+  if (!chosen) return openPage(data.url);
+  const outcome = await answerAction(chosen);
+  await self.registration.showNotification(outcome.message, {
+    body: notification.title,
+    tag: notification.tag || undefined,
+    data: {url: data.url || "/"},
+    icon: "/static/icons/icon-192.png",
+    badge: "/static/icons/maskable-192.png",
+    lang: "de",
+  });
+  if (!outcome.ok) return openPage(data.url);
+  return outcome;
+}
+
+// The token alone allows this one answer: no cookie goes with it, so no CSRF token is needed
+// (volunteers/availability/invitation_tokens.py).
+async function answerAction(chosen) {
+  try {
+    const response = await fetch(new URL(chosen.url, self.location.origin).href, {
+      method: "POST",
+      credentials: "omit",
+      headers: {"Content-Type": "application/json", "Accept": "application/json"},
+      body: JSON.stringify({token: chosen.token}),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (response.ok) return {ok: true, message: answer.message || chosen.title};
+    return {ok: false, message: (answer.error && answer.error.message) || chosen.failed || chosen.title};
+  } catch (error) {
+    return {ok: false, message: chosen.failed || chosen.title};
+  }
+}
+
+function isLocalAction(action) {
+  return action && typeof action.action === "string" && typeof action.title === "string"
+    && typeof action.url === "string" && action.url.startsWith("/") && !action.url.startsWith("//");
+}
+
+async function openPage(url) {
+  const target = new URL(url || "/", self.location.origin);
+  const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
+  for (const client of windows) {
+    if (client.url === target.href && "focus" in client) return client.focus();
+  }
+  return self.clients.openWindow(target.href);
+}

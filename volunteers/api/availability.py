@@ -2,12 +2,14 @@
 request, call volunteers/availability, answer JSON. The rules live there."""
 
 from flask import jsonify
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import User
 from ..availability import invitations
 from ..availability.candidates import Candidate, candidates
+from ..availability.invitation_tokens import ACCEPT, DECLINE, invitation_for_token
 from ..availability.models import Invitation
 from ..availability.services import (
     DaysAway,
@@ -22,7 +24,7 @@ from ..availability.services import (
 from ..core.errors import NotFound
 from ..extensions import db
 from . import bp
-from .helpers import id_field, integer_field, invalid, json_body, require_login
+from .helpers import id_field, integer_field, invalid, json_body, optional_json_body, require_login
 from .shifts import _managed_shift, berlin_iso, signups_json
 
 # --- answers ---------------------------------------------------------------------------
@@ -121,15 +123,29 @@ def invite(shift_id: int):
 
 @bp.post("/invitations/<int:invitation_id>/accept")
 def accept_invitation(invitation_id: int):
-    require_login()
-    invitation = invitations.invitation_for(current_user, invitation_id)
-    signup = invitations.accept(invitation=invitation, volunteer=current_user._get_current_object())
-    return jsonify({**invitation_json(invitation), "signup": signups_json([signup])[0]})
+    return _answer(invitation_id, ACCEPT)
 
 
 @bp.post("/invitations/<int:invitation_id>/decline")
 def decline_invitation(invitation_id: int):
-    require_login()
-    invitation = invitations.invitation_for(current_user, invitation_id)
-    invitations.decline(invitation=invitation, volunteer=current_user._get_current_object())
-    return jsonify(invitation_json(invitation))
+    return _answer(invitation_id, DECLINE)
+
+
+def _answer(invitation_id: int, action: str):
+    """As the signed-in person, or with the button's token (a service worker, a mail link's page)
+    as the person it names, answering in their language."""
+    body = optional_json_body() or {}
+    if "token" in body:
+        invitation = invitation_for_token(
+            body["token"], invitation_id=invitation_id, answer=action, signed_in=current_user
+        )
+    else:
+        require_login()
+        invitation = invitations.invitation_for(current_user, invitation_id)
+    person = invitation.volunteer
+    with force_locale(person.locale or "de"):
+        result = invitations.answer(invitation=invitation, volunteer=person, action=action)
+        answer = {**invitation_json(invitation), "message": invitations.answer_message(result)}
+    if action == ACCEPT:
+        answer["signup"] = signups_json([result])[0]
+    return jsonify(answer)

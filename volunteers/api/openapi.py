@@ -568,8 +568,25 @@ INVITATION = {  # availability
         "created_at": INSTANT,
         "decided_at": {**INSTANT, "nullable": True},
         "signup": {"type": "object", "description": "nur beim Annehmen: die Anmeldung"},
+        "message": {
+            "type": "string",
+            "description": "nur beim Antworten: was geschehen ist, in der Sprache der Person",
+        },
     },
 }
+ANSWER_TOKEN = _json_body(
+    {
+        "type": "object",
+        "properties": {
+            "token": {
+                "type": "string",
+                "description": "das Zeichen aus der Schaltfläche der Nachricht oder dem Link der E-Mail: "
+                "antwortet ohne Anmeldung als die angefragte Person (403 token_invalid / token_expired)",
+            }
+        },
+    },
+    required=False,
+)
 
 PATHS = {
     "/auth/token": {
@@ -902,14 +919,16 @@ PATHS = {
         "parameters": [INVITATION_ID],
         "post": {
             "summary": "Anfrage annehmen: eingetragen, auf der Warteliste, wenn die Schicht inzwischen voll ist",
-            "responses": {**_ok("Angenommen", INVITATION), **_errors(401, 404, 409)},
+            "requestBody": ANSWER_TOKEN,
+            "responses": {**_ok("Angenommen", INVITATION), **_errors(401, 403, 404, 409, 415, 422)},
         },
     },
     "/invitations/{invitation_id}/decline": {
         "parameters": [INVITATION_ID],
         "post": {
             "summary": "Anfrage ablehnen",
-            "responses": {**_ok("Abgelehnt", INVITATION), **_errors(401, 404, 409)},
+            "requestBody": ANSWER_TOKEN,
+            "responses": {**_ok("Abgelehnt", INVITATION), **_errors(401, 403, 404, 409, 415, 422)},
         },
     },
     # engagement: the certificate of engagement, the progress toward the Ehrenamtskarte NRW

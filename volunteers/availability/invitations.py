@@ -2,6 +2,8 @@
 volunteer accepts (and is signed up through shifts.signups, on the waitlist if the shift filled
 up meanwhile) or declines. Open requests expire when the shift starts (models.current_status)."""
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from ..shifts.policy import raise_first
 from ..shifts.signups import lock_shift, sign_up
 from .candidates import cover_blockers
 from .errors import InvitationError
+from .invitation_tokens import ACCEPT, DECLINE, answer_token
 from .models import ACCEPTED, DECLINED, OPEN, Invitation
 
 
@@ -89,6 +92,22 @@ def decline(*, invitation: Invitation, volunteer: User) -> Invitation:
     return invitation
 
 
+def answer(*, invitation: Invitation, volunteer: User, action: str) -> Signup | Invitation:
+    """Accept or decline, as the button (ACCEPT or DECLINE) said."""
+    if action == ACCEPT:
+        return accept(invitation=invitation, volunteer=volunteer)
+    return decline(invitation=invitation, volunteer=volunteer)
+
+
+def answer_message(result: Signup | Invitation) -> str:
+    """What the person reads after answering: on the page, in the API's answer, in the notification."""
+    if isinstance(result, Signup) and result.is_waitlisted:
+        return _("Die Schicht ist inzwischen voll: Sie stehen auf der Warteliste.")
+    if isinstance(result, Signup):
+        return _("Danke! Sie sind eingetragen.")
+    return _("Sie haben abgesagt. Danke für die Rückmeldung.")
+
+
 def _lock(invitation: Invitation) -> Invitation:
     return db.session.scalars(
         sa.select(Invitation)
@@ -121,7 +140,8 @@ def _notify(invitation: Invitation) -> None:
     with force_locale(user.locale or "de"):
         title = _("Anfrage: %(activity)s", activity=activity_name(shift.centre_id, shift.activity))
         body = _("Können Sie diese Schicht übernehmen? %(when)s", when=_when_and_where(shift))
-    queue_notification(
+        actions = answer_actions(invitation)
+    notification = queue_notification(
         user=user,
         kind="invitation",
         title=title,
@@ -131,6 +151,29 @@ def _notify(invitation: Invitation) -> None:
         dedupe_key=_key(invitation),
         expires_at=shift.starts_at,
     )
+    if notification is not None:
+        notification.actions = actions
+
+
+def answer_actions(invitation: Invitation) -> list[dict]:
+    """The notification's two buttons, in the language in force: each with its API path and
+    token for the service worker, and a link to a confirmation page for the mail."""
+    titles = {ACCEPT: _("Übernehmen"), DECLINE: _("Ablehnen")}
+    failed = _("Das hat nicht geklappt. Bitte öffnen Sie die Anfrage.")
+    actions = []
+    for action, title in titles.items():
+        token = answer_token(invitation, action)
+        actions.append(
+            {
+                "action": action,
+                "title": title,
+                "url": f"/api/v1/invitations/{invitation.id}/{action}",
+                "token": token,
+                "link": f"/invitations/{invitation.id}/{action}?{urlencode({'token': token})}",
+                "failed": failed,
+            }
+        )
+    return actions
 
 
 def _facts(invitation: Invitation) -> dict:

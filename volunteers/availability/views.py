@@ -17,6 +17,7 @@ from ..shifts.models import Shift
 from . import invitations
 from .candidates import candidates
 from .errors import AvailabilityError
+from .invitation_tokens import ACCEPT, DECLINE, AnswerTokenError, invitation_for_token
 from .labels import INVITATION_STATUS_NAMES
 from .services import (
     MAX_ABSENCES,
@@ -145,27 +146,45 @@ def invitation(invitation_id):
     )
 
 
-@bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])
-@login_required
+# "Übernehmen" / "Ablehnen": a page with one confirming button (mail scanners follow links, so
+# a GET changes nothing), reached from the mail with the button's token, or signed in.
+@bp.route("/invitations/<int:invitation_id>/accept", methods=["GET", "POST"])
 def accept_invitation(invitation_id):
-    found = invitations.invitation_for(current_user, invitation_id)
-    me = current_user._get_current_object()
-    ok, signup = attempt(lambda: invitations.accept(invitation=found, volunteer=me))
-    if ok and signup.is_waitlisted:
-        flash(_("Die Schicht ist inzwischen voll: Sie stehen auf der Warteliste."), "success")
-    elif ok:
-        flash(_("Danke! Sie sind eingetragen."), "success")
-    return redirect(url_for("availability.invitation", invitation_id=invitation_id))
+    return _answer_page(invitation_id, ACCEPT)
 
 
-@bp.route("/invitations/<int:invitation_id>/decline", methods=["POST"])
-@login_required
+@bp.route("/invitations/<int:invitation_id>/decline", methods=["GET", "POST"])
 def decline_invitation(invitation_id):
-    found = invitations.invitation_for(current_user, invitation_id)
-    me = current_user._get_current_object()
-    if attempt(lambda: invitations.decline(invitation=found, volunteer=me))[0]:
-        flash(_("Sie haben abgesagt. Danke für die Rückmeldung."), "success")
-    return redirect(url_for("availability.invitation", invitation_id=invitation_id))
+    return _answer_page(invitation_id, DECLINE)
+
+
+def _answer_page(invitation_id: int, action: str):
+    token = request.values.get("token") or None
+    found, token = _answering(invitation_id, action, token)
+    if found is None:
+        return redirect(url_for("accounts.login", next=request.path))
+    if request.method == "POST":
+        ok, result = attempt(lambda: invitations.answer(invitation=found, volunteer=found.volunteer, action=action))
+        if ok:
+            flash(invitations.answer_message(result), "success")
+        return redirect(url_for(request.endpoint, invitation_id=invitation_id, token=token))
+    blockers = invitations.decide_blockers(found)
+    return render_template("availability/answer.html", invitation=found, action=action, token=token, blockers=blockers)
+
+
+def _answering(invitation_id: int, action: str, token: str | None):
+    """The invitation and the token that opens it; without a usable token the signed-in person's own
+    (anyone else's is "not found"), or None: then the login, which leads back here."""
+    if token is not None:
+        try:
+            return invitation_for_token(
+                token, invitation_id=invitation_id, answer=action, signed_in=current_user
+            ), token
+        except AnswerTokenError as error:
+            flash(error.message, "error")
+    if not current_user.is_authenticated:
+        return None, None
+    return invitations.invitation_for(current_user, invitation_id), None
 
 
 @bp.route("/centres/<slug>/shifts/<int:shift_id>/invitations", methods=["POST"])

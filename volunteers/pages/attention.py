@@ -3,7 +3,7 @@ coordinate or lead, each item with where it is done. Every query covers all thos
 so the page runs the same statements for one centre as for several, for few rows as for many."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -13,7 +13,17 @@ from ..centres.models import Centre
 from ..core import time
 from ..extensions import db
 from ..hours.models import SUBMITTED, VOLUNTEER_HOURS, HoursEntry
-from ..shifts.models import ACTIVE_SIGNUP_STATUSES, CANCELLED, CONFIRMED, PUBLISHED, WAITLISTED, Shift, Signup
+from ..shifts.models import (
+    ACTIVE_SIGNUP_STATUSES,
+    CANCELLED,
+    CONFIRMED,
+    HANDOVER_AWAITING_APPROVAL,
+    PUBLISHED,
+    WAITLISTED,
+    Handover,
+    Shift,
+    Signup,
+)
 from ..shifts.policy import CERTIFICATE_VALID_YEARS
 
 UNDERSTAFFED_DAYS = 14
@@ -61,11 +71,14 @@ class Attention:
     waitlisted: Listed = field(default_factory=Listed)  # shifts
     waiting_people: int = 0
     certificates: Listed = field(default_factory=Listed)
+    handovers: Listed = field(default_factory=Listed)  # offers taken, waiting for approval
+    oldest_handover_at: datetime | None = None  # when the oldest of them was offered
 
     @property
     def is_clear(self) -> bool:
         return not (
             self.understaffed.total
+            or self.handovers.total
             or self.pending_hours
             or self.unmarked_attendance.total
             or self.waitlisted.total
@@ -93,6 +106,10 @@ def attention_for(person: User) -> list[Attention]:
         blocks[shift.centre_id].waiting_people += waiting
     for due in certificates_due(blocks):
         blocks[due.membership.centre_id].certificates.add(due)
+    for offer in handovers_awaiting_approval(blocks):
+        block = blocks[offer.centre_id]
+        block.handovers.add(offer)
+        block.oldest_handover_at = min(block.oldest_handover_at or offer.created_at, offer.created_at)
     return list(blocks.values())
 
 
@@ -111,6 +128,25 @@ def understaffed_shifts(centre_ids) -> list[Shift]:
             )
             .options(joinedload(Shift.meeting_point))
             .order_by(Shift.starts_at, Shift.id)
+        )
+    )
+
+
+def handovers_awaiting_approval(centre_ids) -> list[Handover]:
+    """Offers a colleague took that wait for the coordination's approval, soonest shift first
+    (the lapse pass ends those whose cut-off passed)."""
+    return list(
+        db.session.scalars(
+            sa.select(Handover)
+            .join(Handover.shift)
+            .where(
+                Handover.centre_id.in_(list(centre_ids)),
+                Handover.status == HANDOVER_AWAITING_APPROVAL,
+                Shift.status == PUBLISHED,
+                Shift.starts_at > time.now(),
+            )
+            .options(contains_eager(Handover.shift).joinedload(Shift.meeting_point))
+            .order_by(Shift.starts_at, Handover.id)
         )
     )
 

@@ -26,6 +26,8 @@ MIN_TTL, MAX_TTL, DEFAULT_TTL = timedelta(seconds=60), timedelta(weeks=4), timed
 URGENT_KINDS = frozenset({"reminder", "shift_changed", "shift_cancelled"})
 URGENT_WITHIN = timedelta(hours=3)
 MAX_RETRY_AFTER = timedelta(days=1)
+# Of a notification's actions (models.Notification.actions), what the service worker uses.
+PUSHED_ACTION_KEYS = ("action", "title", "url", "token", "failed")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,13 @@ class NoRedirectSession(requests.Session):
 
 def build_message(*, notification, at: datetime) -> Message:
     """The push for a Notification row, as of instant `at`."""
-    payload = fit_payload(title=notification.title, body=notification.body, url=notification.url, tag=notification.tag)
+    payload = fit_payload(
+        title=notification.title,
+        body=notification.body,
+        url=notification.url,
+        tag=notification.tag,
+        actions=pushed_actions(getattr(notification, "actions", None)),  # a look-alike may lack it
+    )
     headers = {
         "Urgency": urgency(kind=notification.kind, expires_at=notification.expires_at, at=at),
         "Topic": topic(notification.dedupe_key or f"notification:{notification.id}"),
@@ -80,24 +88,32 @@ def build_message(*, notification, at: datetime) -> Message:
     return Message(payload=payload, ttl=ttl_seconds(expires_at=notification.expires_at, at=at), headers=headers)
 
 
-def fit_payload(*, title: str, body: str, url: str, tag: str) -> bytes:
+def pushed_actions(actions: list | None) -> list[dict]:
+    """What the service worker needs of a notification's buttons: the mail's confirmation links stay home."""
+    return [{key: action[key] for key in PUSHED_ACTION_KEYS if key in action} for action in actions or ()]
+
+
+def fit_payload(*, title: str, body: str, url: str, tag: str, actions: list[dict] | None = None) -> bytes:
     """JSON for the service worker; the body is shortened if the whole would not fit a push."""
-    encoded = _json(title, body, url, tag)
+    actions = actions or []
+    encoded = _json(title, body, url, tag, actions)
     if len(encoded) <= MAX_PAYLOAD_BYTES:
         return encoded
     # The longest start of the body that fits: characters take 1 to 4 bytes, escapes more.
     fits, too_long = 0, len(body)
     while too_long - fits > 1:
         middle = (fits + too_long) // 2
-        if len(_json(title, body[:middle] + "…", url, tag)) <= MAX_PAYLOAD_BYTES:
+        if len(_json(title, body[:middle] + "…", url, tag, actions)) <= MAX_PAYLOAD_BYTES:
             fits = middle
         else:
             too_long = middle
-    return _json(title, body[:fits] + "…", url, tag)
+    return _json(title, body[:fits] + "…", url, tag, actions)
 
 
-def _json(title: str, body: str, url: str, tag: str) -> bytes:
+def _json(title: str, body: str, url: str, tag: str, actions: list[dict]) -> bytes:
     data = {"title": title, "body": body, "url": url, "tag": tag}
+    if actions:
+        data["actions"] = actions
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -32,10 +32,11 @@ def email_for(notification: Notification, *, has_devices: bool) -> Email | None:
     # The channel first: push-only people cost no query here (the worker's hot path).
     if (channel not in ("email", "both") and not fallback) or _already_emailed(notification):
         return None
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + notification.url
-    return Email(
-        user.email, f"Treffpunkt: {notification.title}", f"{notification.title}\n\n{notification.body}\n\n{link}\n"
-    )
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    # The notification's buttons as links to pages that ask to confirm (a GET changes nothing).
+    buttons = "".join(f"{a['title']}: {base}{a['link']}\n" for a in notification.actions or () if a.get("link"))
+    body = f"{notification.title}\n\n{notification.body}\n\n{buttons}{base}{notification.url}\n"
+    return Email(user.email, f"Treffpunkt: {notification.title}", body)
 
 
 def _already_emailed(notification: Notification) -> bool:

@@ -14,6 +14,7 @@ KIND_NAMES = {
     "handover_taken": _l("Schicht übernommen"),
     "handover_lapsed": _l("Übergabe abgelaufen"),
     "handover_declined": _l("Übernahme nicht bestätigt"),
+    "handover_awaiting_approval": _l("Übergabe wartet auf Freigabe"),
     "test": _l("Testnachricht"),
 }
 

@@ -71,6 +71,11 @@ class Notification(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     url: Mapped[str] = mapped_column(sa.String(500), default="/")
     tag: Mapped[str] = mapped_column(sa.String(100), default="")
+    # Buttons on the notification, in the recipient's language, each answered by a POST to its
+    # `url` with its single-purpose `token` (availability/invitation_tokens.py) and, in a mail, a
+    # `link` to a page that asks for confirmation: [{"action", "title", "url", "token", "link",
+    # "failed"}]. None for messages that only open `url`.
+    actions: Mapped[list | None] = mapped_column(sa.JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # No use after this instant (a reminder once the shift has begun); sets the push TTL.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -78,6 +78,31 @@ def lapsed(offer: Handover) -> None:
     _queue(offer.offered_by, offer, "handover_lapsed", "lapsed", title, body, f"/shifts/{offer.shift_id}")
 
 
+def awaiting_approval(offer: Handover, staff: list[User]) -> None:
+    """To the centre's coordination: a colleague took the seat and waits for their approval, until
+    the offer lapses at the cut-off. Once per offer and taker; no names on the lock screen."""
+    url = f"/centres/{offer.shift.centre.slug}/shifts/{offer.shift_id}#handovers-heading"
+    stamp = f"{offer.created_at.timestamp():.0f}"
+    for person in staff:
+        with force_locale(person.locale or "de"):
+            title = _("Übergabe wartet auf Freigabe")
+            body = _(
+                "%(activity)s, %(when)s: Bitte bestätigen oder ablehnen.",
+                activity=_activity(offer),
+                when=_when_and_where(offer),
+            )
+        queue_notification(
+            user=person,
+            kind="handover_awaiting_approval",
+            title=title,
+            body=body,
+            url=url,
+            centre=offer.shift.centre,
+            dedupe_key=f"shift:{offer.shift_id}:user:{person.id}:handover-{offer.id}-{stamp}-approval:{offer.taker_id}",
+            expires_at=cancellation_cutoff(offer.shift),
+        )
+
+
 def declined(offer: Handover, taker: User) -> None:
     """To the colleague the coordination did not approve."""
     with force_locale(taker.locale or "de"):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..accounts.models import VOLUNTEER, Membership, User
+from ..accounts.models import STAFF_ROLES, VOLUNTEER, Membership, User
 from ..audit.services import record
 from ..core import time
 from ..core.database import begin_write
@@ -203,8 +203,21 @@ def accept_handover(*, offer: Handover, taker: User) -> Signup | Handover:
         offer.status, offer.decided_at = HANDOVER_AWAITING_APPROVAL, None
         db.session.flush()
         record(**_audited(offer), entity="handover", action="requested", actor=taker)
+        messages.awaiting_approval(offer, approvers(offer))
         return offer
     return _hand_over(offer, shift, taker, actor=taker)
+
+
+def approvers(offer: Handover) -> list[User]:
+    """Who may approve a handover: the coordinators and leads of its centre."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.centre_id == offer.centre_id, Membership.role.in_(STAFF_ROLES), User.deleted_at.is_(None))
+            .order_by(User.id)
+        )
+    )
 
 
 def approve_handover(*, offer: Handover, by: User) -> Signup:
