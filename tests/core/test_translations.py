@@ -39,6 +39,7 @@ VOLUNTEER_SOURCES = (
     "templates/shifts/my_shifts.html",
     "templates/shifts/open_shifts.html",
     "templates/shifts/shift.html",
+    "volunteers/shifts/cards.py",
     "templates/centres/public_meeting_points.html",
     "templates/macros/",
     "volunteers/accounts/",

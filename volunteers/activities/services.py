@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..centres.models import BAUSTEINE, Centre
 from ..core.errors import DomainError
 from ..core.slugs import slugify
+from ..core.templating import resolved
 from ..core.tenancy import in_centre
 from ..extensions import db
 from .models import ACTIVITY_NAME, DEFAULT_ACTIVITIES, Activity, CentreActivity
@@ -43,14 +44,15 @@ def add_centre_activity(*, centre: Centre, name: str, baustein: str | None) -> A
     return Activity(slug, name, baustein)
 
 
-# Lazy strings: each is translated when looked up, into the locale of that moment.
+# Lazy strings, resolved once per locale (core.templating.resolved): into the locale of that moment.
 _DEFAULT_NAMES = {slug: name for slug, name, _baustein in DEFAULT_ACTIVITIES}
 
 
 def activity_name(centre_id: int, slug: str) -> str:
     """Display name of an activity; a centre's own names are read once per request."""
-    if slug in _DEFAULT_NAMES:
-        return str(_DEFAULT_NAMES[slug])
+    default = resolved(_DEFAULT_NAMES).get(slug)
+    if default is not None:
+        return default
     cache = g.setdefault("centre_activity_names", {})
     if centre_id not in cache:
         rows = db.session.execute(

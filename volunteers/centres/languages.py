@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.templating import resolved
 from .models import LANGUAGE_CODES
 
 LANGUAGE_NAMES = {
@@ -26,8 +27,9 @@ if set(LANGUAGE_NAMES) != set(LANGUAGE_CODES):  # a new code without a name is a
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [(code, str(LANGUAGE_NAMES[code])) for code in LANGUAGE_CODES]
+    names = resolved(LANGUAGE_NAMES)
+    return [(code, names[code]) for code in LANGUAGE_CODES]
 
 
 def language_name(code: str) -> str:
-    return str(LANGUAGE_NAMES.get(code, code))
+    return resolved(LANGUAGE_NAMES).get(code, code)

@@ -1,12 +1,14 @@
 """What every template can use: the page language and direction, dates shown in Berlin time. The
 domains add their own names (roles, states, …) in create_app; this module knows none of them."""
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale, dates
-from flask import Flask
+from flask import Flask, g, has_app_context, render_template
 from flask_babel import get_locale, get_translations
+from markupsafe import Markup
 
 from .i18n import LOCALE_NAMES, RTL_LOCALES
 from .time import BERLIN, to_berlin
@@ -16,8 +18,80 @@ from .time import BERLIN, to_berlin
 # dates (about 0.14 ms a time instead of 0.02 ms). The output is the same.
 
 
+@dataclass
+class Reading:
+    """What a page needs of its reader's language, resolved once per locale and kept: the parsed
+    locale, its catalogue, its list comma, and labels that domains resolve into it (`labels`)."""
+
+    code: str
+    locale: Locale
+    comma: str
+    translations: object = None
+    labels: dict = field(default_factory=dict)
+
+    @property
+    def catalogue(self):
+        if self.translations is None:  # looked up when first needed: inside the request (Flask-Babel's domain)
+            self.translations = get_translations()
+        return self.translations
+
+
+_readings: dict[str, Reading] = {}
+
+
+def reading() -> Reading:
+    """The reader's language for this request (or what force_locale set): Flask-Babel's locale is
+    read from its place on `g` once and matched by identity, so that ~200 lookups of a page do not
+    each walk Flask's context and print the locale's name; force_locale sets another Locale object,
+    so a mail in another language resolves its own."""
+    space = _babel_space()
+    locale = getattr(space, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()  # the first lookup of the request (or none: outside a request)
+        space = _babel_space()
+    kept = getattr(space, "treffpunkt_reading", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    found = _reading_of(str(locale or "de"))
+    if space is not None:
+        space.treffpunkt_reading = (locale, found)
+    return found
+
+
+def _babel_space():
+    """Where Flask-Babel keeps the request's locale (and force_locale its own) on `g`, if anywhere."""
+    return vars(g._get_current_object()).get("_flask_babel") if has_app_context() else None
+
+
+def _reading_of(code: str) -> Reading:
+    found = _readings.get(code)
+    if found is None:
+        found = _readings[code] = Reading(code, _parsed_locale(code), COMMAS.get(code, ", "))
+    return found
+
+
+def resolved(labels: dict, kind=str) -> dict:
+    """A module's table of lazy labels as strings in the reader's language, resolved once per
+    locale (each lazy string looks the locale and catalogue up again whenever it is printed).
+    `kind=Markup` for templates: a translation is printed as it is, as Jinja's gettext does."""
+    read = reading()
+    found = read.labels.get((id(labels), kind))
+    if found is None:
+        found = read.labels[(id(labels), kind)] = {key: kind(str(value)) for key, value in labels.items()}
+    return found
+
+
+def fragment(template: str) -> Markup:
+    """A part of the layout that depends on the locale alone, rendered once per locale."""
+    read = reading()
+    found = read.labels.get(("fragment", template))
+    if found is None:
+        found = read.labels[("fragment", template)] = Markup(render_template(template).strip())
+    return found
+
+
 def reader_locale() -> Locale:
-    return _parsed_locale(str(get_locale() or "de"))
+    return reading().locale
 
 
 @lru_cache(maxsize=32)
@@ -25,18 +99,58 @@ def _parsed_locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+NAMED_FORMATS = ("full", "long", "medium", "short")
+_MEMO_SIZE = 4096  # formatted days and times kept per locale; a page shows a few dozen of each
+
+
+def _memo(read: Reading, key, make) -> str:
+    """A formatted day or time kept for the locale: a list of 40 shifts shows the same days and
+    times many times, and the same again on the next request."""
+    memo = read.labels.setdefault("formatted", {})
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = make()
+    return found
+
+
 def format_datetime(value, fmt: str = "medium") -> str:
-    return dates.format_datetime(value, fmt, tzinfo=BERLIN, locale=reader_locale()) if value else ""
+    if not value:
+        return ""
+    read = reading()
+    if fmt not in NAMED_FORMATS or value.tzinfo is None:
+        return dates.format_datetime(value, fmt, tzinfo=BERLIN, locale=read.locale)
+    # Babel's own composition of a named format, with the date and the time part each kept.
+    local = to_berlin(value)
+    return (
+        dates.get_datetime_format(fmt, locale=read.locale)
+        .replace("'", "")
+        .replace("{0}", _local_time(read, local, fmt))
+        .replace("{1}", _memo(read, ("date", fmt, local.date()), lambda: dates.format_date(local, fmt, read.locale)))
+    )
 
 
 def format_date(value, fmt: str = "medium") -> str:
     if not value:
         return ""
-    return dates.format_date(to_berlin(value) if isinstance(value, datetime) else value, fmt, locale=reader_locale())
+    day = to_berlin(value).date() if isinstance(value, datetime) else value
+    read = reading()
+    return _memo(read, ("date", fmt, day), lambda: dates.format_date(day, fmt, locale=read.locale))
 
 
 def format_time(value, fmt: str = "short") -> str:
-    return dates.format_time(value, fmt, tzinfo=BERLIN, locale=reader_locale()) if value else ""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return _local_time(reading(), to_berlin(value), fmt)
+    return dates.format_time(value, fmt, tzinfo=BERLIN, locale=reader_locale())
+
+
+def _local_time(read: Reading, local: datetime, fmt: str) -> str:
+    # The wall time and the offset fix the text (a zone name differs between summer and winter).
+    key = ("time", fmt, local.time(), local.utcoffset())
+    return _memo(read, key, lambda: dates.format_time(local, fmt, tzinfo=BERLIN, locale=read.locale))
 
 
 def format_day(value, skeleton: str = "MMMMEEEEd") -> str:
@@ -48,8 +162,15 @@ def format_day(value, skeleton: str = "MMMMEEEEd") -> str:
         value = to_berlin(value)
     elif isinstance(value, date):
         value = datetime.combine(value, datetime.min.time())
-    locale = reader_locale()
-    return dates.format_datetime(value, _skeleton_pattern(skeleton, str(locale)), locale=locale)
+    read = reading()
+    return _memo(
+        read,
+        ("day", skeleton, value if TIME_FIELDS.intersection(skeleton) else value.date()),
+        lambda: dates.format_datetime(value, _skeleton_pattern(skeleton, read.code), locale=read.locale),
+    )
+
+
+TIME_FIELDS = frozenset("aBbhHkKjJCmsSAzZOvVXx")  # a skeleton with these shows more than the day
 
 
 @lru_cache(maxsize=256)
@@ -66,7 +187,7 @@ COMMAS = {"ar": "، "}
 
 def list_comma() -> str:
     """The separator between the items of a list in the reader's language."""
-    return COMMAS.get(str(get_locale() or "de"), ", ")
+    return reading().comma
 
 
 def comma_list(items) -> str:
@@ -77,7 +198,7 @@ def plural_samples() -> dict[str, int]:
     """One number for each plural category (CLDR: one, two, few, …) of the reader's language, so
     that a template can hand scripts every form of a counted text; the script picks one with
     Intl.PluralRules."""
-    return _plural_samples(str(get_locale() or "de"))
+    return _plural_samples(reading().code)
 
 
 @lru_cache(maxsize=32)
@@ -88,17 +209,10 @@ def _plural_samples(code: str) -> dict[str, int]:
     return samples
 
 
-_catalogues: dict = {}
-
-
 def catalogue():
     """The compiled translations of the current locale (which force_locale may change). Flask-Babel
     looks them up anew for every string, about 10 µs each; a list page has hundreds of strings."""
-    locale = str(get_locale() or "de")
-    found = _catalogues.get(locale)
-    if found is None:
-        found = _catalogues[locale] = get_translations()
-    return found
+    return reading().catalogue
 
 
 def init_templating(app: Flask) -> None:
@@ -117,11 +231,11 @@ def init_templating(app: Flask) -> None:
         day=format_day,
         comma_list=comma_list,
     )
-    app.jinja_env.globals.update(list_comma=list_comma, plural_samples=plural_samples)
+    app.jinja_env.globals.update(list_comma=list_comma, plural_samples=plural_samples, fragment=fragment)
 
     @app.context_processor
     def page_language():
-        locale = str(get_locale() or "de")
+        locale = reading().code
         return {
             "page_locale": locale,
             "text_direction": "rtl" if locale in RTL_LOCALES else "ltr",

@@ -6,6 +6,7 @@ the locale on every call, which was a fifth of a report page's time. The output 
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
 from ..core.templating import reader_locale
@@ -17,13 +18,13 @@ def number_pattern(pattern: str) -> NumberPattern:
     return parse_pattern(pattern)
 
 
-def format_number(value, pattern: str) -> str:
-    """A decimal or, with a % in the pattern, a percentage (0.5 is 50 %)."""
-    return number_pattern(pattern).apply(value, reader_locale())
+def format_number(value, pattern: str, locale: Locale | None = None) -> str:
+    """A decimal or, with a % in the pattern, a percentage (0.5 is 50 %); `locale` defaults to the reader's."""
+    return number_pattern(pattern).apply(value, locale or reader_locale())
 
 
-def format_euros(value) -> str:
-    locale = reader_locale()
+def format_euros(value, locale: Locale | None = None) -> str:
+    locale = locale or reader_locale()
     return locale.currency_formats["standard"].apply(value, locale, currency="EUR", currency_digits=True)
 
 
@@ -39,12 +40,13 @@ def format_cell(value, kind: str | None = None) -> str:
     cell = value if isinstance(value, Cell) else Cell(value, kind)
     if cell.value is None:
         return "–"
+    locale = reader_locale()  # once per cell (one lookup on g, see core.templating.reading)
     if cell.kind == PERCENT:
-        return format_number(half_up(cell.value, 3), "#,##0.0 %")
+        return format_number(half_up(cell.value, 3), "#,##0.0 %", locale)
     if cell.kind == EUR:
-        return format_euros(half_up(cell.value, 2))
+        return format_euros(half_up(cell.value, 2), locale)
     if cell.kind == HOURS:
-        return format_number(half_up(cell.value, 2), "#,##0.00")
+        return format_number(half_up(cell.value, 2), "#,##0.00", locale)
     if cell.kind in (MINUTES, COUNT):
-        return format_number(cell.value, "#,##0")
+        return format_number(cell.value, "#,##0", locale)
     return str(cell.value)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.models import STAFF_ROLES, Membership, User
 from ..accounts.queries import members_of
@@ -85,11 +85,13 @@ def my_signup_statuses(user: User, shifts: list[Shift]) -> dict[int, Signup]:
 
 def my_signups(user: User, *, upcoming: bool, limit: int = 100) -> list[Signup]:
     """The user's sign-ups with their shifts: upcoming (soonest first) or past (latest first)."""
+    # One join per table, filled into the objects (joinedload would join the shifts a second time).
     query = (
         sa.select(Signup)
         .join(Signup.shift)
+        .join(Shift.meeting_point)
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
-        .options(joinedload(Signup.shift).joinedload(Shift.meeting_point))
+        .options(contains_eager(Signup.shift).contains_eager(Shift.meeting_point))
         .limit(limit)
     )
     if upcoming:

@@ -16,6 +16,7 @@ from ..core.web import attempt, parse_iso_date, safe_next_url
 from ..extensions import db
 from ..feeds.links import personal_feed_url, subscription
 from . import policy, signups
+from .cards import card_links, card_texts
 from .labels import SIGNUP_STATUS_NAMES
 from .models import CANCEL_REASON
 from .queries import ShiftFilter, my_signup_statuses, my_signups, open_shift_page, visible_shift_or_none
@@ -27,6 +28,8 @@ bp.add_app_template_global(policy.signup_blockers)
 bp.add_app_template_global(policy.cancel_blockers)
 bp.add_app_template_global(policy.is_late_cancellation)
 bp.add_app_template_global(CANCEL_REASON.max_length, "cancel_reason_max")
+bp.add_app_template_global(card_links)  # the cards' links and CSRF token, once per request
+bp.add_app_template_global(card_texts)  # their fixed texts, once per locale
 
 LIST_WEEKS = 4
 PAGE_SIZE = 40
