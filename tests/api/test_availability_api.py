@@ -2,7 +2,7 @@
 fills an understaffed Arabic-speaking shift from the ranked list in one request, the volunteer
 accepts (waitlisted when it filled up meanwhile) or declines; the other centre sees nothing."""
 
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -12,8 +12,6 @@ from volunteers.extensions import db
 from volunteers.push.models import Notification
 from volunteers.shifts.signups import sign_up
 
-THURSDAY = date(2026, 11, 19)
-
 
 def bearer(client, user) -> dict:
     answer = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
@@ -21,10 +19,10 @@ def bearer(client, user) -> dict:
 
 
 @pytest.fixture
-def world(make_centre, make_meeting_point, make_user, make_shift):
+def world(make_centre, make_meeting_point, make_user, make_shift, today):
     home, other = make_centre("duesseldorf"), make_centre("duisburg")
     place = make_meeting_point(home)
-    start = time.berlin_local(datetime(2026, 11, 19, 16, 0))
+    start = time.berlin_local(datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=16))
     shift = make_shift(place, starts=start, languages=["ar"], capacity_min=1, capacity_max=1)
     amal = make_user("volunteer", home, name="Amal")
     amal.languages = ["ar", "de"]

@@ -1,7 +1,8 @@
 """Availability and who could cover a shift, through the services: windows in Berlin wall-clock
 time (a shift across midnight needs both days), absences, the ranked list with its reasons, who
 never appears, fairness, a bounded number of queries, staffing calls and the DSGVO export. The
-clock stands at Wednesday, 18 November 2026, 10:00 in Berlin."""
+shifts lie on the next Thursday after the test's day (tests/clock.py); the fixed dates pin the
+calendar's edges: the DST change, New Year."""
 
 from datetime import date, datetime, timedelta
 
@@ -26,8 +27,6 @@ from volunteers.push.models import Notification
 from volunteers.reminders.notify import staffing_call
 from volunteers.shifts.signups import sign_up
 
-THURSDAY = date(2026, 11, 19)
-
 
 def at(day: date, hour: int) -> datetime:
     return time.berlin_local(datetime.combine(day, datetime.min.time()).replace(hour=hour))
@@ -35,6 +34,12 @@ def at(day: date, hour: int) -> datetime:
 
 def minutes(clock: str) -> int:
     return parse_clock(clock, "t")
+
+
+@pytest.fixture
+def thursday(today) -> date:
+    """The next Thursday after the test's day (tomorrow on the default Wednesday)."""
+    return today + timedelta(days=(3 - today.weekday()) % 7 or 7)
 
 
 @pytest.fixture
@@ -48,9 +53,9 @@ def place(centre, make_meeting_point):
 
 
 @pytest.fixture
-def arabic_shift(place, make_shift):
+def arabic_shift(place, make_shift, thursday):
     """Thursday 16–18 h, Arabic, one of two places still free."""
-    return make_shift(place, starts=at(THURSDAY, 16), languages=["ar"], capacity_min=2, capacity_max=2)
+    return make_shift(place, starts=at(thursday, 16), languages=["ar"], capacity_min=2, capacity_max=2)
 
 
 def volunteer(make_user, centre, name, languages=("de",)):
@@ -88,8 +93,8 @@ def test_windows_are_checked_and_replace_the_old_ones(make_user, centre):
     assert parse_clock("24:00", "to") == 1440
 
 
-def test_a_shift_across_midnight_needs_both_days(make_user, centre, place, make_shift):
-    night = make_shift(place, starts=at(THURSDAY, 22), hours=4)  # Thursday 22:00 to Friday 02:00
+def test_a_shift_across_midnight_needs_both_days(make_user, centre, place, make_shift, thursday):
+    night = make_shift(place, starts=at(thursday, 22), hours=4)  # Thursday 22:00 to Friday 02:00
     assert local_segments(night) == [(4, 22 * 60, 1440), (5, 0, 120)]
     person = make_user("volunteer", centre)
     assert available_for(person, night) is None  # nothing declared: nobody knows
@@ -116,19 +121,19 @@ def test_is_absent_counts_both_days(make_user, centre):
 
 
 def test_the_ranked_list_puts_the_available_arabic_speaker_first_with_reasons(
-    make_user, centre, place, arabic_shift, make_shift, make_centre
+    make_user, centre, place, arabic_shift, make_shift, make_centre, today, thursday
 ):
     fits = volunteer(make_user, centre, "Amal", ("de", "ar"))
     save_availability(user=fits, windows=[Window(4, minutes("15:00"), minutes("19:00"))], absences=[])
     busy_speaker = volunteer(make_user, centre, "Bilal", ("ar",))
-    with time.freeze(time.now() - timedelta(days=10)):  # two shifts last week and the week before
-        for day in (9, 12):
-            sign_up(shift=make_shift(place, starts=at(date(2026, 11, day), 10)), volunteer=busy_speaker)
+    with time.freeze(time.now() - timedelta(days=10)):  # two shifts in the last ten days
+        for days_ago in (9, 6):
+            sign_up(shift=make_shift(place, starts=at(today - timedelta(days=days_ago), 10)), volunteer=busy_speaker)
     german_only = volunteer(make_user, centre, "Carla", ("de",))
     away = volunteer(make_user, centre, "Dana", ("ar",))
-    save_availability(user=away, windows=[], absences=[DaysAway(THURSDAY, THURSDAY)])
+    save_availability(user=away, windows=[], absences=[DaysAway(thursday, thursday)])
     clashing = volunteer(make_user, centre, "Emre", ("ar",))
-    sign_up(shift=make_shift(place, starts=at(THURSDAY, 17)), volunteer=clashing)
+    sign_up(shift=make_shift(place, starts=at(thursday, 17)), volunteer=clashing)
     signed_up = volunteer(make_user, centre, "Farah", ("ar",))
     sign_up(shift=arabic_shift, volunteer=signed_up)
     elsewhere = volunteer(make_user, make_centre("duisburg"), "Gül", ("ar",))
@@ -154,10 +159,10 @@ def test_fewer_recent_shifts_rank_first_when_all_else_is_equal(make_user, centre
     assert [c.volunteer.name for c in candidates(arabic_shift)] == ["Zora", "Aaron"]
 
 
-def test_a_certificate_shift_leaves_out_who_has_none(make_user, centre, place, make_shift):
-    shift = make_shift(place, starts=at(THURSDAY, 10), requires_police_certificate=True)
+def test_a_certificate_shift_leaves_out_who_has_none(make_user, centre, place, make_shift, today, thursday):
+    shift = make_shift(place, starts=at(thursday, 10), requires_police_certificate=True)
     checked, unchecked = make_user("volunteer", centre), make_user("volunteer", centre)
-    checked.membership_in(centre).certificate_verified_on = date(2025, 1, 1)
+    checked.membership_in(centre).certificate_verified_on = today - timedelta(days=300)
     db.session.commit()
     ranked = candidates(shift)
     assert [c.volunteer.id for c in ranked] == [checked.id]
@@ -165,7 +170,7 @@ def test_a_certificate_shift_leaves_out_who_has_none(make_user, centre, place, m
     assert unchecked.id not in [c.volunteer.id for c in ranked]
 
 
-def test_the_list_takes_a_fixed_number_of_queries(app, make_user, centre, place, arabic_shift, make_shift):
+def test_the_list_takes_a_fixed_number_of_queries(app, make_user, centre, place, arabic_shift, make_shift, thursday):
     def count_statements() -> int:
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -183,9 +188,9 @@ def test_the_list_takes_a_fixed_number_of_queries(app, make_user, centre, place,
             save_availability(
                 user=person,
                 windows=[Window(4, 0, 1440)],
-                absences=[DaysAway(THURSDAY + timedelta(days=9), THURSDAY + timedelta(days=9))],
+                absences=[DaysAway(thursday + timedelta(days=9), thursday + timedelta(days=9))],
             )
-            sign_up(shift=make_shift(place, starts=at(THURSDAY, 8)), volunteer=person)
+            sign_up(shift=make_shift(place, starts=at(thursday, 8)), volunteer=person)
         db.session.commit()
 
     add_people(2)
@@ -195,10 +200,10 @@ def test_the_list_takes_a_fixed_number_of_queries(app, make_user, centre, place,
     assert small <= 10
 
 
-def test_a_staffing_call_goes_to_those_who_could_cover_it(make_user, centre, place, arabic_shift):
+def test_a_staffing_call_goes_to_those_who_could_cover_it(make_user, centre, place, arabic_shift, thursday):
     speaker = volunteer(make_user, centre, "Amal", ("ar",))
     away = volunteer(make_user, centre, "Dana", ("ar",))
-    save_availability(user=away, windows=[], absences=[DaysAway(THURSDAY, THURSDAY)])
+    save_availability(user=away, windows=[], absences=[DaysAway(thursday, thursday)])
     volunteer(make_user, centre, "Carla", ("de",))
     db.session.commit()
     assert staffing_call(shift=arabic_shift, message="Bitte!") == 1
@@ -207,7 +212,7 @@ def test_a_staffing_call_goes_to_those_who_could_cover_it(make_user, centre, pla
 
 
 def test_the_export_holds_and_deletion_erases_availability_and_invitations(
-    app, make_user, centre, arabic_shift, client
+    app, make_user, centre, arabic_shift, client, thursday
 ):
     from volunteers.availability import invitations
     from volunteers.privacy.services import delete_account, export_personal_data
@@ -215,20 +220,71 @@ def test_the_export_holds_and_deletion_erases_availability_and_invitations(
     coordinator = make_user("coordinator", centre)
     person = volunteer(make_user, centre, "Amal", ("ar",))
     save_availability(
-        user=person, windows=[Window(4, minutes("15:00"), 1440)], absences=[DaysAway(THURSDAY, date(2026, 11, 20))]
+        user=person,
+        windows=[Window(4, minutes("15:00"), 1440)],
+        absences=[DaysAway(thursday, thursday + timedelta(days=1))],
     )
     db.session.commit()
     data = export_personal_data(person)
     assert data["availability"] == {
         "weekly": [{"weekday": 4, "from": "15:00", "to": "24:00"}],
-        "absences": [{"from": "2026-11-19", "to": "2026-11-20"}],
+        "absences": [{"from": thursday.isoformat(), "to": (thursday + timedelta(days=1)).isoformat()}],
     }
     save_availability(user=person, windows=[], absences=[])
     invitations.invite(shift=arabic_shift, volunteer=person, by=coordinator)
-    save_availability(user=person, windows=[Window(1, 0, 60)], absences=[DaysAway(THURSDAY, THURSDAY)])
+    save_availability(user=person, windows=[Window(1, 0, 60)], absences=[DaysAway(thursday, thursday)])
     db.session.commit()
     assert export_personal_data(person)["invitations"][0]["status"] == "open"
     delete_account(user=person)
     db.session.commit()
     for model in (WeeklyWindow, Absence, Invitation):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+
+
+def last_sunday(year: int, month: int) -> date:
+    """The day Berlin changes its clocks: the last Sunday of March or of October."""
+    day = date(year, month, 31)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+@pytest.mark.parametrize(("month", "real_hours"), [(3, 5), (10, 7)])
+def test_a_weekly_window_on_the_night_of_the_dst_change(make_user, centre, place, make_shift, today, month, real_hours):
+    # Saturday 22:00 to Sunday 04:00 on the wall clock: 5 real hours in March, 7 in October.
+    sunday = last_sunday(today.year + 1, month)
+    night = make_shift(place, starts=at(sunday - timedelta(days=1), 22), hours=real_hours)
+    assert local_segments(night) == [(6, 22 * 60, 1440), (7, 0, 4 * 60)]
+    person = volunteer(make_user, centre, "Nachtschicht", ("ar",))
+    save_availability(user=person, windows=[Window(6, minutes("20:00"), 1440), Window(7, 0, 4 * 60)], absences=[])
+    assert available_for(person, night) is True
+    db.session.commit()
+    assert [r.code for r in candidates(night)[0].reasons][0] == "available"
+    save_availability(user=person, windows=[Window(6, minutes("20:00"), 1440), Window(7, 0, 3 * 60)], absences=[])
+    assert available_for(person, night) is False
+
+
+def test_an_absence_across_new_year_keeps_out_of_both_years(make_user, centre, place, make_shift, today):
+    new_year = date(today.year + 2, 1, 1)  # always ahead, with its December days
+    person = volunteer(make_user, centre, "Silvester")
+    save_availability(
+        user=person, windows=[], absences=[DaysAway(new_year - timedelta(days=2), new_year + timedelta(days=1))]
+    )
+    db.session.commit()
+    inside = [
+        make_shift(place, starts=at(new_year - timedelta(days=2), 10)),
+        make_shift(place, starts=at(new_year - timedelta(days=1), 23)),  # New Year's Eve into the new year
+        make_shift(place, starts=at(new_year + timedelta(days=1), 16)),
+        make_shift(place, starts=at(new_year - timedelta(days=3), 22), hours=4),  # into the first day away
+    ]
+    outside = [
+        make_shift(place, starts=at(new_year - timedelta(days=3), 16)),
+        make_shift(place, starts=at(new_year + timedelta(days=2), 10)),
+    ]
+    assert [is_absent(person.id, new_year + timedelta(days=d)) for d in (-3, -2, 0, 1, 2)] == [
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert [bool(candidates(shift)) for shift in inside] == [False] * 4
+    assert [[c.volunteer.id for c in candidates(shift)] for shift in outside] == [[person.id]] * 2

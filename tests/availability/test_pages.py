@@ -1,8 +1,8 @@
 """The pages through HTTP, without JavaScript: "Wann ich helfen kann" with its fixed rows, the
 ranked list with "Anfragen" on the coordinator's shift page, and the volunteer's invitation page
-with "Zusagen" / "Absagen". The clock stands at Wednesday, 18 November 2026, 10:00 in Berlin."""
+with "Zusagen" / "Absagen". The shift lies on the day after the test's day (tests/clock.py)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,18 +16,18 @@ from volunteers.shifts.models import Signup
 
 
 @pytest.fixture
-def world(make_centre, make_meeting_point, make_user, make_shift):
+def world(make_centre, make_meeting_point, make_user, make_shift, today):
     centre = make_centre("duesseldorf")
-    shift = make_shift(
-        make_meeting_point(centre), starts=time.berlin_local(datetime(2026, 11, 19, 16)), languages=["ar"]
-    )
+    tomorrow_at_four = datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=16)
+    shift = make_shift(make_meeting_point(centre), starts=time.berlin_local(tomorrow_at_four), languages=["ar"])
     amal = make_user("volunteer", centre, name="Amal Haddad")
     amal.languages = ["ar"]
     db.session.commit()
     return {"centre": centre, "shift": shift, "amal": amal, "coordinator": make_user("coordinator", centre)}
 
 
-def test_the_availability_page_saves_windows_and_absences(client, world):
+def test_the_availability_page_saves_windows_and_absences(client, world, today):
+    away_from, away_to = (today + timedelta(days=d) for d in (30, 44))
     helpers.login(client, world["amal"])
     page = client.get("/availability").get_data(as_text=True)
     assert 'name="window-6-weekday"' in page and 'for="absence-2-to"' in page
@@ -39,15 +39,15 @@ def test_the_availability_page_saves_windows_and_absences(client, world):
             "window-0-from": "15:00",
             "window-0-to": "00:00",
             "window-1-weekday": "",
-            "absence-0-from": "2026-12-20",
-            "absence-0-to": "2027-01-03",
+            "absence-0-from": away_from.isoformat(),
+            "absence-0-to": away_to.isoformat(),
         },
     )
     assert answer.status_code == 302
     [window] = db.session.scalars(sa.select(WeeklyWindow)).all()
     assert (window.weekday, window.starts, window.ends) == (4, 900, 1440)  # "bis 00:00": until midnight
     page = client.get("/availability").get_data(as_text=True)
-    assert 'value="15:00"' in page and 'value="2027-01-03"' in page
+    assert 'value="15:00"' in page and f'value="{away_to.isoformat()}"' in page
     refused = post_form(
         client, "/availability", {"window-0-weekday": "4", "window-0-from": "18:00", "window-0-to": "17:00"}
     )

@@ -1,19 +1,21 @@
 """The Ehrenamtskarte rule (engagement/policy.py) on its own, and as the page and the
 coordinators' list show it, counted as the KommAn report counts hours."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from tests.helpers import login, post_form
-from volunteers.engagement.policy import Criteria, ehrenamtskarte_progress
+from volunteers.core import time
+from volunteers.engagement.policy import Criteria, anniversary, ehrenamtskarte_progress, last_twelve_months
 from volunteers.engagement.queries import progress_of, volunteers_progress
 from volunteers.extensions import db
+from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.reports.documents import hours_list
 from volunteers.reports.figures import Period, centre_figures
 
 NRW = Criteria(hours_per_year=200, hours_per_week=4, min_years=2)
-TODAY = date(2026, 11, 18)
+TODAY = date(2026, 11, 18)  # the rule on its own takes the day as an argument: the clock plays no part
 
 
 def progress(minutes, first_day, criteria=NRW, today=TODAY):
@@ -48,6 +50,46 @@ def test_the_centre_sets_its_own_criteria():
     assert progress(260 * 60, date(2020, 1, 1), criteria=Criteria(250, 5, 2)).is_met
 
 
+@pytest.mark.parametrize(
+    ("today", "first_day", "last_day"),
+    [
+        (date(2028, 2, 29), date(2027, 3, 1), date(2028, 2, 29)),  # 366 days: the window holds the leap day
+        (date(2028, 2, 28), date(2027, 3, 1), date(2028, 2, 28)),
+        (date(2028, 3, 1), date(2027, 3, 2), date(2028, 3, 1)),
+        (date(2029, 2, 28), date(2028, 2, 29), date(2029, 2, 28)),
+        (date(2027, 1, 1), date(2026, 1, 2), date(2027, 1, 1)),
+        (date(2026, 12, 31), date(2026, 1, 1), date(2026, 12, 31)),
+    ],
+)
+def test_the_last_12_months_end_today_and_start_the_day_after_a_year_before(today, first_day, last_day):
+    assert last_twelve_months(today) == (first_day, last_day)
+
+
+def test_the_weekly_average_of_a_leap_window_counts_its_366_days():
+    # 210 h are 241 minutes a week over 366 days, 242 over 365.
+    assert progress(210 * 60, date(2020, 1, 1), today=date(2028, 2, 29)).weekly_minutes == 241
+    assert progress(210 * 60, date(2020, 1, 1), today=date(2027, 2, 28)).weekly_minutes == 242
+
+
+@pytest.mark.parametrize(
+    ("first_day", "years", "reached_on"),
+    [
+        (date(2028, 2, 29), 2, date(2030, 3, 1)),  # no 29 February in 2030: the two years end on the 28th
+        (date(2028, 2, 29), 4, date(2032, 2, 29)),
+        (date(2028, 2, 28), 2, date(2030, 2, 28)),
+        (date(2026, 12, 31), 2, date(2028, 12, 31)),
+    ],
+)
+def test_the_duration_is_reached_on_the_day_it_says_and_not_before(first_day, years, reached_on):
+    criteria = Criteria(200, 4, years)
+    assert anniversary(first_day, years) == reached_on
+    on_the_day = progress(300 * 60, first_day, criteria=criteria, today=reached_on)
+    day_before = progress(300 * 60, first_day, criteria=criteria, today=reached_on - timedelta(days=1))
+    assert on_the_day.is_met and on_the_day.duration_reached_on == reached_on
+    assert on_the_day.years_engaged == years
+    assert not day_before.meets_duration and day_before.years_engaged == years - 0.1
+
+
 def test_nobody_without_hours_is_close_or_met():
     nothing = progress(0, None)
     assert not nothing.is_met and not nothing.is_close and nothing.years_engaged == 0.0
@@ -66,7 +108,7 @@ def test_only_approved_hours_count_exactly_as_in_the_kommAn_report(world, today)
     world.hours(world.volunteer, 40, 600, decide=None)  # still waiting
     world.hours(world.volunteer, 400, 60)  # more than 12 months ago: only the start counts
     found = progress_of(world.centre, world.volunteer, today)
-    window = Period(today.replace(year=today.year - 1) + timedelta(days=1), today)
+    window = Period(time.years_before(today, 1) + timedelta(days=1), today)
     report = centre_figures(world.centre, window)
     assert found.minutes_last_year == 210 == report["volunteer_minutes"]
     assert found.minutes_last_year == sum(e.minutes for e in hours_list(world.centre, world.volunteer, window))
@@ -195,6 +237,26 @@ def test_the_volunteer_page_and_the_check_page_render_in_every_volunteer_languag
     login(client, world.volunteer)
     page = client.get("/engagement")
     assert page.status_code == 200 and f'lang="{locale}"' in page.get_data(as_text=True)
-    assert (
-        post_form(client, "/engagement/certificates", {"start": "2026-11-01", "end": "2026-11-18"}).status_code == 200
-    )
+    period = {"start": (world.today - timedelta(days=17)).isoformat(), "end": world.today.isoformat()}
+    assert post_form(client, "/engagement/certificates", period).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("day", "outside", "inside"),
+    [
+        (date(2028, 2, 29), date(2027, 2, 28), date(2027, 3, 1)),
+        (date(2029, 2, 28), date(2028, 2, 28), date(2028, 2, 29)),
+        (date(2028, 1, 1), date(2027, 1, 1), date(2027, 1, 2)),
+    ],
+)
+def test_the_last_12_months_on_the_calendars_edges_count_as_the_report_does(world, day, outside, inside):
+    with time.freeze(time.berlin_local(datetime.combine(day, datetime.min.time()).replace(hour=10))):
+        for work_date, minutes in ((outside, 60), (inside, 120), (day, 30)):
+            values = HoursInput(work_date=work_date, minutes=minutes, activity="sprachcafe", meeting_point=world.place)
+            entry, _new = log_hours(centre=world.centre, person=world.volunteer, values=values)
+            approve(entry=entry, by=world.coordinator)
+        db.session.commit()
+        found = progress_of(world.centre, world.volunteer, day)
+        report = centre_figures(world.centre, Period(inside, day))
+    assert found.minutes_last_year == 150 == report["volunteer_minutes"]
+    assert found.first_day == outside

@@ -2,7 +2,7 @@
 overbooking, the coordination's approval, the lapse at the cut-off, and the pages around it."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -366,5 +366,16 @@ def test_no_show_record_needs_approval_too(world, monkeypatch):
 def test_days_of_absence_count_by_berlin_date(world):
     day = time.to_berlin(world.shift.starts_at).date()
     db.session.add(Absence(user_id=world.taker.id, first_day=day, last_day=day))
+    db.session.commit()
+    assert refused_code(lambda: handovers.accept_handover(offer=offer(world), taker=world.taker)) == "absent"
+
+
+def test_a_night_shift_that_runs_into_an_absence_is_not_offered_to_the_absent(world, make_shift, make_user, today):
+    """The rule of the candidate list (availability.absent_during): every day the shift touches."""
+    tomorrow_night = datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=22)
+    night = make_shift(world.place, starts=time.berlin_local(tomorrow_night), hours=4)
+    world.signup = sign_up(shift=night, volunteer=world.giver)
+    away_from = today + timedelta(days=2)
+    db.session.add(Absence(user_id=world.taker.id, first_day=away_from, last_day=away_from + timedelta(days=3)))
     db.session.commit()
     assert refused_code(lambda: handovers.accept_handover(offer=offer(world), taker=world.taker)) == "absent"

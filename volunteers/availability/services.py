@@ -127,12 +127,13 @@ def absences_of(user: User) -> list[Absence]:
 # --- questions ----------------------------------------------------------------------------
 
 
-def is_absent(user_id: int, day: date) -> bool:
-    """Whether the person said they are away on `day` (a Berlin calendar day)."""
+def is_absent(user_id: int, first: date, last: date | None = None) -> bool:
+    """Whether the person said they are away on `first` or any Berlin day up to `last` (for a
+    shift: `is_absent(user_id, *shift_days(shift))`, the rule of absent_during)."""
     return (
         db.session.scalar(
             sa.select(Absence.id)
-            .where(Absence.user_id == user_id, Absence.first_day <= day, Absence.last_day >= day)
+            .where(Absence.user_id == user_id, Absence.first_day <= (last or first), Absence.last_day >= first)
             .limit(1)
         )
         is not None

@@ -12,6 +12,7 @@ from ..core import time
 from ..core.slugs import slugify
 from ..extensions import db
 from ..push.models import Notification
+from .beyond import seed_beyond
 from .data import CENTRES, DEMO_ACCOUNTS, DEMO_PASSWORD, MEETING_POINTS, VOLUNTEER_NAMES
 from .first_screens import seed_first_screens
 from .hours import seed_extra_hours, seed_hours
@@ -52,6 +53,7 @@ def seed_demo() -> None:
         for index, meeting_point in enumerate(centre.meeting_points):
             meeting_point.booked_hours_per_week = (8, 12, 30)[index % 3]  # the third one misses the one-third rule
     seed_first_screens(centres_by_slug["duesseldorf"], volunteers["duesseldorf"])
+    seed_beyond(centres_by_slug, volunteers)
     # Reminders about the demo's past shifts were written "back then": nobody is to receive them now.
     db.session.execute(sa.delete(Notification).where(Notification.expires_at < time.now()))
 

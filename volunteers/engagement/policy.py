@@ -35,11 +35,14 @@ class Criteria:
         )
 
 
-def _years_after(day: date, years: int) -> date:
+def anniversary(day: date, years: int) -> date:
+    """The day on which `years` years since `day` are complete: from 29 February, 1 March of a year
+    without one (those years end with 28 February, § 188 (3) BGB). Reached on `today` exactly when
+    `day <= years_before(today, years)`."""
     try:
         return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 def last_twelve_months(today: date) -> tuple[date, date]:
@@ -62,19 +65,18 @@ class Progress:
             return 0.0
         # Whole calendar years first, as meets_duration counts them; then the days of the year begun.
         whole = 0
-        while _years_after(self.first_day, whole + 1) <= self.today:
+        while anniversary(self.first_day, whole + 1) <= self.today:
             whole += 1
-        anniversary = _years_after(self.first_day, whole)
-        tenths = int((self.today - anniversary).days / DAYS_PER_YEAR * 10)
+        tenths = int((self.today - anniversary(self.first_day, whole)).days / DAYS_PER_YEAR * 10)
         return whole + tenths / 10
 
     @property
     def duration_reached_on(self) -> date | None:
-        return _years_after(self.first_day, self.criteria.min_years) if self.first_day else None
+        return anniversary(self.first_day, self.criteria.min_years) if self.first_day else None
 
     @property
     def meets_duration(self) -> bool:
-        return self.first_day is not None and self.first_day <= years_before(self.today, self.criteria.min_years)
+        return self.first_day is not None and self.duration_reached_on <= self.today
 
     @property
     def meets_yearly_hours(self) -> bool:

@@ -50,11 +50,11 @@ class HandoverError(DomainError):
     status = 422
 
 
-def _is_absent(user_id: int, day) -> bool:
-    """Whether the person said they are away that day (availability's absences)."""
-    from ..availability import is_absent  # here, not at the top: availability imports from shifts
+def _is_absent(user_id: int, shift: Shift) -> bool:
+    """Whether the person said they are away on a day of the shift (availability's absences)."""
+    from ..availability import is_absent, shift_days  # here, not at the top: availability imports from shifts
 
-    return is_absent(user_id, day)
+    return is_absent(user_id, *shift_days(shift))
 
 
 # --- policy ------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def handover_blockers(offer: Handover, taker: User | None, *, approving: bool = 
     if shift.languages and not set(shift.languages) & set(taker.languages or ()):
         message = _("Für diese Schicht fehlt Ihnen eine der verlangten Sprachen.")
         blockers.append(HandoverError(message, code="language_missing"))
-    if _is_absent(taker.id, time.to_berlin(shift.starts_at).date()):
+    if _is_absent(taker.id, shift):
         blockers.append(HandoverError(_("Sie haben sich für diesen Tag abwesend gemeldet."), code="absent"))
     return blockers
 
