@@ -199,3 +199,41 @@ def test_the_home_page_runs_as_many_statements_for_many_shifts_as_for_few(
         "auf der Warteliste"
     )
     assert len(many) == len(few) <= 12, "\n".join(many)
+
+
+def test_open_invitations_are_answered_from_the_first_screen(client, login, world, make_shift, make_user, today):
+    from volunteers.availability import invitations
+
+    coordinator = make_user("coordinator", world["centre"])
+    asked = make_shift(world["altstadt"], starts=at(today, 4), activity="kinderbetreuung")
+    started = make_shift(world["garath"], starts=at(today, 2))
+    invitation = invitations.invite(shift=asked, volunteer=world["volunteer"], by=coordinator)
+    invitations.invite(shift=started, volunteer=world["volunteer"], by=coordinator)
+    db.session.commit()
+    login(user=world["volunteer"])
+    with time.travel(at(today, 2, 17)):  # the second request's shift has begun: it can no longer be answered
+        requests = section(page_of(client), "Persönliche Anfragen an Sie")
+        assert requests.count('class="card invitation-card"') == 1
+        assert f"/invitations/{invitation.id}/accept" in requests and "Kinderbetreuung" in requests
+        assert f"/invitations/{invitation.id}/decline" in requests
+        page = client.get("/")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        answered = client.post(f"/invitations/{invitation.id}/accept", data={"csrf_token": token})
+        assert answered.status_code == 302
+        assert "Persönliche Anfragen an Sie" not in page_of(client)
+        assert world["volunteer"].id in {s.user_id for s in db.session.get(type(asked), asked.id).signups}
+
+
+def test_someone_else_s_invitation_is_not_shown(
+    client, login, world, make_centre, make_meeting_point, make_shift, make_user
+):
+    from volunteers.availability import invitations
+
+    other = make_centre()
+    stranger = make_user("volunteer", other)
+    invitations.invite(
+        shift=make_shift(make_meeting_point(other)), volunteer=stranger, by=make_user("coordinator", other)
+    )
+    db.session.commit()
+    login(user=world["volunteer"])
+    assert "Persönliche Anfragen an Sie" not in page_of(client)

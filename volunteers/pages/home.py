@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
+from ..availability.models import OPEN, Invitation
 from ..centres.models import Centre, MeetingPoint
 from ..core import time
 from ..extensions import db
@@ -46,6 +47,7 @@ class VolunteerHome:
     proposals: int = 0
     matching: list[Shift] = field(default_factory=list)
     waitlist: list[WaitlistPlace] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)  # open personal requests
 
     @property
     def is_empty(self) -> bool:
@@ -68,7 +70,29 @@ def volunteer_home(person: User) -> list[VolunteerHome]:
             homes[shift.centre_id].matching.append(shift)
     for place in waitlist_places(person, homes):
         homes[place.signup.centre_id].waitlist.append(place)
+    for invitation in open_invitations(person, homes):
+        homes[invitation.centre_id].invitations.append(invitation)
     return list(homes.values())
+
+
+def open_invitations(person: User, centre_ids) -> list[Invitation]:
+    """The coordinators' personal requests the person can still answer: open, for a published
+    shift that has not begun (Invitation.current_status), soonest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Invitation)
+            .join(Invitation.shift)
+            .where(
+                Invitation.volunteer_id == person.id,
+                Invitation.centre_id.in_(list(centre_ids)),
+                Invitation.status == OPEN,
+                Shift.status == PUBLISHED,
+                Shift.starts_at > time.now(),
+            )
+            .options(contains_eager(Invitation.shift).joinedload(Shift.meeting_point))
+            .order_by(Shift.starts_at, Invitation.id)
+        )
+    )
 
 
 def _next_signups(person: User, centre_ids) -> list[Signup]:
