@@ -183,7 +183,11 @@ def insert(table_name: str, rows) -> int:
 
 def _flush(table: sa.Table, batch: list[dict]) -> int:
     columns = set(batch[0])
-    missing = [c.name for c in table.columns if not c.nullable and c.name not in columns and c.server_default is None]
+    missing = [
+        c.name
+        for c in table.columns
+        if not c.nullable and c.name not in columns and c.server_default is None and c.default is None
+    ]
     if missing:
         raise SystemExit(f"{table.name}: no value for {missing}")
     db.session.execute(table.insert(), batch)
