@@ -6,7 +6,7 @@ import json
 
 import sqlalchemy as sa
 
-from tests.browser.test_pwa import log_in, wait_for_service_worker
+from tests.browser.test_pwa import log_in, registration_id
 from volunteers.availability.invitations import invite
 from volunteers.availability.models import Invitation
 from volunteers.core import time
@@ -28,24 +28,6 @@ CLICK = """async ([action, tag]) => {
   await Promise.resolve(settled).catch(() => null);  // opening the page needs a real tap
   return (await self.registration.getNotifications()).map(n => n.title);
 }"""
-
-
-def registration_id(cdp, page, base: str) -> str:
-    registrations = {}
-    cdp.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.update(
-            {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r["isDeleted"]}
-        ),
-    )
-    cdp.send("ServiceWorker.enable")
-    page.goto(base + "/")
-    wait_for_service_worker(page)
-    for _ in range(50):
-        if base + "/" in registrations:
-            break
-        page.wait_for_timeout(100)
-    return registrations[base + "/"]
 
 
 def shown_with_buttons(page) -> dict:

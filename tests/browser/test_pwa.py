@@ -24,6 +24,25 @@ def wait_for_service_worker(page):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
 
 
+def registration_id(cdp, page, base: str) -> str:
+    """The service worker's registration for the whole app (DevTools protocol), for pushes."""
+    registrations = {}
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.update(
+            {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r["isDeleted"]}
+        ),
+    )
+    cdp.send("ServiceWorker.enable")
+    page.goto(base + "/")
+    wait_for_service_worker(page)
+    for _ in range(50):
+        if base + "/" in registrations:
+            break
+        page.wait_for_timeout(100)
+    return registrations[base + "/"]
+
+
 def test_manifest_is_installable(live_server, page, client):
     manifest = client.get("/manifest.webmanifest")
     assert manifest.mimetype == "application/manifest+json"
@@ -128,21 +147,7 @@ def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, 
     page = context.new_page()
     log_in(page, live_server, make_user("volunteer", make_centre()))
     cdp = context.new_cdp_session(page)
-    registrations = {}
-    cdp.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.update(
-            {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r["isDeleted"]}
-        ),
-    )
-    cdp.send("ServiceWorker.enable")
-    page.goto(live_server + "/")
-    wait_for_service_worker(page)
-    scope = live_server + "/"
-    for _ in range(50):
-        if scope in registrations:
-            break
-        page.wait_for_timeout(100)
+    registration = registration_id(cdp, page, live_server)
     payload = {
         "title": "Erinnerung: Sprachcafé morgen",
         "body": "Di 16:00 · Kölner Straße 265",
@@ -151,7 +156,7 @@ def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, 
     }
     cdp.send(
         "ServiceWorker.deliverPushMessage",
-        {"origin": live_server, "registrationId": registrations[scope], "data": json.dumps(payload)},
+        {"origin": live_server, "registrationId": registration, "data": json.dumps(payload)},
     )
     notes = []
     for _ in range(50):  # the worker shows it asynchronously
