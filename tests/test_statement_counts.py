@@ -23,6 +23,7 @@ from volunteers.feeds.views import MAX_AGE
 from volunteers.hours.models import STAFF_HOURS
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, approve, log_hours
+from volunteers.reports.kept import kept_figures
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
 
@@ -188,6 +189,7 @@ def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, login, 
     client.get(url)  # warm-up
 
     def rows_and_statements() -> tuple[int, list[str]]:
+        kept_figures().clear()  # both counts computed: the kept ones are tests/reports/test_kept_figures.py
         response, seen = counted(client, "GET", url)
         assert response.status_code == 200
         return response.get_data(as_text=True).count(row), seen
@@ -254,6 +256,7 @@ def test_the_state_report_runs_as_many_statements_for_many_centres_as_for_few(cl
     row = '<th scope="row">– <a href="/reports/centre/'
 
     def rows_and_statements() -> tuple[int, list[str]]:
+        kept_figures().clear()
         response, seen = counted(client, "GET", "/reports/state")
         assert response.status_code == 200
         return response.get_data(as_text=True).count(row), seen
@@ -263,4 +266,4 @@ def test_the_state_report_runs_as_many_statements_for_many_centres_as_for_few(cl
         world.add_centre(n, region)
     many_rows, many = rows_and_statements()
     assert many_rows >= 5 * few_rows > 0
-    assert len(many) == len(few) <= 12, "\n".join(many)
+    assert len(many) == len(few) <= 13, "\n".join(many)  # 12, and the stamps read after computing

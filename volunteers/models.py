@@ -6,6 +6,7 @@ from .accounts.registrations import PendingRegistration
 from .activities.models import CentreActivity
 from .audit.models import AuditEvent
 from .availability.models import Absence, Invitation, WeeklyWindow
+from .centres import stamp  # its session listeners raise the centres' change stamps on every write
 from .centres.models import Centre, MeetingPoint
 from .core.rate_limits import RateLimitHit
 from .engagement.models import EngagementCertificate

@@ -261,6 +261,8 @@ def centres_and_points(world: World, counts: Counts, rng: random.Random) -> None
                 }
             )
     insert("centres", centre_rows)
+    # Each centre's change stamp, as the migration gives existing centres (centres/stamp.py).
+    insert("centre_stamps", ({"centre_id": c["id"], "stamp": 1, "changed_at": c["created_at"]} for c in centre_rows))
     insert("meeting_points", point_rows)
 
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk
 
-APP_PORT, BARE_PORT, RENDER_PORT = 8111, 8112, 8113
+APP_PORT, BARE_PORT, RENDER_PORT, UNKEPT_PORT = 8111, 8112, 8113, 8114
 SECRET_KEY = "bench-scale-secret"  # feed tokens derive from it: the same for generating and serving
 SHARE_TARGET, P99_TARGET_MS = 0.25, 100
 DRAIN_SECONDS = 3
@@ -55,6 +55,9 @@ def parse_args():
     parser.add_argument("--moderate", type=int, default=2, help="wrk -c for the moderate-load runs (p99 target)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--only", help="comma-separated words: measure only the pages whose names contain one (e.g. report)"
+    )
     return parser.parse_args()
 
 
@@ -131,6 +134,9 @@ def reset_signups(engine: sa.Engine, meta: dict) -> None:
             ),
             {"ids": meta["signup_shifts"]},
         )
+        # A write past the app's session: it raises the centres' change stamps itself, as the app
+        # would (centres/stamp.py), or the servers would keep figures and feed ETags of before.
+        connection.execute(sa.text("UPDATE centre_stamps SET stamp = stamp + 1"))
 
 
 def signup_check(engine: sa.Engine, meta: dict) -> dict:
@@ -205,7 +211,9 @@ def request_lines(meta: dict, base: str, browsers: dict) -> dict[str, list[tuple
             ("GET", path, [f"If-None-Match: {etag}"], "") for path, etag in zip(feeds, etags, strict=True)
         ],
         "centre report": [("GET", f"/reports/centre/{slug}", [browsers["lead"].cookie], "")],
+        "centre report, figures not kept": [("GET", f"/reports/centre/{slug}", [browsers["lead"].cookie], "")],
         "state report (all centres)": [("GET", "/reports/state", [browsers["state"].cookie], "")],
+        "state report, figures not kept": [("GET", "/reports/state", [browsers["state"].cookie], "")],
     }
 
 
@@ -220,9 +228,19 @@ CASES = (  # name, port, expected status of the first line (warm-up)
     ("personal iCal, full (200), rendered each time", RENDER_PORT, 200),
     ("personal iCal, 304", APP_PORT, 304),
     ("centre report", APP_PORT, 200),
+    ("centre report, figures not kept", UNKEPT_PORT, 200),  # on the server that computes them each time
     ("state report (all centres)", APP_PORT, 200),
+    ("state report, figures not kept", UNKEPT_PORT, 200),
 )
 STATE_VIEWER = "land@bench.example"  # generate.py's Landesstelle (older data sets have no "state" in their meta)
+
+
+def selected(args) -> tuple:
+    """The cases --only names (all without it); the bare endpoint is measured before each anyway."""
+    if not args.only:
+        return CASES
+    words = [word.strip().lower() for word in args.only.split(",") if word.strip()]
+    return tuple(case for case in CASES if any(word in case[0].lower() for word in words))
 
 
 def write_lines(path: Path, lines: list[tuple]) -> None:
@@ -272,12 +290,21 @@ def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
             gunicorn(HERE, "render_wsgi:app", RENDER_PORT, args.workers, env, logs / "render.log", str(PROJECT)),
             "/healthz",
         ),
+        "treffpunkt, report figures not kept": (
+            gunicorn(HERE, "unkept_wsgi:app", UNKEPT_PORT, args.workers, env, logs / "unkept.log", str(PROJECT)),
+            "/healthz",
+        ),
         "bare": (
             gunicorn(HERE.parent / "feeds", "bare:app", BARE_PORT, args.workers, env, logs / "bare.log"),
             "/hello",
         ),
     }
-    ports = {"treffpunkt": APP_PORT, "treffpunkt, feed bodies not cached": RENDER_PORT, "bare": BARE_PORT}
+    ports = {
+        "treffpunkt": APP_PORT,
+        "treffpunkt, feed bodies not cached": RENDER_PORT,
+        "treffpunkt, report figures not kept": UNKEPT_PORT,
+        "bare": BARE_PORT,
+    }
     engine = sa.create_engine(url)
     try:
         for name, (process, path) in servers.items():
@@ -292,7 +319,7 @@ def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
         }
         lines = request_lines(meta, base, browsers)
         results, bare = [], None
-        for name, port, expected in CASES:
+        for name, port, expected in selected(args):
             if port != BARE_PORT:  # the bare endpoint again right before each case: the machine's load moves
                 bare = measure("bare /hello", BARE_PORT, 200, lines["bare /hello"], args, engine, meta, ("throughput",))
             result = measure(name, port, expected, lines[name], args, engine, meta)

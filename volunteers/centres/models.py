@@ -96,3 +96,17 @@ class MeetingPoint(db.Model):
     @property
     def address(self) -> str:
         return f"{self.street}, {self.postcode} {self.city}"
+
+
+class CentreStamp(db.Model):
+    """A centre's change stamp: raised in the transaction of every write that changes what a page,
+    feed or report of the centre shows (centres/stamp.py), so that what was computed from the
+    centre's data can be kept until it moves. Its own row, not a column of centres: the raise locks
+    this row only, never the centre's."""
+
+    __tablename__ = "centre_stamps"
+
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id", ondelete="CASCADE"), primary_key=True)
+    stamp: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # When it last moved: the Last-Modified of the feeds that show the centre's data.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -2,10 +2,10 @@
 without If-None-Match, and a public feed has many subscribers, so the same render is asked for
 again and again. A year-long feed is about 160 KB as text and 6 KB gzipped.
 
-The key is the ETag, which names the feed's owner, rows, locale and settings, together with the
-URL root the links in the body were built for. An entry is kept no longer than a client may reuse
-the answer anyway (Cache-Control max-age), which bounds what the fingerprint cannot see, such as
-a renamed meeting point in a personal feed."""
+The key is the ETag, which names the feed's owner, rows, locale and settings and the change stamps
+of the centres it shows (a renamed meeting point or volunteer moves them), together with the URL
+root the links in the body were built for. An entry is kept no longer than a client may reuse the
+answer anyway (Cache-Control max-age)."""
 
 import threading
 import time

@@ -3,7 +3,9 @@ an unchanged feed is answered from the fingerprint alone, without loading or ren
 
 Each feed's fingerprint comes from one statement, built once at import with bound parameters,
 that also resolves the URL (token hash or slug) to the feed's owner: a calendar server polls
-thousands of feeds, and most polls end in a 304 right after it."""
+thousands of feeds, and most polls end in a 304 right after it. The change stamps of the centres
+whose data a feed shows (centres/stamp.py) are part of it: what the rows' own stamps cannot see,
+such as a renamed meeting point or volunteer, a centre's renamed activity, moves them."""
 
 import hashlib
 from collections import defaultdict
@@ -14,7 +16,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from ..accounts.models import STAFF_ROLES, Membership, User
-from ..centres.models import Centre, MeetingPoint
+from ..centres.models import Centre, CentreStamp, MeetingPoint
 from ..core import time
 from ..extensions import db
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, CANCELLED, DRAFT, PUBLISHED, Shift, Signup
@@ -33,13 +35,14 @@ class Fingerprint:
 
 
 def _fingerprint(aggregates, *extra) -> Fingerprint:
-    """From (count, sum of SEQUENCEs, *latest stamps) of a feed's rows and whatever else shapes the
-    output (the feed's identity, locale, settings), so that no two feeds share an ETag. The
-    sequences catch a change whose stamp is not the latest (another server's clock, a frozen one)."""
-    count, sequences, *stamps = aggregates
-    stamps = [s for s in stamps if s is not None]
-    last = max(stamps) if stamps else None
-    key = "|".join(str(part) for part in (FEED_FORMAT_VERSION, count, sequences, *stamps, *extra))
+    """From (count, sum of SEQUENCEs, the centres' change stamps, *latest change times) of a feed's
+    rows and whatever else shapes the output (the feed's identity, locale, settings), so that no two
+    feeds share an ETag. The sequences catch a change whose time is not the latest (another server's
+    clock, a frozen one); the centre stamps only grow, so their sum over the rows moves with any."""
+    count, sequences, centre_stamps, *times = aggregates
+    times = [t for t in times if t is not None]
+    last = max(times) if times else None
+    key = "|".join(str(part) for part in (FEED_FORMAT_VERSION, count, sequences, centre_stamps, *times, *extra))
     return Fingerprint(hashlib.sha256(key.encode()).hexdigest()[:32], last)
 
 
@@ -183,13 +186,16 @@ PERSONAL_STATE = (
         User.locale,
         sa.func.count(Shift.id),
         sa.func.sum(Shift.sequence),
+        sa.func.sum(CentreStamp.stamp),
         sa.func.max(Shift.updated_at),
         sa.func.max(sa.case((Shift.id.is_not(None), Signup.updated_at))),
+        sa.func.max(CentreStamp.changed_at),
     )
     .select_from(CalendarToken)
     .join(User, User.id == CalendarToken.user_id)
     .outerjoin(Signup, sa.and_(Signup.user_id == CalendarToken.user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)))
     .outerjoin(Shift, sa.and_(Shift.id == Signup.shift_id, Shift.status != DRAFT, *_in_window()))
+    .outerjoin(CentreStamp, CentreStamp.centre_id == Shift.centre_id)
     .where(CalendarToken.kind == PERSONAL, CalendarToken.token_hash == sa.bindparam("token_hash"))
     .group_by(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale)
 )
@@ -222,8 +228,8 @@ def _public_filter(meeting_point_id):
     return (Shift.meeting_point_id == meeting_point_id, Shift.status.in_((PUBLISHED, CANCELLED)), *_in_window())
 
 
-# The meeting point's own fields are in the calendar (name, address, position) and have no
-# change stamp: they go into the fingerprint as they are.
+# The meeting point's own fields are in the calendar (name, address, position): they go into the
+# fingerprint as they are, and its centre's stamp with them (activity names, free places).
 PUBLIC_POINT = (
     MeetingPoint.id,
     MeetingPoint.name,
@@ -234,8 +240,16 @@ PUBLIC_POINT = (
     MeetingPoint.longitude,
 )
 PUBLIC_STATE = (
-    sa.select(*PUBLIC_POINT, sa.func.count(Shift.id), sa.func.sum(Shift.sequence), sa.func.max(Shift.updated_at))
+    sa.select(
+        *PUBLIC_POINT,
+        sa.func.count(Shift.id),
+        sa.func.sum(Shift.sequence),
+        sa.func.max(CentreStamp.stamp),
+        sa.func.max(Shift.updated_at),
+        sa.func.max(CentreStamp.changed_at),
+    )
     .select_from(MeetingPoint)
+    .outerjoin(CentreStamp, CentreStamp.centre_id == MeetingPoint.centre_id)
     .outerjoin(Shift, sa.and_(*_public_filter(MeetingPoint.id)))
     .where(MeetingPoint.slug == sa.bindparam("slug"))
     .group_by(*PUBLIC_POINT)
@@ -280,12 +294,15 @@ CENTRE_STATE = (
         *CENTRE_OWNER,
         sa.func.count(Shift.id),
         sa.func.sum(Shift.sequence),
+        sa.func.max(CentreStamp.stamp),
         sa.func.max(Shift.updated_at),
         CENTRE_SIGNUP_STAMP,
+        sa.func.max(CentreStamp.changed_at),
     )
     .select_from(CalendarToken)
     .join(User, User.id == CalendarToken.user_id)
     .join(Centre, Centre.id == CalendarToken.centre_id)
+    .outerjoin(CentreStamp, CentreStamp.centre_id == Centre.id)
     .join(
         Membership,
         sa.and_(

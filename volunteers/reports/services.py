@@ -1,4 +1,5 @@
-"""Reports for a centre or a region and period; a closed period's figures come frozen."""
+"""Reports for a centre or a region and period; a closed period's figures come frozen, an open
+period's are kept until the centre's change stamp moves."""
 
 from datetime import date
 
@@ -11,7 +12,8 @@ from ..core.limits import outside_calendar_message, within_calendar
 from ..extensions import db
 from ..hours.models import CLOSED, ReportPeriod
 from ..hours.periods import period_closed
-from .figures import Period, centre_figures, centres_figures
+from .figures import Period, centre_figures
+from .kept import figures_by_centre
 from .tables import checksum
 from .totals import sum_of_centres
 
@@ -61,13 +63,12 @@ def _closed_periods(centre_ids: list[int], period: Period) -> dict[int, ReportPe
 
 
 def centre_report(centre: Centre, period: Period) -> dict:
-    """The centre's figures with their checksum; exactly a closed period: the frozen figures."""
+    """The centre's figures with their checksum, kept until its stamp moves (kept.py); exactly a
+    closed period: the frozen figures."""
     closed = _closed_periods([centre.id], period).get(centre.id)
     if closed is not None:
         return {**closed.frozen_figures, "period_closed": True, "period_label": closed.label}
-    result = centre_figures(centre, period)
-    result["checksum"] = checksum(result)
-    return {**result, "period_closed": False, "period_label": None}
+    return {**figures_by_centre([centre], period)[centre.id], "period_closed": False, "period_label": None}
 
 
 @period_closed.connect
@@ -82,7 +83,7 @@ def freeze_figures(period: ReportPeriod) -> None:
 def _centre_rows(centres: list[Centre], period: Period) -> list[dict]:
     """Each centre's figures as its own report shows them: frozen where the period is closed."""
     closed = _closed_periods([c.id for c in centres], period)
-    live = centres_figures([c for c in centres if c.id not in closed], period)
+    live = figures_by_centre([c for c in centres if c.id not in closed], period)
     rows = []
     for centre in centres:
         figures = closed[centre.id].frozen_figures if centre.id in closed else live[centre.id]

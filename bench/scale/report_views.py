@@ -1,0 +1,85 @@
+"""Report views in-process on the benchmark's database (generate.py): the state report's first
+view (no kept figures: every centre computed) and repeat view, the centre report's first and
+repeat view, each with the figures kept and not kept, wall-clock ms per request through Flask's
+test client, no HTTP.
+
+    DATABASE_URL=… SECRET_KEY=… .venv/bin/python bench/scale/report_views.py META.json [--rounds 15]
+
+Prints JSON: per row the milliseconds of each round, p50 and max. Rounds of the rows take turns,
+so that the machine's other load falls on all of them alike."""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from queries import logged_in
+
+from volunteers import create_app
+from volunteers.reports.kept import kept_figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("meta", type=Path)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    meta = json.loads(args.meta.read_text())
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+            "SERVER_NAME": None,
+            "SESSION_COOKIE_SECURE": False,
+            "PREFERRED_URL_SCHEME": "http",
+        }
+    )
+    lead = logged_in(app, meta["lead"], meta["password"])
+    state = logged_in(app, meta.get("state", "land@bench.example"), meta["password"])
+    centre = f"/reports/centre/{meta['centre_slug']}"
+
+    def view(client, path: str, *, kept: bool, first: bool):
+        def send() -> float:
+            app.config["REPORT_FIGURES_KEPT"] = kept
+            if first:
+                with app.app_context():
+                    kept_figures().clear()
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, response.status_code
+            return elapsed
+
+        return send
+
+    rows = {
+        "state report, first view (figures computed)": view(state, "/reports/state", kept=True, first=True),
+        "state report, repeat view (figures kept)": view(state, "/reports/state", kept=True, first=False),
+        "state report, figures not kept": view(state, "/reports/state", kept=False, first=False),
+        "centre report, first view": view(lead, centre, kept=True, first=True),
+        "centre report, repeat view (figures kept)": view(lead, centre, kept=True, first=False),
+        "centre report, figures not kept": view(lead, centre, kept=False, first=False),
+    }
+    for send in rows.values():
+        send()  # warm-up: templates compiled, connections open
+    times = {name: [] for name in rows}
+    for _ in range(args.rounds):
+        for name, send in rows.items():
+            times[name].append(send())
+    print(
+        json.dumps(
+            {
+                name: {"p50_ms": statistics.median(ms), "max_ms": max(ms), "ms": [round(m, 1) for m in ms]}
+                for name, ms in times.items()
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
