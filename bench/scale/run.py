@@ -36,6 +36,10 @@ SECRET_KEY = "bench-scale-secret"  # feed tokens derive from it: the same for ge
 SHARE_TARGET, P99_TARGET_MS = 0.25, 100
 DRAIN_SECONDS = 3
 CSRF_INPUT = r'name="csrf_token"[^>]*value="([^"]+)"'
+# One User-Agent for the login and for every request wrk sends, as a real browser keeps its own:
+# Flask-Login's session protection ties the session to it, and a different one makes it rewrite
+# the session cookie on every answer, which no real client would see.
+USER_AGENT = "Mozilla/5.0 (treffpunkt-bench; like the phone that logged in)"
 
 
 def parse_args():
@@ -167,6 +171,7 @@ class Browser:
     def __init__(self, base: str, email: str, password: str):
         self.jar = CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        opener.addheaders = [("User-Agent", USER_AGENT)]
         login_page = opener.open(f"{base}/login", timeout=30).read().decode()
         form = {"csrf_token": re.search(CSRF_INPUT, login_page).group(1), "email": email, "password": password}
         opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode(), timeout=30).read()
@@ -245,7 +250,10 @@ def selected(args) -> tuple:
 
 def write_lines(path: Path, lines: list[tuple]) -> None:
     path.write_text(
-        "".join(f"{method}\t{target}\t{' || '.join(headers)}\t{body}\n" for method, target, headers, body in lines)
+        "".join(
+            f"{method}\t{target}\t{' || '.join([f'User-Agent: {USER_AGENT}', *headers])}\t{body}\n"
+            for method, target, headers, body in lines
+        )
     )
 
 
