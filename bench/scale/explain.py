@@ -10,7 +10,6 @@ Prints per page a table of its statements: execution time, rows, and the scans o
 
 import argparse
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -19,9 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa
-from queries import logged_in
+from queries import bench_app, logged_in
 
-from volunteers import create_app
 from volunteers.extensions import db
 
 BIG_TABLES = ("shifts", "signups", "hours_entries", "users", "memberships")
@@ -74,14 +72,7 @@ def main() -> None:
     parser.add_argument("--plans", action="store_true", help="also print every plan in full")
     args = parser.parse_args()
     meta = json.loads(args.meta.read_text())
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-            "SERVER_NAME": None,
-            "SESSION_COOKIE_SECURE": False,
-            "PREFERRED_URL_SCHEME": "http",
-        }
-    )
+    app = bench_app()
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":

@@ -24,6 +24,19 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBJECTS = 3
 
 
+def bench_app():
+    """The app on the benchmark's database (DATABASE_URL) for Flask's test client, which speaks plain
+    HTTP: no Secure session cookie, no https (CSRF would want a Referer)."""
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+            "SERVER_NAME": None,
+            "SESSION_COOKIE_SECURE": False,
+            "PREFERRED_URL_SCHEME": "http",
+        }
+    )
+
+
 def logged_in(app, email: str, password: str):
     client = app.test_client()
     token = CSRF_INPUT.search(client.get("/login").get_data(as_text=True)).group(1)
@@ -62,15 +75,7 @@ def counted(engine: sa.Engine, send) -> dict:
 
 def main() -> None:
     meta = json.loads(Path(sys.argv[1]).read_text())
-    # The test client speaks plain HTTP: no Secure session cookie, no https (CSRF would want a Referer).
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-            "SERVER_NAME": None,
-            "SESSION_COOKIE_SECURE": False,
-            "PREFERRED_URL_SCHEME": "http",
-        }
-    )
+    app = bench_app()
     password, slug = meta["password"], meta["centre_slug"]
     volunteers = [logged_in(app, email, password) for email in meta["volunteers"][:SUBJECTS]]
     coordinator, lead = logged_in(app, meta["coordinator"], password), logged_in(app, meta["lead"], password)

@@ -10,7 +10,6 @@ so that the machine's other load falls on all of them alike."""
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -18,9 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from queries import logged_in
+from queries import bench_app, logged_in
 
-from volunteers import create_app
 from volunteers.reports.kept import kept_figures
 
 
@@ -30,14 +28,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     meta = json.loads(args.meta.read_text())
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-            "SERVER_NAME": None,
-            "SESSION_COOKIE_SECURE": False,
-            "PREFERRED_URL_SCHEME": "http",
-        }
-    )
+    app = bench_app()
     lead = logged_in(app, meta["lead"], meta["password"])
     state = logged_in(app, meta.get("state", "land@bench.example"), meta["password"])
     centre = f"/reports/centre/{meta['centre_slug']}"

@@ -7,46 +7,27 @@ of the centres it shows (a renamed meeting point or volunteer moves them), toget
 root the links in the body were built for. An entry is kept no longer than a client may reuse the
 answer anyway (Cache-Control max-age)."""
 
-import threading
 import time
-from collections import OrderedDict
 
-from flask import current_app
+from ..core.lru import ExpiringLRU, app_store
 
 ENTRIES = 256
 
 
-class BodyCache:
-    """A small LRU of (gzipped body, length as text), each entry for at most `max_age` seconds."""
+class BodyCache(ExpiringLRU):
+    """(gzipped body, length as text) by key, each entry for at most `max_age` seconds."""
 
     def __init__(self, max_age: float, size: int = ENTRIES):
-        self.max_age, self.size = max_age, size
-        self._items: OrderedDict[tuple, tuple[float, bytes, int]] = OrderedDict()
-        self._lock = threading.Lock()  # threaded servers share one app
+        super().__init__(size)
+        self.max_age = max_age
 
     def get(self, key: tuple) -> tuple[bytes, int] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or time.monotonic() - item[0] >= self.max_age:
-                return None
-            self._items.move_to_end(key)
-            return item[1], item[2]
+        return super().get(key, time.monotonic())
 
     def put(self, key: tuple, gzipped: bytes, length: int) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic(), gzipped, length)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        super().put(key, (gzipped, length), time.monotonic() + self.max_age)
 
 
 def body_cache(max_age: float) -> BodyCache:
-    """This app's cache (per app: tests run several apps with different databases in one process)."""
-    cache = current_app.extensions.get("feed_bodies")
-    if cache is None:
-        cache = current_app.extensions["feed_bodies"] = BodyCache(max_age)
-    return cache
+    """This app's cache."""
+    return app_store("feed_bodies", lambda: BodyCache(max_age))

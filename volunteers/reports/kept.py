@@ -10,59 +10,29 @@ valid until the next shift of the period ends), and the reader's own transaction
 the centre (its stamp moves only at the commit). A result is kept only if the stamps read after
 computing it are those read before: a write committed in between could have reached part of it."""
 
-import threading
-from collections import OrderedDict
-from datetime import datetime
-
 from flask import current_app
 from flask_babel import get_locale
 
 from ..centres.models import Centre
 from ..centres.stamp import current_stamps, touched_in_transaction
 from ..core import time
+from ..core.lru import ExpiringLRU, app_store
 from .figures import Period, centres_figures, stamps_and_next_shift_ends
 from .tables import checksum
 
 ENTRIES = 2048  # 54 centres × a few periods × four locales, about 20 KB each
 
 
-class KeptFigures:
-    """A small thread-safe LRU: key → (figures with their checksum, valid until or None)."""
+class KeptFigures(ExpiringLRU):
+    """key → (figures with their checksum, valid until or None)."""
 
     def __init__(self, size: int = ENTRIES):
-        self.size = size
-        self._items: OrderedDict[tuple, tuple[dict, datetime | None]] = OrderedDict()
-        self._lock = threading.Lock()  # threaded servers share one app
-
-    def get(self, key: tuple, at: datetime) -> dict | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or (item[1] is not None and at >= item[1]):
-                return None
-            self._items.move_to_end(key)
-            return item[0]
-
-    def put(self, key: tuple, figures: dict, valid_until: datetime | None) -> None:
-        with self._lock:
-            self._items[key] = (figures, valid_until)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        super().__init__(size)
 
 
 def kept_figures() -> KeptFigures:
-    """This app's store (per app: tests run several apps with different databases in one process)."""
-    kept = current_app.extensions.get("report_figures")
-    if kept is None:
-        kept = current_app.extensions["report_figures"] = KeptFigures()
-    return kept
+    """This app's store."""
+    return app_store("report_figures", KeptFigures)
 
 
 def figures_by_centre(centres: list[Centre], period: Period) -> dict[int, dict]:
