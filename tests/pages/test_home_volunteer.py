@@ -11,6 +11,7 @@ import pytest
 from tests.test_statement_counts import counted
 from volunteers.core import time
 from volunteers.extensions import db
+from volunteers.shifts.planning import cancel_shift
 from volunteers.shifts.signups import cancel_signup, sign_up
 
 
@@ -209,9 +210,13 @@ def test_open_invitations_are_answered_from_the_first_screen(client, login, worl
     started = make_shift(world["garath"], starts=at(today, 2))
     invitation = invitations.invite(shift=asked, volunteer=world["volunteer"], by=coordinator)
     invitations.invite(shift=started, volunteer=world["volunteer"], by=coordinator)
+    called_off = make_shift(world["altstadt"], starts=at(today, 6))
+    invitations.invite(shift=called_off, volunteer=world["volunteer"], by=coordinator)
+    cancel_shift(shift=called_off, reason="Raum nicht verfügbar")
     db.session.commit()
     login(user=world["volunteer"])
-    with time.travel(at(today, 2, 17)):  # the second request's shift has begun: it can no longer be answered
+    # The second request's shift has begun and the third's is cancelled: neither can be answered.
+    with time.travel(at(today, 2, 17)):
         requests = section(page_of(client), "Persönliche Anfragen an Sie")
         assert requests.count('class="card invitation-card"') == 1
         assert f"/invitations/{invitation.id}/accept" in requests and "Kinderbetreuung" in requests

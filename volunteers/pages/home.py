@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
+from ..availability.invitations import decide_blockers
 from ..availability.models import OPEN, Invitation
 from ..centres.models import Centre, MeetingPoint
 from ..core import time
@@ -76,23 +77,22 @@ def volunteer_home(person: User) -> list[VolunteerHome]:
 
 
 def open_invitations(person: User, centre_ids) -> list[Invitation]:
-    """The coordinators' personal requests the person can still answer: open, for a published
-    shift that has not begun (Invitation.current_status), soonest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Invitation)
-            .join(Invitation.shift)
-            .where(
-                Invitation.volunteer_id == person.id,
-                Invitation.centre_id.in_(list(centre_ids)),
-                Invitation.status == OPEN,
-                Shift.status == PUBLISHED,
-                Shift.starts_at > time.now(),
-            )
-            .options(contains_eager(Invitation.shift).joinedload(Shift.meeting_point))
-            .order_by(Shift.starts_at, Invitation.id)
+    """The coordinators' personal requests the person can still answer, soonest first: the
+    buttons shown are the ones `decide_blockers` accepts (the SQL only narrows to open requests
+    for shifts still to come)."""
+    candidates = db.session.scalars(
+        sa.select(Invitation)
+        .join(Invitation.shift)
+        .where(
+            Invitation.volunteer_id == person.id,
+            Invitation.centre_id.in_(list(centre_ids)),
+            Invitation.status == OPEN,
+            Shift.starts_at > time.now(),
         )
+        .options(contains_eager(Invitation.shift).joinedload(Shift.meeting_point))
+        .order_by(Shift.starts_at, Invitation.id)
     )
+    return [invitation for invitation in candidates if not decide_blockers(invitation)]
 
 
 def _next_signups(person: User, centre_ids) -> list[Signup]:
