@@ -1,8 +1,10 @@
 """Small limits on actions that send something on a person's behalf (a mail, a push): one row per
 use, counted over sliding windows. The key is a hash, so that the table holds no addresses in clear.
 
-Two requests at the very same moment may both pass a limit; that is fine for what these protect
-(a mailbox or a push service from a flood), not for capacity, which the database protects."""
+Take the lock before you check: two requests at the very same moment would otherwise both count
+the hits before either has written its own, and both pass. PostgreSQL serialises the users of one
+key with a transaction-level advisory lock; SQLite's writers already queue (core/database.py), and
+every limited action is a write."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +37,9 @@ class Limit:
 def count_use(*, key: str, limits: tuple[Limit, ...], message: str) -> None:
     """Record one use of `key` (flushes), or raise TooManyRequests (code "too_many_requests",
     with `message`) and record nothing when any of `limits` is already reached."""
-    key_hash, at = hash_token(key), now()
+    key_hash = hash_token(key)
+    _lock_key(key_hash)
+    at = now()
     longest = max(limit.within for limit in limits)
     db.session.execute(
         sa.delete(RateLimitHit).where(RateLimitHit.key_hash == key_hash, RateLimitHit.hit_at <= at - longest)
@@ -46,3 +50,10 @@ def count_use(*, key: str, limits: tuple[Limit, ...], message: str) -> None:
             raise TooManyRequests(message, code="too_many_requests")
     db.session.add(RateLimitHit(key_hash=key_hash, hit_at=at))
     db.session.flush()
+
+
+def _lock_key(key_hash: str) -> None:
+    """Held until the transaction ends, so that the next user of the key counts this one's hit."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # 15 hex digits: 60 bits, inside PostgreSQL's signed bigint.
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(int(key_hash[:15], 16))))
