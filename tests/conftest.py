@@ -165,6 +165,7 @@ def app(request, session_tmp, tmp_path):
         app = _shared_apps.get(url) or _shared_apps.setdefault(url, _new_app(url, session_tmp))
     config, extensions = dict(app.config), set(app.extensions)
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "mail")
+    app.config["ERASURE_LEDGER"] = str(tmp_path / "erasures.log")
     try:
         with app.app_context():
             if url not in _schema_ready:

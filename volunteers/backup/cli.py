@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import DomainError
+from ..privacy.services import reapply_erasures
 from .services import Outcome, back_up_database, restore_database
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -27,6 +28,8 @@ def restore_command(path: Path):
     outcome = _or_fail(restore_database, path=path)
     click.echo(f"Wiederhergestellt aus: {path}")
     _report(outcome)
+    # The backup may be older than a deletion: the person must not come back with it.
+    click.echo(f"Seit der Sicherung gelöschte Konten erneut gelöscht: {reapply_erasures()}")
 
 
 def _or_fail(service, **arguments) -> Outcome:

@@ -1,11 +1,12 @@
 """`flask --app wsgi privacy inactive` lists, `privacy pseudonymise-inactive` pseudonymises volunteer
-accounts without any activity for RETENTION_INACTIVE_DAYS (default two years)."""
+accounts without any activity for RETENTION_INACTIVE_DAYS (default two years); `privacy
+reapply-erasures` deletes again the accounts a restore brought back (privacy/erasures.py)."""
 
 import click
 
 from ..extensions import db
 from .copies import erase_copies
-from .services import delete_account, inactive_volunteers
+from .services import delete_account, inactive_volunteers, reapply_erasures
 
 
 @click.group("privacy")
@@ -29,9 +30,16 @@ def pseudonymise_inactive(days, yes):
     if not yes:
         click.echo(f"{len(users)} accounts would be pseudonymised; run again with --yes")
         return
-    emails = [user.email for user in users]
+    emails, user_ids = [user.email for user in users], [user.id for user in users]
     for user in users:
         delete_account(user=user)
     db.session.commit()
-    erase_copies(emails=emails)
+    erase_copies(emails=emails, user_ids=user_ids)
     click.echo(f"{len(users)} accounts pseudonymised")
+
+
+@privacy_group.command("reapply-erasures")
+def reapply_erasures_command():
+    """Delete again the accounts that were deleted after the backup a restore came from
+    (`flask restore` does this itself; for a restore done by hand)."""
+    click.echo(f"{reapply_erasures()} gelöschte Konten erneut gelöscht")

@@ -1,5 +1,6 @@
 """Copies of a deleted person's data outside the rows: mails waiting in the instance's mail folder
-(development's outbox, MAIL_OUTBOX_DIR) and, on SQLite, the old pages in the write-ahead log.
+(development's outbox, MAIL_OUTBOX_DIR) and, on SQLite, the old pages in the write-ahead log; and
+the note in the erasure ledger that a restore will need (erasures.py).
 Run after the commit that erased the rows: before it, a rollback would have lost them for nothing."""
 
 from email.parser import BytesHeaderParser
@@ -9,11 +10,13 @@ from pathlib import Path
 from flask import current_app
 
 from ..extensions import db
+from .erasures import note_erasures
 
 
-def erase_copies(*, emails: list[str]) -> None:
+def erase_copies(*, emails: list[str], user_ids: list[int]) -> None:
     delete_outbox_mails(emails=emails)
     checkpoint_sqlite()
+    note_erasures(user_ids)
 
 
 def delete_outbox_mails(*, emails: list[str]) -> int:

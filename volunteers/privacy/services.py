@@ -32,6 +32,7 @@ from ..shifts.handovers import forget_taker, handovers_export
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, Handover, Signup
 from ..shifts.signups import cancel_signup
 from .copies import erase_copies
+from .erasures import undone_erasures
 
 # Rows that are only about the person, deleted with the account (by their user_id column).
 PERSONAL_ROWS = (
@@ -242,7 +243,7 @@ def delete_account(*, user: User) -> None:
     the centre's funding figures do not change. Upcoming sign-ups are cancelled so the places
     go to others. After a request's commit, the copies outside the rows go too (erase_copies);
     a CLI command calls erase_copies itself after its commit."""
-    now, email = time.now(), user.email
+    now, email, user_id = time.now(), user.email, user.id
     for signup in db.session.scalars(
         sa.select(Signup).join(Signup.shift).where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
     ):
@@ -256,7 +257,19 @@ def delete_account(*, user: User) -> None:
     _scrub_notes_from_audit_trail(user)
     db.session.flush()
     if has_request_context():
-        after_commit(lambda: erase_copies(emails=[email]))
+        after_commit(lambda: erase_copies(emails=[email], user_ids=[user_id]))
+
+
+def reapply_erasures() -> int:
+    """Delete again the accounts that the erasure ledger lists and a restore brought back; commits.
+    Returns how many."""
+    users = undone_erasures()
+    emails = [user.email for user in users]
+    for user in users:
+        delete_account(user=user)
+    db.session.commit()
+    erase_copies(emails=emails, user_ids=[])  # the ledger lists them already
+    return len(users)
 
 
 def _pseudonymise(user: User) -> None:
