@@ -24,6 +24,7 @@ from volunteers.extensions import db
 from volunteers.push import services as push
 from volunteers.push.worker import send_due
 from volunteers.shifts.models import Signup
+from volunteers.shifts.planning import ShiftValues, update_shift
 from volunteers.shifts.signups import sign_up
 
 
@@ -248,3 +249,22 @@ def test_a_mail_link_is_no_key_to_another_person_s_invitation(app, world, mailed
     token = parse_qs(urlsplit(links["Übernehmen"]).query)["token"][0]
     assert post_form(client, urlsplit(links["Übernehmen"]).path, {"token": token}).status_code == 404
     assert nothing_changed(invitation.id)
+
+
+def test_a_shift_moved_later_keeps_the_buttons_working_until_its_new_start(app, world, push_service):
+    payload = pushed_payload(world, push_service)
+    invitation = db.session.scalars(sa.select(Invitation)).one()
+    accept = payload["actions"][0]
+    shift = world["shift"]
+    old_start = shift.starts_at
+    update_shift(
+        shift=shift,
+        values=ShiftValues(meeting_point=shift.meeting_point, activity=shift.activity),
+        starts_at=old_start + timedelta(hours=2),
+        ends_at=shift.ends_at + timedelta(hours=2),
+    )
+    db.session.commit()
+    with time.travel(old_start + timedelta(minutes=30)):  # past the old start, before the new one
+        response = answer(app, accept["url"], accept["token"])
+    assert response.status_code == 200, response.get_json()
+    assert db.session.get(Invitation, invitation.id, populate_existing=True).status == "accepted"

@@ -3,12 +3,11 @@
 A service worker reacting to a tap on a notification's button knows no CSRF token, and a mail may
 be opened on a device where nobody is signed in. So each button carries a token signed with the
 app's secret that allows exactly one thing: this answer (accept or decline) to this invitation by
-this person, until the shift starts, while the person's password is unchanged (session_version).
+this person, until the shift starts (as it is now: a shift moved later keeps its buttons working),
+while the person's password is unchanged (session_version).
 It is sent in the body of a POST without cookies, so it is no ambient credential that another
 site could make the browser send: there is nothing for CSRF to protect. It works once in effect:
 an answered invitation refuses every further answer (invitations.decide_blockers)."""
-
-from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -37,15 +36,7 @@ def _serializer() -> URLSafeSerializer:
 def answer_token(invitation: Invitation, answer: str) -> str:
     """The token for one answer to `invitation`, valid until its shift starts."""
     person = invitation.volunteer
-    return _serializer().dumps(
-        {
-            "i": invitation.id,
-            "u": person.id,
-            "a": answer,
-            "v": person.session_version,
-            "e": int(invitation.shift.starts_at.timestamp()),
-        }
-    )
+    return _serializer().dumps({"i": invitation.id, "u": person.id, "a": answer, "v": person.session_version})
 
 
 def invitation_for_token(token, *, invitation_id: int, answer: str, signed_in: User | None) -> Invitation:
@@ -54,15 +45,15 @@ def invitation_for_token(token, *, invitation_id: int, answer: str, signed_in: U
     data = _data(token)
     if data.get("i") != invitation_id or data.get("a") != answer:
         raise _invalid()
-    if not isinstance(data.get("e"), int) or datetime.fromtimestamp(data["e"], UTC) <= time.now():
-        raise AnswerTokenError(
-            _("Dieser Link gilt nicht mehr: Die Schicht hat begonnen. Bitte öffnen Sie die Anfrage."),
-            code="token_expired",
-        )
     invitation = db.session.get(Invitation, invitation_id)
     person = invitation.volunteer if invitation is not None else None
     if person is None or person.id != data.get("u") or person.is_deleted or person.session_version != data.get("v"):
         raise _invalid()
+    if invitation.shift.starts_at <= time.now():  # the shift as it is now, not when the token was made
+        raise AnswerTokenError(
+            _("Dieser Link gilt nicht mehr: Die Schicht hat begonnen. Bitte öffnen Sie die Anfrage."),
+            code="token_expired",
+        )
     if signed_in is not None and signed_in.is_authenticated and signed_in.id != person.id:
         raise AnswerTokenError(_("Dieser Link ist für eine andere Person."), code="token_invalid")
     return invitation
