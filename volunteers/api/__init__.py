@@ -34,5 +34,6 @@ from . import (  # noqa: E402,F401 - the modules register their routes on bp
     hours,
     me,
     openapi,
+    shift_actions,
     shifts,
 )

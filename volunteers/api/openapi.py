@@ -805,6 +805,60 @@ PATHS = {
             "responses": {**_ok("Storniert", SIGNUP), **_errors(401, 404, 409, 415, 422)},
         },
     },
+    "/shifts/{shift_id}/messages": {
+        "parameters": [SHIFT_ID],
+        "post": {
+            "summary": "Nachricht an alle Bestätigten der Schicht (und die Warteliste), per Push oder E-Mail, wie "
+            "jede Person es gewählt hat; nur Koordination. 400 not_published, ended oder text_required; "
+            "429 rate_limited (höchstens 5 je Stunde und Schicht)",
+            "requestBody": _json_body(
+                {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {
+                        "text": {"type": "string", "maxLength": 500},
+                        "include_waitlist": {"type": "boolean", "default": False},
+                    },
+                }
+            ),
+            "responses": {
+                **_ok("Verschickt", {"type": "object", "properties": {"recipients": {"type": "integer"}}}, 201),
+                **_errors(400, 401, 403, 404, 415, 422, 429),
+            },
+        },
+    },
+    "/shifts/{shift_id}/walk-ins": {
+        "parameters": [SHIFT_ID],
+        "post": {
+            "summary": "„Spontan da gewesen“: eine Ehrenamtliche des Zentrums war ohne Anmeldung da. Legt eine "
+            "anwesende Anmeldung und den Stundeneintrag für die Zeit der Schicht an (wartet auf Freigabe); "
+            "ist die Schicht voll, steigt die Höchstzahl. Erst ab Beginn der Schicht, nicht in einem "
+            "abgeschlossenen Zeitraum; nur Koordination",
+            "requestBody": _json_body(
+                {
+                    "type": "object",
+                    "required": ["volunteer_id"],
+                    "properties": {"volunteer_id": {"type": "integer", "minimum": 1}},
+                }
+            ),
+            "responses": {
+                **_ok(
+                    "Erfasst",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "signup": SIGNUP,
+                            "hours_entry": {"$ref": "#/components/schemas/HoursEntry"},
+                            "raised_capacity": {"type": "boolean"},
+                            "capacity": {"type": "integer"},
+                        },
+                    },
+                    201,
+                ),
+                **_errors(400, 401, 403, 404, 409, 415, 422),
+            },
+        },
+    },
     "/me/shifts": {
         "get": {
             "summary": "Eigene Anmeldungen mit ihren Schichten",
