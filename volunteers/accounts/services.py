@@ -2,11 +2,13 @@
 
 import hashlib
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import orm
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..centres.models import Centre
@@ -258,22 +260,36 @@ def start_login_session(*, user: User) -> str:
 
 
 def user_for_login_session(token: str, *, record_use: bool) -> User | None:
-    """The person signed in with this login session, or None when it has ended."""
-    found = db.session.execute(
-        sa.select(LoginSession, User)
-        .join(LoginSession.user)
-        .where(
-            LoginSession.token_hash == hash_token(token),
-            LoginSession.last_seen_at >= time.now() - LOGIN_SESSION_IDLE_LIMIT,
-        )
-    ).first()
-    if found is None or not found.User.is_active:
+    """The person signed in with this login session, or None when it has ended. One statement
+    reads the session's last use, the person and their memberships with the centres (what the
+    layout and the policies ask of every request); the login session itself is not loaded."""
+    token_hash = hash_token(token)
+    since = time.now() - LOGIN_SESSION_IDLE_LIMIT
+    found = db.session.execute(_signed_in_query(), {"token_hash": token_hash, "since": since}).unique().all()
+    if not found or not found[0].User.is_active:
         return None
-    login_session, user = found
-    if record_use and time.now() - login_session.last_seen_at > LOGIN_SESSION_SEEN_EVERY:
-        login_session.last_seen_at = time.now()
+    user, last_seen_at = found[0]
+    if record_use and time.now() - last_seen_at > LOGIN_SESSION_SEEN_EVERY:
+        db.session.execute(
+            sa.update(LoginSession).where(LoginSession.token_hash == token_hash).values(last_seen_at=time.now()),
+            execution_options={"synchronize_session": False},
+        )
     user.login_token = token
     return user
+
+
+@cache
+def _signed_in_query() -> sa.Select:
+    """Built once (only the token's hash and the idle limit differ between requests): the person
+    of a login session used since `since`, with their memberships and centres, in one statement."""
+    return (
+        sa.select(User, LoginSession.last_seen_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_hash == sa.bindparam("token_hash"), LoginSession.last_seen_at >= sa.bindparam("since")
+        )
+        .options(orm.joinedload(User.memberships))
+    )
 
 
 def end_login_session(token: str) -> None:
@@ -315,15 +331,28 @@ def issue_api_token(*, user: User, label: str = "") -> str:
 
 
 def user_for_api_token(token: str, *, record_use: bool = True) -> User | None:
-    api_token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    )
-    if api_token is None:
+    """The owner of a live API token, with their memberships and centres, in one statement."""
+    found = db.session.execute(_token_owner_query(), {"token_hash": hash_token(token)}).unique().all()
+    if not found:
         return None
+    user, token_id, last_used_at = found[0]
     # Written at most hourly and only by writing requests, so that reads never write.
-    if record_use and (api_token.last_used_at is None or time.now() - api_token.last_used_at > timedelta(hours=1)):
-        api_token.last_used_at = time.now()
-    return api_token.user
+    if record_use and (last_used_at is None or time.now() - last_used_at > timedelta(hours=1)):
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=time.now()),
+            execution_options={"synchronize_session": False},
+        )
+    return user
+
+
+@cache
+def _token_owner_query() -> sa.Select:
+    return (
+        sa.select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+        .options(orm.joinedload(User.memberships))
+    )
 
 
 def revoke_api_token(token: str) -> None:

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale, dates
-from flask import Flask, g, has_app_context, render_template
+from flask import Flask, current_app, g, has_app_context, render_template, request
 from flask_babel import get_locale, get_translations
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import LOCALE_NAMES, RTL_LOCALES
 from .time import BERLIN, to_berlin
@@ -89,6 +89,33 @@ def fragment(template: str) -> Markup:
         html = render_template(template).strip()  # autoescaped: what it prints is escaped already
         found = read.labels[("fragment", template)] = Markup(html)  # nosec B704: a rendered template
     return found
+
+
+def layout(template: str, slots: dict, **shared) -> Markup:
+    """`template` rendered once per locale and `shared` (names like the reader's role, which many
+    requests have in common) with a marker in each of `slots`; per request only the slots' values
+    (escaped unless Markup) are put between the kept pieces. The template must not ask for
+    anything of the person or the request but through `shared` and `slots`."""
+    kept = current_app.extensions.setdefault("treffpunkt_layouts", {})
+    key = (reading().code, template, request.script_root, tuple(sorted(shared.items())))
+    found = kept.get(key)
+    current = current_app.jinja_env.get_template(template)  # a new object when a reload changed the file
+    if found is None or found[0] is not current or current_app.config.get("STATIC_HASH_RELOAD"):
+        found = kept[key] = (current, _pieces(template, shared, slots))
+    return Markup("".join(piece if name is None else escape(slots[name]) for piece, name in found[1]))  # nosec B704
+
+
+def _pieces(template: str, shared: dict, slots: dict) -> list[tuple[str, str | None]]:
+    """The template's text cut at the slots' markers: (text, None) and ("", slot name) in turn."""
+    markers = {f"\x00{name}\x00": name for name in slots}
+    html = render_template(template, **shared, **{name: Markup(marker) for marker, name in markers.items()})
+    pieces = []
+    for n, part in enumerate(html.split("\x00")):
+        name = markers.get(f"\x00{part}\x00") if n % 2 else None
+        if n % 2 and name is None:
+            raise ValueError(f"{template}: a NUL character outside a slot")
+        pieces.append(("", name) if name else (part, None))
+    return pieces
 
 
 def reader_locale() -> Locale:
@@ -232,7 +259,7 @@ def init_templating(app: Flask) -> None:
         day=format_day,
         comma_list=comma_list,
     )
-    app.jinja_env.globals.update(list_comma=list_comma, plural_samples=plural_samples, fragment=fragment)
+    app.jinja_env.globals.update(list_comma=list_comma, plural_samples=plural_samples, fragment=fragment, layout=layout)
 
     @app.context_processor
     def page_language():
