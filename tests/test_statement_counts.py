@@ -26,6 +26,7 @@ from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.reports.kept import kept_figures
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
+from volunteers.shifts.week_plan import kept_weeks
 
 pytestmark = pytest.mark.slow  # make test, not make check
 
@@ -180,6 +181,13 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
         pytest.param("lead", "/reports/centre/{centre}", "Fahrradwerkstatt", 15, id="centre-report"),
     ],
 )
+def forget_kept() -> None:
+    """Empty what pages keep between requests (report figures, rendered grids), so that a count
+    is of the page computed."""
+    kept_figures().clear()
+    kept_weeks().clear()
+
+
 def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, login, world, who, url, row, bound):
     """Grows: shifts (at more meeting points, in more languages and activities), sign-ups of more
     people per shift, past shifts, approved hours, meeting points, activities, report periods.
@@ -189,7 +197,7 @@ def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, login, 
     client.get(url)  # warm-up
 
     def rows_and_statements() -> tuple[int, list[str]]:
-        kept_figures().clear()  # both counts computed: the kept ones are tests/reports/test_kept_figures.py
+        forget_kept()  # both counts computed: the kept ones are tests/reports/test_kept_figures.py and the like
         response, seen = counted(client, "GET", url)
         assert response.status_code == 200
         return response.get_data(as_text=True).count(row), seen

@@ -33,10 +33,10 @@ from .forms import (
     shift_values,
     wall_clock_span,
 )
-from .holidays import public_holidays
 from .labels import SIGNUP_STATUS_NAMES
 from .models import ACTIVE_SIGNUP_STATUSES, CONFIRMED, Shift, ShiftSeries, Signup
-from .queries import monday_of, volunteer_directory, week_plan
+from .queries import monday_of, volunteer_directory
+from .week_plan import KeptGrid
 
 bp = Blueprint("plan", __name__, url_prefix="/centres/<slug>")
 
@@ -65,19 +65,17 @@ def _today():
 @login_required
 def week(slug):
     centre = staff_centre_or_404(slug)
-    week_start = monday_of(parse_iso_date(request.args.get("week"), _today()))
-    meeting_point = _meeting_point_or_none(centre, request.args.get("meeting_point"))
+    today = _today()
+    week_start = monday_of(parse_iso_date(request.args.get("week"), today))
+    meeting_point_slug = request.args.get("meeting_point") or None
     return render_template(
         "shifts/plan/week.html",
         centre=centre,
         week_start=week_start,
-        days=week_plan(centre, week_start, meeting_point),
-        holidays=public_holidays(week_start, week_start + timedelta(days=6)),
-        meeting_point=meeting_point,
-        meeting_points=_meeting_points(centre),
+        meeting_point_slug=meeting_point_slug,
+        grid=KeptGrid(centre, week_start, meeting_point_slug, today),
         copy_form=CopyWeekForm(),
         timedelta=timedelta,
-        today=_today(),
         calendar=subscription(centre_feed_url(current_user, centre)),
     )
 
