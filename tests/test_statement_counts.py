@@ -24,6 +24,7 @@ from volunteers.hours.models import STAFF_HOURS
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, approve, log_hours
 from volunteers.reports.kept import kept_figures
+from volunteers.shifts.listing import kept_cards
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
 from volunteers.shifts.week_plan import kept_weeks
@@ -165,6 +166,14 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
     return world
 
 
+def forget_kept() -> None:
+    """Empty what pages keep between requests (report figures, rendered grids), so that a count
+    is of the page computed."""
+    kept_figures().clear()
+    kept_weeks().clear()
+    kept_cards().clear()
+
+
 @pytest.mark.parametrize(
     "who, url, row, bound",
     [
@@ -181,13 +190,6 @@ def world(make_centre, make_meeting_point, make_user, make_shift):
         pytest.param("lead", "/reports/centre/{centre}", "Fahrradwerkstatt", 15, id="centre-report"),
     ],
 )
-def forget_kept() -> None:
-    """Empty what pages keep between requests (report figures, rendered grids), so that a count
-    is of the page computed."""
-    kept_figures().clear()
-    kept_weeks().clear()
-
-
 def test_a_page_runs_as_many_statements_for_many_rows_as_for_few(client, login, world, who, url, row, bound):
     """Grows: shifts (at more meeting points, in more languages and activities), sign-ups of more
     people per shift, past shifts, approved hours, meeting points, activities, report periods.

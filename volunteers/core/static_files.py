@@ -57,9 +57,11 @@ class StaticFiles:
 
     def digest(self, filename: str) -> str | None:
         """The first 12 hex digits of the file's SHA-256, None for a file that does not exist."""
+        known = self._digests.get(filename)
+        if known is not None and not self.reload:
+            return known[1]  # every link of every page asks: no path resolved, no file looked at
         path = self._path(filename)
         mtime = _mtime(path) if self.reload else 0.0
-        known = self._digests.get(filename)
         if known is not None and known[0] == mtime:
             return known[1]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path and path.is_file() else None

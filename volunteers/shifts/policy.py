@@ -47,17 +47,23 @@ def bookings_of(person: User, start: datetime, end: datetime) -> Bookings:
     signups = db.session.scalars(
         sa.select(Signup)
         .join(Signup.shift)
-        .where(
-            Signup.user_id == person.id,
-            Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
-            Shift.status != CANCELLED,
-            Shift.starts_at < end,
-            Shift.ends_at > start,
-        )
+        .where(*booked_between(person, start, end))
         .options(contains_eager(Signup.shift).joinedload(Shift.meeting_point))
         .order_by(Shift.starts_at, Signup.id)
     )
     return Bookings(tuple(signups))
+
+
+def booked_between(person: User, start: datetime, end: datetime) -> tuple:
+    """What makes a sign-up one of the person's bookings in [start, end), as SQL conditions on
+    signups and shifts: bookings_of reads them as objects, shifts.listing as rows."""
+    return (
+        Signup.user_id == person.id,
+        Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+        Shift.status != CANCELLED,
+        Shift.starts_at < end,
+        Shift.ends_at > start,
+    )
 
 
 def has_valid_certificate(membership) -> bool:

@@ -4,16 +4,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import STAFF_ROLES, Membership, User
 from ..accounts.queries import members_of
 from ..centres.models import Centre, MeetingPoint
 from ..core import time
-from ..core.tenancy import in_centre, in_centres
+from ..core.tenancy import in_centres
 from ..extensions import db
 from .models import ACTIVE_SIGNUP_STATUSES, ATTENDED, CANCELLED, CONFIRMED, PUBLISHED, Shift, Signup
-from .planning import week_bounds
 
 
 @dataclass
@@ -49,10 +48,12 @@ def visible_shifts(
     return shifts
 
 
-def open_shift_page(user: User, shift_filter: ShiftFilter, size: int) -> tuple[list[Shift], date | None]:
+def open_shift_page(user: User, shift_filter: ShiftFilter, size: int, fetch=None) -> tuple[list[Shift], date | None]:
     """The published shifts of one page: at most `size`, ending with a whole local day, and the
-    day the next page starts on (None: nothing more). A day with more shifts is shown whole."""
-    fetched = visible_shifts(user, shift_filter, published_only=True, limit=size + 1)
+    day the next page starts on (None: nothing more). A day with more shifts is shown whole.
+    `fetch` reads them (visible_shifts' signature; shifts.listing.published_rows reads plain rows)."""
+    fetch = fetch or visible_shifts
+    fetched = fetch(user, shift_filter, published_only=True, limit=size + 1)
     if len(fetched) <= size:
         return fetched, None
     cut = _berlin_day(fetched[size])
@@ -61,7 +62,7 @@ def open_shift_page(user: User, shift_filter: ShiftFilter, size: int) -> tuple[l
         return page, cut
     next_day = cut + timedelta(days=1)
     whole_day = replace(shift_filter, end=time.berlin_local(datetime.combine(next_day, datetime.min.time())))
-    return visible_shifts(user, whole_day, published_only=True), next_day
+    return fetch(user, whole_day, published_only=True), next_day
 
 
 def visible_shift_or_none(user: User, shift_id: int) -> Shift | None:
@@ -99,24 +100,6 @@ def my_signups(user: User, *, upcoming: bool, limit: int = 100) -> list[Signup]:
     else:
         query = query.where(Shift.ends_at < time.now()).order_by(Shift.starts_at.desc())
     return list(db.session.scalars(query))
-
-
-def week_plan(centre: Centre, week_start: date, meeting_point: MeetingPoint | None) -> dict[date, list[Shift]]:
-    """The centre's shifts of one week by local day, each with its sign-ups (the plan counts the
-    waiting list; the people are on each shift's own page)."""
-    start, end = week_bounds(week_start)
-    query = (
-        in_centre(Shift, centre)
-        .where(Shift.starts_at >= start, Shift.starts_at < end)
-        .options(joinedload(Shift.meeting_point), selectinload(Shift.signups))
-        .order_by(Shift.starts_at)
-    )
-    if meeting_point is not None:
-        query = query.where(Shift.meeting_point_id == meeting_point.id)
-    days = {week_start + timedelta(days=n): [] for n in range(7)}
-    for shift in db.session.scalars(query):
-        days[time.to_berlin(shift.starts_at).date()].append(shift)
-    return days
 
 
 def monday_of(day: date) -> date:

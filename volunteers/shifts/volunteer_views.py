@@ -8,18 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..centres.languages import language_choices
-from ..centres.models import MeetingPoint
 from ..centres.services import staff_of
+from ..centres.stamp import current_stamps
 from ..core import time
-from ..core.tenancy import in_centres
 from ..core.web import attempt, parse_iso_date, safe_next_url
-from ..extensions import db
 from ..feeds.links import personal_feed_url, subscription
-from . import policy, signups
+from . import listing, policy, signups
 from .cards import card_links, card_texts
-from .labels import SIGNUP_STATUS_NAMES
 from .models import CANCEL_REASON
-from .queries import ShiftFilter, my_signup_statuses, my_signups, open_shift_page, visible_shift_or_none
+from .queries import ShiftFilter, my_signup_statuses, open_shift_page, visible_shift_or_none
 
 bp = Blueprint("shifts", __name__)
 
@@ -30,6 +27,7 @@ bp.add_app_template_global(policy.is_late_cancellation)
 bp.add_app_template_global(CANCEL_REASON.max_length, "cancel_reason_max")
 bp.add_app_template_global(card_links)  # the cards' links and CSRF token, once per request
 bp.add_app_template_global(card_texts)  # their fixed texts, once per locale
+bp.add_app_template_global(listing.button_state)  # what a card's buttons offer, from the policy
 
 LIST_WEEKS = 4
 PAGE_SIZE = 40
@@ -44,32 +42,21 @@ def open_shifts():
     shift_filter = ShiftFilter(
         start=start, end=start + timedelta(weeks=LIST_WEEKS), meeting_point=request.args.get("meeting_point") or None
     )
+    stamps = current_stamps(m.centre_id for m in current_user.memberships)  # before the rows (shifts.listing)
     # A page at a time: a busy centre has 150 shifts in four weeks, too much for a phone to load.
-    shifts, next_day = open_shift_page(current_user, shift_filter, PAGE_SIZE)
+    shifts, next_day = open_shift_page(current_user, shift_filter, PAGE_SIZE, fetch=listing.published_rows)
     shift_filter = replace(shift_filter, language=request.args.get("language") or None)
     if shift_filter.language:  # after the cut, so that the next page starts where this one ends
         shifts = [s for s in shifts if shift_filter.language in s.languages]
-    meeting_points = db.session.scalars(
-        in_centres(MeetingPoint, [c.id for c in current_user.centres]).order_by(MeetingPoint.name)
-    )
     return render_template(
         "shifts/open_shifts.html",
-        shifts=shifts,
+        cards=listing.open_cards(shifts, current_user, request.full_path, stamps),
         first_day=first_day,
         next_day=next_day,
-        my_signups=my_signup_statuses(current_user, shifts),
-        bookings=_bookings_around(shifts),
         filter=shift_filter,
-        meeting_points=list(meeting_points),
+        meeting_points=listing.meeting_point_choices(stamps),
         languages=language_choices(),
     )
-
-
-def _bookings_around(shifts) -> policy.Bookings:
-    """The volunteer's sign-ups around the listed shifts, read once for all their buttons."""
-    if not shifts:
-        return policy.Bookings(())
-    return policy.bookings_of(current_user, shifts[0].starts_at, max(s.ends_at for s in shifts))
 
 
 def _visible_or_404(shift_id: int):
@@ -132,10 +119,13 @@ def _back(shift_id: int) -> str:
 @bp.route("/my/shifts")
 @login_required
 def my_shifts():
+    stamps = current_stamps(m.centre_id for m in current_user.memberships)  # before the rows (shifts.listing)
+    upcoming = listing.signup_rows(current_user, upcoming=True)
+    past = listing.signup_rows(current_user, upcoming=False, limit=50)
+    upcoming_cards, past_cards = listing.my_cards(upcoming, past, current_user, request.path, stamps)
     return render_template(
         "shifts/my_shifts.html",
-        upcoming=my_signups(current_user, upcoming=True),
-        past=my_signups(current_user, upcoming=False, limit=50),
-        status_names=SIGNUP_STATUS_NAMES,
+        upcoming=upcoming_cards,
+        past=past_cards,
         calendar=subscription(personal_feed_url(current_user)),
     )
