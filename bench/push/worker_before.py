@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-import requests
 import sqlalchemy as sa
 
 from volunteers.core.database import begin_write
@@ -50,7 +49,8 @@ from volunteers.core.error_pages import is_database_unavailable
 from volunteers.core.time import now
 from volunteers.extensions import db
 from volunteers.mail.worker import send_due_mails
-from volunteers.push.delivery import Device, Message, NoRedirectSession, Result, build_message, push_to_device
+from volunteers.push.client import PushClient
+from volunteers.push.delivery import Device, Message, Result, build_message, push_to_device
 from volunteers.push.email import Email, email_for, send_email
 from volunteers.push.endpoints import loopback_allowed
 from volunteers.push.models import (
@@ -113,7 +113,7 @@ def send_due(*, limit: int = 100) -> Counter:
     mailed = send_due_mails(limit=limit)  # the mail outbox first: a broken push setting must not hold it up
     vapid_key()  # a broken key setting fails here, before anything is claimed
     counts = Counter()
-    with NoRedirectSession() as http:
+    with PushClient(timeout=PUSH_TIMEOUT_SECONDS) as http:
         while (wanted := limit - counts.total()) > 0:
             ids, lease = claim_due(limit=min(CLAIM_SIZE, wanted))
             if not ids:
@@ -126,7 +126,7 @@ def send_due(*, limit: int = 100) -> Counter:
     return counts + mailed
 
 
-def _deliver_claims(ids: list[int], lease: datetime, http: requests.Session) -> Counter:
+def _deliver_claims(ids: list[int], lease: datetime, http: PushClient) -> Counter:
     counts = Counter()
     for position, notification_id in enumerate(ids):
         if now() > lease - LEASE_RESERVE:
@@ -145,7 +145,7 @@ def _deliver_claims(ids: list[int], lease: datetime, http: requests.Session) -> 
     return counts
 
 
-def _deliver_one(notification_id: int, lease: datetime, http: requests.Session) -> str:
+def _deliver_one(notification_id: int, lease: datetime, http: PushClient) -> str:
     # One broken notification must not hold up the others; its lease runs out, and after
     # MAX_ATTEMPTS claims it is given up (see _prepare). A database failure ends the pass.
     try:
@@ -220,7 +220,7 @@ def release_claims(*, ids: list[int], lease: datetime) -> None:
     db.session.commit()
 
 
-def deliver_claimed(*, notification_id: int, lease: datetime, http: requests.Session | None) -> str:
+def deliver_claimed(*, notification_id: int, lease: datetime, http: PushClient) -> str:
     """Push one claimed notification to its recipient's devices (and email it if wanted), recording
     each result right after it; commits. Raises SentButNotRecorded when a result could not be
     written even on a second try."""
@@ -237,7 +237,7 @@ def deliver_claimed(*, notification_id: int, lease: datetime, http: requests.Ses
     return status
 
 
-def _sends(job: Job, http: requests.Session | None) -> list[Send]:
+def _sends(job: Job, http: PushClient) -> list[Send]:
     sends: list[Send] = [(partial(_push, device, job.message, http), SEND_LEASE) for device in job.devices]
     if job.email is not None:
         sends.append((partial(send_email, job.email), EMAIL_LEASE))
@@ -313,15 +313,14 @@ def _devices_to_reach(notification: Notification) -> list[Device]:
     return [Device(row.id, row.endpoint, row.p256dh, row.auth) for row in rows]
 
 
-def _push(device: Device, message: Message, http: requests.Session | None) -> Result:
+def _push(device: Device, message: Message, http: PushClient) -> Result:
     result = push_to_device(
         device=device,
         message=message,
         vapid=vapid_key(),
         subject=vapid_subject(),
         allow_loopback=loopback_allowed(),
-        timeout=PUSH_TIMEOUT_SECONDS,
-        session=http,
+        client=http,
     )
     if result.outcome != DELIVERED:
         log.warning("push to %s: %s", result.push_host, result.error)

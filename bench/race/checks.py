@@ -118,6 +118,11 @@ def by_kind(notifications: list[dict]) -> dict[str, Counter]:
     return table
 
 
+def received_per_key(messages: list[dict], user_of_browser: dict) -> Counter:
+    """(recipient, tag) -> how often the push service received it."""
+    return Counter((user_of_browser.get(m["browser"]), m["tag"]) for m in messages)
+
+
 def match_pushes(notifications: list[dict], messages: list[dict], user_of_browser: dict) -> dict:
     """Tie every push received to its notification row by (recipient, tag): the payload carries the
     tag, which is the notification's dedupe key, and the Topic header is derived from that key."""

@@ -1,6 +1,8 @@
 """The sign-up race in one command: 4 gunicorn workers take simultaneous sign-ups, cancellations and
 shift changes while 2 `flask reminders run` workers deliver the notifications they create to a
-local push service; then it checks: no overbooking, no duplicate notification, no 5xx.
+local push service, and one of them is killed (kill -9) right after a claim's pushes and before
+their record, then started again; then it checks: no overbooking, no 5xx, no notification lost,
+none received twice except the killed claim's, re-sent after its lease with the same Topic and tag.
 
     .venv/bin/python bench/race/run.py                  # SQLite in a temporary folder, about a minute
     .venv/bin/python bench/race/run.py --database-url postgresql+psycopg://postgres@127.0.0.1/treffpunkt_bench_race
@@ -17,9 +19,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +35,7 @@ from py_vapid import Vapid
 
 from bench.harness import gunicorn, log, stop, wait_for
 from bench.race import checks
+from bench.race.kill import Killer
 from bench.race.load import Race
 from bench.race.make_data import build, make_browsers, make_shifts
 from volunteers import create_app
@@ -40,6 +45,8 @@ from volunteers.push.vapid import public_key_b64url
 
 WEB_WORKERS, REMINDER_WORKERS = 4, 2
 STARTUP_SECONDS = 10  # from making the shifts until the first round: servers and workers starting
+KILLED = 1  # the reminder worker that is killed (counted from 1)
+AFTER_LEASE_SECONDS = 30  # the drain waits at least this long past the killed claim's lease
 WORKER_TROUBLE = {
     "pass failed": r"reminder pass failed",
     "notification failed": r"could not be delivered",
@@ -68,6 +75,12 @@ def parse_args():
     parser.add_argument("--interval", type=float, default=0.5, help="`flask reminders run --interval`")
     parser.add_argument("--limit", type=int, default=10, help="`flask reminders run --limit`")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--kill-after",
+        type=float,
+        default=12,
+        help="seconds into the load: kill -9 reminder worker 1 after its next claim's pushes (0: no kill)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite file)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     return parser.parse_args()
@@ -142,18 +155,19 @@ def received_pushes(origin: str) -> dict:
 # --- the run ---------------------------------------------------------------------------------
 
 
-def drain(seconds: float, processes: list[subprocess.Popen]) -> tuple[float, int]:
+def drain(seconds: float, processes: list[subprocess.Popen], lock: threading.Lock) -> tuple[float, int]:
     """Wait until the reminder workers have settled everything due; (seconds waited, still unsettled)."""
     started = time.monotonic()
     while True:
-        still_running(processes)
+        with lock:
+            still_running(processes)
         left = checks.unsettled_due(clock.now())
         if left == 0 or time.monotonic() - started > seconds:
             return time.monotonic() - started, left
         time.sleep(0.5)
 
 
-def start_servers(args, env: dict, folder: Path, processes: list) -> tuple[int, dict]:
+def start_servers(args, env: dict, folder: Path, processes: list, killer: Killer | None) -> tuple[int, dict]:
     """gunicorn and the reminder workers, appended to `processes` as they start; (port, log files)."""
     port, logs = free_port(), {"gunicorn": folder / "gunicorn.log"}
     # The project's gunicorn.conf.py named, whatever folder the bench is started from.
@@ -171,8 +185,10 @@ def start_servers(args, env: dict, folder: Path, processes: list) -> tuple[int, 
     )
     for n in range(1, REMINDER_WORKERS + 1):
         logs[f"reminders {n}"] = folder / f"reminders-{n}.log"
-        processes.append(start_reminder_worker(args, env, logs[f"reminders {n}"]))
-    wait_for(f"http://127.0.0.1:{port}/healthz", processes[-1 - REMINDER_WORKERS], logfile=logs["gunicorn"])
+        armed = dict(env, **killer.env()) if killer and n == KILLED else env
+        processes.append(start_reminder_worker(args, armed, logs[f"reminders {n}"]))
+    # 90 s: at a load average of 20 on 2 cores four workers take longer than 30 s to import the app.
+    wait_for(f"http://127.0.0.1:{port}/healthz", processes[-1 - REMINDER_WORKERS], 90, logfile=logs["gunicorn"])
     return port, logs
 
 
@@ -208,7 +224,8 @@ def race(args, folder: Path, url: str) -> dict:
             "MAIL_SERVER": None,
         }
     )
-    browsers, processes = make_browsers(args.volunteers), []
+    browsers, processes, lock = make_browsers(args.volunteers), [], threading.Lock()
+    killer = None
     try:
         service, origin = start_push_service(folder, dict(browsers, _vapid_public_key=public_key_b64url(vapid)))
         processes.append(service)
@@ -217,15 +234,30 @@ def race(args, folder: Path, url: str) -> dict:
             data = build(browsers, origin)
             # The 2-hour and 24-hour reminders of early sign-ups fall due while the load runs.
             shifts = make_shifts(data, due_from=STARTUP_SECONDS + 10, due_window=args.load_seconds * 0.6)
-            port, logs = start_servers(args, env, folder, processes)
+            if args.kill_after:
+                restarted = folder / f"reminders-{KILLED}-restarted.log"
+                killer = Killer(
+                    after=args.kill_after,
+                    folder=folder,
+                    processes=processes,
+                    index=1 + KILLED,  # after the push service and gunicorn
+                    restart=lambda: start_reminder_worker(args, env, restarted),
+                    lock=lock,
+                )
+            port, logs = start_servers(args, env, folder, processes, killer)
+            if killer:
+                logs[f"reminders {KILLED} (restarted)"] = restarted
             load_before = load_average()
             log(f"load: rounds of simultaneous requests for {args.load_seconds:g} s on 127.0.0.1:{port} …")
             load = Race(port=port, data=data, shifts=shifts, engine=db.engine, per_round=args.per_round, seed=args.seed)
             started = time.monotonic()
-            outcomes = load.run(args.load_seconds, still_running=lambda: still_running(processes))
+            if killer:
+                killer.start()
+            outcomes = load.run(args.load_seconds, still_running=lambda: checked(processes, lock))
             load_seconds = time.monotonic() - started
+            kill = finish_kill(killer)
             log("drain: waiting for the reminder workers to settle what is due …")
-            drained, unsettled = drain(args.drain_seconds, processes)
+            drained, unsettled = drain(drain_seconds(args, kill), processes, lock)
             pushes, load_after = received_pushes(origin), load_average()
             stop(processes)  # before the logs are read, so that they are complete
             return {
@@ -239,12 +271,37 @@ def race(args, folder: Path, url: str) -> dict:
                 "pushes": pushes,
                 "load_average": (load_before, load_after),
                 "logs": logs,
+                "kill": kill,
                 **findings(shifts),
             }
     finally:
+        if killer:
+            killer.cancelled.set()
         stop(processes)
         with app.app_context():
             db.engine.dispose()
+
+
+def checked(processes: list, lock: threading.Lock) -> None:
+    with lock:  # not while the killer swaps the killed worker for its restart
+        still_running(processes)
+
+
+def finish_kill(killer: Killer | None):
+    """The kill's record once it has happened (it may still wait for its window after the load)."""
+    if killer is None:
+        return None
+    killer.join()
+    log(f"kill -9 of reminder worker {KILLED}: {killer.kill}")
+    return killer.kill
+
+
+def drain_seconds(args, kill) -> float:
+    """At least until the killed claim's lease has run out, and the rows have been sent again."""
+    if kill is None or kill.lease is None:
+        return args.drain_seconds
+    lease_left = (datetime.fromisoformat(kill.lease) - clock.now()).total_seconds()
+    return max(args.drain_seconds, lease_left + AFTER_LEASE_SECONDS)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -299,28 +356,40 @@ def notification_checks(result: dict, matched: dict) -> list[checks.Check]:
         for name, path in result["logs"].items()
         if name.startswith("reminders")
     )
+    window = killed_window(result)
+    resent = sum(window["expected"].values()) - len(window["expected"])
     return [
+        *kill_checks(result, window),
         checks.Check(
             "notification rows pushed more than once (delivery log)",
             f"{pushed_twice} of {len(result['attempts'])}",
             pushed_twice == 0,
         ),
         checks.Check(
-            "push service: same (recipient, tag = dedupe key) received twice",
-            f"{matched['duplicates']} of {matched['received']}",
-            matched["duplicates"] == 0,
+            "push service: same (recipient, tag = dedupe key) received twice, outside the killed claim",
+            f"{matched['duplicates'] - window['duplicates']} of {matched['received']}",
+            not window["unexpected"],
         ),
         checks.Check(
-            "push service: received = delivery log = sent rows",
-            f"{matched['received']} = {delivered} = {sent}",
-            matched["received"] == delivered == sent,
+            "push service: distinct (recipient, tag) received = delivery log = sent rows",
+            f"{matched['distinct']} = {delivered} = {sent}",
+            matched["distinct"] == delivered == sent,
+        ),
+        checks.Check(
+            "push service: received − distinct = pushes the killed worker never recorded",
+            f"{matched['received'] - matched['distinct']} = {resent}",
+            matched["received"] - matched["distinct"] == resent,
         ),
         checks.Check(
             "pushes without a sent row / sent rows never received / two sent rows with one key",
             f"{matched['unmatched']} / {matched['missing']} / {matched['same_key_sent_twice']}",
             matched["unmatched"] == matched["missing"] == matched["same_key_sent_twice"] == 0,
         ),
-        checks.Check("Topic header ≠ the notification's key", str(matched["wrong_topic"]), matched["wrong_topic"] == 0),
+        checks.Check(
+            "Topic header ≠ the notification's key (every push, repeats included)",
+            str(matched["wrong_topic"]),
+            matched["wrong_topic"] == 0,
+        ),
         checks.Check("push service refusals (VAPID signature, aud, exp, decryption)", str(len(refused)), not refused),
         checks.Check(
             f"due notifications left unsettled (waited {result['drained']:.0f} s after the load)",
@@ -331,6 +400,45 @@ def notification_checks(result: dict, matched: dict) -> list[checks.Check]:
             "reminder worker errors (pass failed, notification failed, lease ran out, traceback)",
             str(worker_trouble),
             worker_trouble == 0,
+        ),
+    ]
+
+
+def killed_window(result: dict) -> dict:
+    """The keys the killed claim pushed without recording, how often each may arrive (its pushes
+    plus the one re-send), and the keys received more often than they may be."""
+    user_of_browser = {v["browser"]: v["user_id"] for v in result["data"]["volunteers"]}
+    received = checks.received_per_key(result["pushes"]["messages"], user_of_browser)
+    pushed = result["kill"].pushed if result["kill"] else {}
+    expected = {
+        (row["user_id"], row["tag"]): 1 + pushed[row["id"]] for row in result["notifications"] if pushed.get(row["id"])
+    }
+    return {
+        "expected": expected,
+        "received": {key: received[key] for key in expected},
+        "duplicates": sum(min(received[key], expected[key]) - 1 for key in expected if received[key] > 1),
+        "unexpected": [key for key, count in received.items() if count > expected.get(key, 1)],
+    }
+
+
+def kill_checks(result: dict, window: dict) -> list[checks.Check]:
+    kill = result["kill"]
+    if kill is None:
+        return []
+    rows = {row["id"]: row for row in result["notifications"]}
+    settled = Counter(rows[row_id]["status"] for row_id in kill.pushed if row_id in rows)
+    again = sum(1 for key, n in window["expected"].items() if window["received"][key] == n)
+    at = f"{kill.killed_after:.1f} s" if kill.killed_after is not None else "never"
+    return [
+        checks.Check(
+            f"kill -9 of reminder worker {KILLED} after a claim's pushes, before their record; restarted",
+            f"at {at} into the load; in the window: {kill.in_window}; restarted: {kill.restarted}",
+            kill.in_window and kill.restarted,
+        ),
+        checks.Check(
+            "the killed claim's pushed rows: sent, and received once more after the lease (same Topic, tag)",
+            f"{len(kill.pushed)} rows: {dict(settled)}; received again: {again}",
+            settled == Counter(sent=len(kill.pushed)) and again == len(window["expected"]),
         ),
     ]
 
@@ -353,6 +461,8 @@ def report(args, result: dict, found: list[checks.Check], matched: dict) -> str:
         "| --- | ---: | --- |",
     ]
     lines += [f"| {c.name} | {c.value} | {'ok' if c.ok else 'FAILED'} |" for c in found]
+    if result["kill"]:
+        lines += ["", *kill_lines(result)]
     lines += [
         "",
         "Requests (all released in bursts by a barrier):",
@@ -390,6 +500,23 @@ def report(args, result: dict, found: list[checks.Check], matched: dict) -> str:
     if problems:
         lines += ["", "First problems, and the exceptions in the logs:", "", *(f"- {line}" for line in problems)]
     return "\n".join(lines)
+
+
+def kill_lines(result: dict) -> list[str]:
+    kill, window = result["kill"], killed_window(result)
+    lags = {row["id"]: row for row in result["notifications"]}
+    resent = sorted(
+        (lags[row_id]["sent_at"] - lags[row_id]["due_at"]).total_seconds()
+        for row_id in kill.pushed
+        if row_id in lags and lags[row_id]["sent_at"] is not None
+    )
+    return [
+        f"kill -9: reminder worker {KILLED} armed {kill.armed_after:g} s into the load, killed at "
+        f"{kill.killed_after or 0:.1f} s, holding a claim of {len(kill.pushed)} rows whose lease ran until "
+        f"{kill.lease}; {sum(1 for n in kill.pushed.values() if n)} of them had reached the push service "
+        f"unrecorded. Received at the push service: {sorted(window['received'].values())} times each; "
+        f"from due to sent for the claim's rows: {', '.join(f'{s:.0f}' for s in resent)} s.",
+    ]
 
 
 def notification_table(notifications: list[dict]) -> list[str]:

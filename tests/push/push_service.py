@@ -7,8 +7,10 @@ signature, `aud` equal to the endpoint's origin, `exp` less than 24 h ahead and 
 in `received`; what did not is kept in `errors`, and answered 400."""
 
 import base64
+import contextlib
 import json
 import os
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -75,6 +77,7 @@ class PushService:
         self.answered: list[tuple[str, int]] = []  # every request: (browser, status answered)
         self._script: dict[str, list[tuple[int, dict]]] = {}
         self._lock = threading.Lock()
+        self.connections: set = set()  # kept alive between pushes, as real push services do
         # A short poll interval: shutdown() waits for one, and every test stops a service.
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
@@ -83,8 +86,13 @@ class PushService:
         return self
 
     def stop(self) -> None:
+        """Gone, as a push service that went away: kept-alive connections are closed too."""
         self.server.shutdown()
         self.server.server_close()
+        with self._lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
 
     def browser(self, name: str) -> Browser:
         browser = self.browsers[name] = Browser(name, f"{self.origin}/wpush/v2/{name}")
@@ -144,6 +152,14 @@ def verify_vapid(authorization: str, origin: str) -> tuple[dict, str]:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer has a Content-Length
+
+    def setup(self):
+        super().setup()
+        service = self.server.push_service
+        with service._lock:
+            service.connections.add(self.connection)
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         headers = {key.lower(): value for key, value in self.headers.items()}

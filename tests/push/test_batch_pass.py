@@ -145,3 +145,23 @@ def test_a_database_failure_while_taking_up_a_claim_gives_it_back_untried(
     assert push_service.answered == []
     assert run_worker() == {"sent": 2}
     assert {n.status for n in db.session.scalars(sa.select(Notification))} == {SENT}
+
+
+def test_passes_of_one_process_share_its_connections_and_threads(
+    monkeypatch, make_user, subscribe, push_service, run_worker
+):
+    accepted = []
+    serve = push_service.server.process_request
+
+    def note(request, address):
+        accepted.append(address)
+        serve(request, address)
+
+    monkeypatch.setattr(push_service.server, "process_request", note)
+    for n, user in enumerate(subscribed_users(make_user, subscribe, 5)):
+        queue(user, f"k{n}")
+    assert run_worker(limit=2) == {"sent": 2}
+    assert run_worker(limit=2) == {"sent": 2}
+    assert run_worker() == {"sent": 1}
+    assert len(push_service.received) == 5
+    assert len(accepted) <= 2  # at most two pushes were out at once; each pass before opened its own

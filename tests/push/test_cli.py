@@ -64,3 +64,25 @@ def wait_for(condition, seconds: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_run_starts_the_next_pass_at_once_while_passes_are_full(app, make_user, subscribe, push_service):
+    for n in range(5):
+        user = make_user()
+        subscribe(user, f"phone{n}")
+        queue(user, f"k{n}")
+    previous_handler = signal.getsignal(signal.SIGTERM)
+
+    def stop_when_all_arrived():
+        try:
+            wait_for(lambda: len(push_service.received) == 5)  # passes of 2, 2 and 1, no interval between
+        finally:
+            if signal.getsignal(signal.SIGTERM) is not previous_handler:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    helper = threading.Thread(target=stop_when_all_arrived, daemon=True)
+    helper.start()
+    result = app.test_cli_runner().invoke(args=["reminders", "run", "--interval", "60", "--limit", "2"])
+    helper.join(5)
+    assert result.exit_code == 0, result.output
+    assert len(push_service.received) == 5

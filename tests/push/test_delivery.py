@@ -259,7 +259,7 @@ def test_a_worker_whose_lease_was_taken_over_does_not_send(app, make_user, subsc
     notification = notification_row()
     notification.locked_until = lease + timedelta(minutes=1)  # as another worker's later claim would
     db.session.commit()
-    assert deliver_claimed(notification_id=ids[0], lease=lease, http=None) == "lost"
+    assert deliver_claimed(notification_id=ids[0], lease=lease, client=None) == "lost"
     assert push_service.answered == [] and notification_row().status == SENDING
 
 

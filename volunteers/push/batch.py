@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import requests
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..core.database import begin_write
 from ..core.time import now
 from ..extensions import db
+from .client import PushClient
 from .delivery import Device, Message, Result, build_message, push_to_device
 from .email import email_for
 from .endpoints import loopback_allowed
@@ -68,14 +69,20 @@ class Claim:
 class Pusher:
     """What a push needs from the app, read in the app's thread: the pool's threads have no app context."""
 
-    http: requests.Session
+    client: PushClient
+    threads: ThreadPoolExecutor
     tokens: VapidTokens
     allow_loopback: bool
-    timeout: float
 
     @classmethod
-    def for_app(cls, http: requests.Session, tokens: VapidTokens, timeout: float) -> "Pusher":
-        return cls(http, tokens, loopback_allowed(), timeout)
+    def for_app(cls, tokens: VapidTokens, *, timeout: float) -> "Pusher":
+        """With the process's client and threads, kept across passes: connections to each push
+        service stay open, and no thread is started per claim."""
+        kept = current_app.extensions
+        if "push_client" not in kept:
+            kept["push_client"] = PushClient(connections_per_host=PUSH_THREADS, timeout=timeout)
+            kept["push_threads"] = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="push")
+        return cls(kept["push_client"], kept["push_threads"], tokens, loopback_allowed())
 
     def push(self, device: Device, message: Message) -> Result:
         result = push_to_device(
@@ -84,8 +91,7 @@ class Pusher:
             vapid=self.tokens.key,
             subject="",
             allow_loopback=self.allow_loopback,
-            timeout=self.timeout,
-            session=self.http,
+            client=self.client,
             tokens=self.tokens,
         )
         if result.outcome != DELIVERED:
@@ -193,8 +199,8 @@ def push_claim(claim: Claim, pusher: Pusher, *, reserve: timedelta) -> dict[int,
             results.append(pusher.push(device, job.message))
         return results
 
-    with ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="push") as pool:
-        return dict(zip([job.notification_id for job in claim.jobs], pool.map(push_job, claim.jobs), strict=True))
+    pushed = pusher.threads.map(push_job, claim.jobs)
+    return dict(zip([job.notification_id for job in claim.jobs], pushed, strict=True))
 
 
 def record_claim(claim: Claim, results: dict[int, list[Result]], *, settle_after_push) -> Counter:

@@ -22,7 +22,8 @@ from ..core.rate_limits import Limit, count_use
 from ..core.time import now
 from ..extensions import db
 from ..mail.services import queue_mail
-from .delivery import Device, Message, NoRedirectSession, Result, fit_payload, push_to_device, topic
+from .client import PushClient
+from .delivery import Device, Message, Result, fit_payload, push_to_device, topic
 from .endpoints import loopback_allowed
 from .models import DELIVERED, GONE, PushSubscription
 from .services import devices_of
@@ -68,8 +69,8 @@ def send_trial_message(*, user: User) -> TrialOutcome:
     _count(user)
     message = _message(user)
     db.session.commit()  # the use counts, and no transaction waits for the push service
-    with NoRedirectSession() as http:
-        results = [_push(device, message, http) for device in devices]
+    with PushClient(timeout=TIMEOUT_SECONDS) as client:
+        results = [_push(device, message, client) for device in devices]
     emailed = channel == "both" and _mail_configured()
     if emailed:
         _queue_mail(user)
@@ -120,15 +121,14 @@ def _message(user: User) -> Message:
     return Message(payload=payload, ttl=int(TTL.total_seconds()), headers=headers)
 
 
-def _push(device: Device, message: Message, http) -> Result:
+def _push(device: Device, message: Message, client: PushClient) -> Result:
     return push_to_device(
         device=device,
         message=message,
         vapid=vapid_key(),
         subject=vapid_subject(),
         allow_loopback=loopback_allowed(),
-        timeout=TIMEOUT_SECONDS,
-        session=http,
+        client=client,
     )
 
 

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-import requests
 import sqlalchemy as sa
 
 from ..core.database import begin_write
@@ -50,8 +49,9 @@ from ..core.time import now
 from ..extensions import db
 from ..mail.worker import send_due_mails
 from ..shifts.handovers import lapse_handovers
-from .batch import PUSH_THREADS, Claim, Pusher, push_claim, record_claim, take_up_claim
-from .delivery import Device, Message, NoRedirectSession, Result, build_message, push_to_device
+from .batch import Claim, Pusher, push_claim, record_claim, take_up_claim
+from .client import PushClient
+from .delivery import Device, Message, Result, build_message, push_to_device
 from .email import Email, email_for, send_email
 from .endpoints import loopback_allowed
 from .models import (
@@ -79,7 +79,7 @@ CLAIM_SIZE = 100
 LEASE = timedelta(seconds=60)
 # Stop taking up claimed rows when less than this is left of the claim's lease, and give them back.
 LEASE_RESERVE = timedelta(seconds=20)
-PUSH_TIMEOUT_SECONDS = 10  # requests' connect timeout, and again its read timeout
+PUSH_TIMEOUT_SECONDS = 10  # the push client's connect timeout, and again its read timeout
 # A row being sent is held for its next push (both timeouts, the DNS check, the commit) or for its
 # email (smtplib waits up to core.mail.SMTP_TIMEOUT for each of a handful of steps).
 SEND_LEASE = timedelta(seconds=2 * PUSH_TIMEOUT_SECONDS + 10)
@@ -118,16 +118,14 @@ def send_due(*, limit: int = 100) -> Counter:
     lapsed = Counter(handovers_lapsed=lapse_handovers())
     mailed = send_due_mails(limit=limit) + lapsed  # the mail outbox first: a broken push setting must not hold it up
     tokens = vapid_tokens()  # a broken key setting fails here, before anything is claimed
-    counts = Counter()
-    with NoRedirectSession(connections_per_host=PUSH_THREADS) as http:
-        pusher = Pusher.for_app(http, tokens, PUSH_TIMEOUT_SECONDS)
-        while (wanted := limit - counts.total()) > 0:
-            ids, lease = claim_due(limit=min(CLAIM_SIZE, wanted))
-            if not ids:
-                break
-            counts += _deliver_claims(ids, lease, pusher)
-            if counts["released"]:
-                break  # this pass is slow: let other workers have the rest
+    counts, pusher = Counter(), Pusher.for_app(tokens, timeout=PUSH_TIMEOUT_SECONDS)
+    while (wanted := limit - counts.total()) > 0:
+        ids, lease = claim_due(limit=min(CLAIM_SIZE, wanted))
+        if not ids:
+            break
+        counts += _deliver_claims(ids, lease, pusher)
+        if counts["released"]:
+            break  # this pass is slow: let other workers have the rest
     if counts:
         log.info("push pass: %s", dict(counts))
     return counts + mailed
@@ -152,7 +150,7 @@ def _deliver_claims(ids: list[int], lease: datetime, pusher: Pusher) -> Counter:
         except SentButNotRecorded:
             _give_back(claim.one_by_one, lease)
             raise
-    return counts + _deliver_one_by_one(claim.one_by_one, lease, pusher.http)
+    return counts + _deliver_one_by_one(claim.one_by_one, lease, pusher.client)
 
 
 def _record_claim_or_retry(claim: Claim, results: dict[int, list[Result]]) -> Counter:
@@ -171,7 +169,7 @@ def _record_claim_or_retry(claim: Claim, results: dict[int, list[Result]]) -> Co
         raise SentButNotRecorded(f"notifications {sorted(results)}") from error
 
 
-def _deliver_one_by_one(ids: list[int], lease: datetime, http: requests.Session) -> Counter:
+def _deliver_one_by_one(ids: list[int], lease: datetime, client: PushClient) -> Counter:
     counts = Counter()
     for position, notification_id in enumerate(ids):
         if now() > lease - LEASE_RESERVE:
@@ -179,7 +177,7 @@ def _deliver_one_by_one(ids: list[int], lease: datetime, http: requests.Session)
             counts["released"] += len(ids) - position
             break
         try:
-            counts[_deliver_one(notification_id, lease, http)] += 1
+            counts[_deliver_one(notification_id, lease, client)] += 1
         except SentButNotRecorded:
             _give_back(ids[position + 1 :], lease)
             raise
@@ -190,11 +188,11 @@ def _deliver_one_by_one(ids: list[int], lease: datetime, http: requests.Session)
     return counts
 
 
-def _deliver_one(notification_id: int, lease: datetime, http: requests.Session) -> str:
+def _deliver_one(notification_id: int, lease: datetime, client: PushClient) -> str:
     # One broken notification must not hold up the others; its lease runs out, and after
     # MAX_ATTEMPTS claims it is given up (see _prepare). A database failure ends the pass.
     try:
-        return deliver_claimed(notification_id=notification_id, lease=lease, http=http)
+        return deliver_claimed(notification_id=notification_id, lease=lease, client=client)
     except SentButNotRecorded:
         raise
     except Exception as error:
@@ -265,14 +263,14 @@ def release_claims(*, ids: list[int], lease: datetime) -> None:
     db.session.commit()
 
 
-def deliver_claimed(*, notification_id: int, lease: datetime, http: requests.Session | None) -> str:
+def deliver_claimed(*, notification_id: int, lease: datetime, client: PushClient) -> str:
     """Push one claimed notification to its recipient's devices (and email it if wanted), recording
     each result right after it; commits. Raises SentButNotRecorded when a result could not be
     written even on a second try."""
     job, status = _take_up(notification_id, lease)
     if job is None:
         return status
-    sends, results = _sends(job, http), []
+    sends, results = _sends(job, client), []
     for position, (send, _) in enumerate(sends):
         results.append(send())
         hold_for = sends[position + 1][1] if position + 1 < len(sends) else None
@@ -282,8 +280,8 @@ def deliver_claimed(*, notification_id: int, lease: datetime, http: requests.Ses
     return status
 
 
-def _sends(job: Job, http: requests.Session | None) -> list[Send]:
-    sends: list[Send] = [(partial(_push, device, job.message, http), SEND_LEASE) for device in job.devices]
+def _sends(job: Job, client: PushClient) -> list[Send]:
+    sends: list[Send] = [(partial(_push, device, job.message, client), SEND_LEASE) for device in job.devices]
     if job.email is not None:
         sends.append((partial(send_email, job.email), EMAIL_LEASE))
     return sends
@@ -358,15 +356,14 @@ def _devices_to_reach(notification: Notification) -> list[Device]:
     return [Device(row.id, row.endpoint, row.p256dh, row.auth) for row in rows]
 
 
-def _push(device: Device, message: Message, http: requests.Session | None) -> Result:
+def _push(device: Device, message: Message, client: PushClient) -> Result:
     result = push_to_device(
         device=device,
         message=message,
         vapid=vapid_key(),
         subject=vapid_subject(),
         allow_loopback=loopback_allowed(),
-        timeout=PUSH_TIMEOUT_SECONDS,
-        session=http,
+        client=client,
     )
     if result.outcome != DELIVERED:
         log.warning("push to %s: %s", result.push_host, result.error)
