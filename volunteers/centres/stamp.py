@@ -107,13 +107,24 @@ def _person_shown_changed(user: User) -> bool:
 
 
 def _centres_of_people(session: Session, people: list[User]) -> set[int]:
-    """Every centre the people belong to: from their loaded memberships, else one read."""
+    """Every centre the people belong to (from their loaded memberships, else one read) and every
+    centre they have sign-ups or hours in: a centre's feed and reports name them also after they left."""
     ids = {m.centre_id for user in people if "memberships" in user.__dict__ for m in user.memberships}
     unloaded = [user.id for user in people if "memberships" not in user.__dict__]
     if unloaded:
         rows = session.connection().execute(sa.select(Membership.centre_id).where(Membership.user_id.in_(unloaded)))
         ids |= set(rows.scalars())
+    if people:
+        ids |= set(session.connection().execute(_signup_centres([user.id for user in people])).scalars())
     return ids
+
+
+def _signup_centres(user_ids) -> sa.Select:
+    """Centres whose shifts or hours name the people, members or not (any more)."""
+    return sa.union(
+        sa.select(Signup.centre_id).where(Signup.user_id.in_(user_ids)),
+        sa.select(HoursEntry.centre_id).where(HoursEntry.user_id.in_(user_ids)),
+    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -156,6 +167,7 @@ def _note_bulk(state) -> None:
         user_ids = sa.select(table.c.id).where(state.statement.whereclause)
         rows = state.session.execute(sa.select(Membership.centre_id).where(Membership.user_id.in_(user_ids)))
         touch_centres(state.session, rows.scalars())
+        touch_centres(state.session, state.session.execute(_signup_centres(user_ids)).scalars())
 
 
 def _sets_person_shown(statement) -> bool:

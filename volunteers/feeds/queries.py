@@ -2,10 +2,13 @@
 an unchanged feed is answered from the fingerprint alone, without loading or rendering rows.
 
 Each feed's fingerprint comes from one statement, built once at import with bound parameters,
-that also resolves the URL (token hash or slug) to the feed's owner: a calendar server polls
-thousands of feeds, and most polls end in a 304 right after it. The change stamps of the centres
-whose data a feed shows (centres/stamp.py) are part of it: what the rows' own stamps cannot see,
-such as a renamed meeting point or volunteer, a centre's renamed activity, moves them."""
+that resolves the URL (token hash or slug) to the feed's owner and reads the change stamps of the
+centres whose data the feed shows (centres/stamp.py), not the feed's rows: every write that
+changes a shift, sign-up, meeting point, activity, centre or a shown name raises its centre's
+stamp in the same transaction. What the stamps do not carry goes into the fingerprint as it is:
+the owner's own settings (alarm, locale), the meeting point's or centre's shown fields, today's
+date (the window of shifts moves at Berlin midnight, never in between) and the set of centres a
+volunteer's sign-ups are in (also those of centres they have left)."""
 
 import hashlib
 from collections import defaultdict
@@ -25,7 +28,16 @@ from .models import CENTRE, PERSONAL, CalendarToken
 HISTORY = timedelta(days=90)
 # A cancelled shift stays this long after its cancellation, so that subscribed clients remove it.
 CANCELLED_LINGER = timedelta(days=30)
-FEED_FORMAT_VERSION = "2"  # bump when the rendering changes, so that every ETag changes
+FEED_FORMAT_VERSION = "3"  # bump when the rendering changes, so that every ETag changes
+
+# What the fingerprint reads of the shown centres' stamps: how many, which, their sum, the latest
+# move. Stamps only grow, so any raise moves the sum; the ids' sum and the count move with the set.
+STAMPS = (
+    sa.func.count(CentreStamp.centre_id),
+    sa.func.coalesce(sa.func.sum(CentreStamp.centre_id), 0),
+    sa.func.coalesce(sa.func.sum(CentreStamp.stamp), 0),
+    sa.func.max(CentreStamp.changed_at),
+)
 
 
 @dataclass(frozen=True)
@@ -34,23 +46,23 @@ class Fingerprint:
     last_modified: datetime | None
 
 
-def _fingerprint(aggregates, *extra) -> Fingerprint:
-    """From (count, sum of SEQUENCEs, the centres' change stamps, *latest change times) of a feed's
-    rows and whatever else shapes the output (the feed's identity, locale, settings), so that no two
-    feeds share an ETag. The sequences catch a change whose time is not the latest (another server's
-    clock, a frozen one); the centre stamps only grow, so their sum over the rows moves with any."""
-    count, sequences, centre_stamps, *times = aggregates
-    times = [t for t in times if t is not None]
-    last = max(times) if times else None
-    key = "|".join(str(part) for part in (FEED_FORMAT_VERSION, count, sequences, centre_stamps, *times, *extra))
+def _fingerprint(stamps, midnight: datetime, *extra) -> Fingerprint:
+    """From the shown centres' stamps (`STAMPS`) and whatever else shapes the output (the feed's
+    identity, locale, settings, today's date), so that no two feeds share an ETag. Last-Modified
+    is the latest move of a shown centre's stamp, or the last midnight, when the window moved."""
+    *sums, changed_at = stamps
+    last = max(changed_at, midnight) if changed_at is not None else midnight
+    key = "|".join(str(part) for part in (FEED_FORMAT_VERSION, *sums, changed_at, *extra))
     return Fingerprint(hashlib.sha256(key.encode()).hexdigest()[:32], last)
 
 
-def _window() -> tuple[dict, date]:
-    """The bound parameters of the window, and today's Berlin date: it is part of the fingerprint,
-    so that the window moves daily."""
-    now = time.now()
-    return {"since": now - HISTORY, "linger": now - CANCELLED_LINGER}, time.to_berlin(now).date()
+def _window() -> tuple[dict, date, datetime]:
+    """The bound parameters of the window, today's Berlin date and its midnight. The window's
+    edges are measured from that midnight, so that the shifts a feed shows change only with the
+    data (its centres' stamps) or the date (part of the fingerprint), never in between."""
+    today = time.to_berlin(time.now()).date()
+    midnight = time.berlin_local_lenient(datetime.combine(today, datetime.min.time()))
+    return {"since": midnight - HISTORY, "linger": midnight - CANCELLED_LINGER}, today, midnight
 
 
 def _in_window():
@@ -158,16 +170,17 @@ def _feed_shifts(rows, first: int = 0) -> list[tuple]:
 
 
 def _rows(statement, **params):
-    window, _today = _window()
+    window, _today, _midnight = _window()
     return db.session.execute(statement, {**window, **params})
 
 
 def _state(statement, **params):
     """The statement's one row (or None), on a connection of its own rather than the ORM session,
-    whose set-up and teardown cost 10–20 % of a 304; a render then reads through the session."""
-    window, today = _window()
+    whose set-up and teardown cost 10–20 % of a 304; a render then reads through the session.
+    Also today's date and its midnight, for the fingerprint."""
+    _window_params, today, midnight = _window()
     with db.engine.connect() as connection:
-        return connection.execute(statement, {**window, **params}).one_or_none(), today
+        return connection.execute(statement, params).one_or_none(), today, midnight
 
 
 # --- a volunteer's own shifts ---------------------------------------------------------------
@@ -177,38 +190,33 @@ def _personal_filter(user_id):
     return (Signup.user_id == user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES), Shift.status != DRAFT, *_in_window())
 
 
-# Signups, then their shifts, both LEFT JOINed (a nested join would make SQLite scan every
-# sign-up): a sign-up whose shift is not in the feed has no shift columns and counts nowhere.
+# The centres of the owner's sign-ups: those of centres they have left too, whose shifts, meeting
+# points and activities the feed still shows. One read of their sign-ups by (user, status), not
+# of the shifts: the stamps carry every change of what those sign-ups show.
+SIGNUP_CENTRES = (
+    sa.select(Signup.centre_id)
+    .where(Signup.user_id == CalendarToken.user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+    .correlate(CalendarToken)
+)
+PERSONAL_OWNER = (CalendarToken.user_id, User.calendar_alarm_minutes, User.locale)
 PERSONAL_STATE = (
-    sa.select(
-        CalendarToken.user_id,
-        User.calendar_alarm_minutes,
-        User.locale,
-        sa.func.count(Shift.id),
-        sa.func.sum(Shift.sequence),
-        sa.func.sum(CentreStamp.stamp),
-        sa.func.max(Shift.updated_at),
-        sa.func.max(sa.case((Shift.id.is_not(None), Signup.updated_at))),
-        sa.func.max(CentreStamp.changed_at),
-    )
+    sa.select(*PERSONAL_OWNER, *STAMPS)
     .select_from(CalendarToken)
     .join(User, User.id == CalendarToken.user_id)
-    .outerjoin(Signup, sa.and_(Signup.user_id == CalendarToken.user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)))
-    .outerjoin(Shift, sa.and_(Shift.id == Signup.shift_id, Shift.status != DRAFT, *_in_window()))
-    .outerjoin(CentreStamp, CentreStamp.centre_id == Shift.centre_id)
+    .outerjoin(CentreStamp, CentreStamp.centre_id.in_(SIGNUP_CENTRES))
     .where(CalendarToken.kind == PERSONAL, CalendarToken.token_hash == sa.bindparam("token_hash"))
-    .group_by(CalendarToken.user_id, User.calendar_alarm_minutes, User.locale)
+    .group_by(*PERSONAL_OWNER)
 )
 
 
 def personal_state(token_hash: str):
     """(user_id, calendar_alarm_minutes, locale) of the token's owner and their feed's
     fingerprint, or None if no personal feed has this token."""
-    row, today = _state(PERSONAL_STATE, token_hash=token_hash)
+    row, today, midnight = _state(PERSONAL_STATE, token_hash=token_hash)
     if row is None:
         return None
-    owner = row[:3]
-    return owner, _fingerprint(row[3:], today, PERSONAL, *owner)
+    owner = row[: len(PERSONAL_OWNER)]
+    return owner, _fingerprint(row[len(PERSONAL_OWNER) :], midnight, today, PERSONAL, *owner)
 
 
 PERSONAL_SIGNUPS = _shifts_select(
@@ -229,9 +237,10 @@ def _public_filter(meeting_point_id):
 
 
 # The meeting point's own fields are in the calendar (name, address, position): they go into the
-# fingerprint as they are, and its centre's stamp with them (activity names, free places).
+# fingerprint as they are, and its centre's stamp with them (shifts, activity names, free places).
 PUBLIC_POINT = (
     MeetingPoint.id,
+    MeetingPoint.centre_id,
     MeetingPoint.name,
     MeetingPoint.street,
     MeetingPoint.postcode,
@@ -240,17 +249,9 @@ PUBLIC_POINT = (
     MeetingPoint.longitude,
 )
 PUBLIC_STATE = (
-    sa.select(
-        *PUBLIC_POINT,
-        sa.func.count(Shift.id),
-        sa.func.sum(Shift.sequence),
-        sa.func.max(CentreStamp.stamp),
-        sa.func.max(Shift.updated_at),
-        sa.func.max(CentreStamp.changed_at),
-    )
+    sa.select(*PUBLIC_POINT, *STAMPS)
     .select_from(MeetingPoint)
     .outerjoin(CentreStamp, CentreStamp.centre_id == MeetingPoint.centre_id)
-    .outerjoin(Shift, sa.and_(*_public_filter(MeetingPoint.id)))
     .where(MeetingPoint.slug == sa.bindparam("slug"))
     .group_by(*PUBLIC_POINT)
 )
@@ -258,11 +259,11 @@ PUBLIC_STATE = (
 
 def public_state(slug: str, locale: str):
     """The meeting point's id and its feed's fingerprint, or None if there is no such meeting point."""
-    row, today = _state(PUBLIC_STATE, slug=slug)
+    row, today, midnight = _state(PUBLIC_STATE, slug=slug)
     if row is None:
         return None
     point = row[: len(PUBLIC_POINT)]
-    return row.id, _fingerprint(row[len(PUBLIC_POINT) :], today, "place", *point, locale)
+    return row.id, _fingerprint(row[len(PUBLIC_POINT) :], midnight, today, "place", *point, locale)
 
 
 PUBLIC_SHIFTS = _shifts_select(*_public_filter(sa.bindparam("meeting_point_id")))
@@ -280,29 +281,14 @@ def _centre_filter(centre_id):
 
 
 # Only while the token's owner is on the centre's staff: the link dies with the role. The centre's
-# name and slug are in the calendar and go into the fingerprint as they are.
+# name and slug are in the calendar and go into the fingerprint as they are; its stamp carries
+# its shifts, sign-ups and the names of the people signed up.
 CENTRE_OWNER = (CalendarToken.user_id, CalendarToken.centre_id, User.locale, Centre.slug, Centre.name)
-CENTRE_SIGNUP_STAMP = (
-    sa.select(sa.func.max(Signup.updated_at))
-    .join(Shift, Shift.id == Signup.shift_id)
-    .where(*_centre_filter(CalendarToken.centre_id))
-    .correlate(CalendarToken)
-    .scalar_subquery()
-)
 CENTRE_STATE = (
-    sa.select(
-        *CENTRE_OWNER,
-        sa.func.count(Shift.id),
-        sa.func.sum(Shift.sequence),
-        sa.func.max(CentreStamp.stamp),
-        sa.func.max(Shift.updated_at),
-        CENTRE_SIGNUP_STAMP,
-        sa.func.max(CentreStamp.changed_at),
-    )
+    sa.select(*CENTRE_OWNER, *STAMPS)
     .select_from(CalendarToken)
     .join(User, User.id == CalendarToken.user_id)
     .join(Centre, Centre.id == CalendarToken.centre_id)
-    .outerjoin(CentreStamp, CentreStamp.centre_id == Centre.id)
     .join(
         Membership,
         sa.and_(
@@ -311,7 +297,7 @@ CENTRE_STATE = (
             Membership.role.in_(STAFF_ROLES),
         ),
     )
-    .outerjoin(Shift, sa.and_(*_centre_filter(Centre.id)))
+    .outerjoin(CentreStamp, CentreStamp.centre_id == Centre.id)
     .where(CalendarToken.kind == CENTRE, CalendarToken.token_hash == sa.bindparam("token_hash"))
     .group_by(*CENTRE_OWNER)
 )
@@ -321,11 +307,11 @@ def centre_state(token_hash: str):
     """(user_id, centre_id, locale, centre slug, centre name) of the token and the feed's
     fingerprint, or None if no centre feed has this token or its owner is no longer on that
     centre's staff."""
-    row, today = _state(CENTRE_STATE, token_hash=token_hash)
+    row, today, midnight = _state(CENTRE_STATE, token_hash=token_hash)
     if row is None:
         return None
     owner = row[: len(CENTRE_OWNER)]
-    return owner, _fingerprint(row[len(CENTRE_OWNER) :], today, CENTRE, *owner)
+    return owner, _fingerprint(row[len(CENTRE_OWNER) :], midnight, today, CENTRE, *owner)
 
 
 CENTRE_SHIFTS = _shifts_select(*_centre_filter(sa.bindparam("centre_id")))
