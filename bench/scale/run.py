@@ -4,6 +4,11 @@ wrk for each measured page next to a bare Flask endpoint served the same way, in
     .venv/bin/python bench/scale/run.py --database-url postgresql+psycopg://postgres@127.0.0.1/treffpunkt_bench_scale
     .venv/bin/python bench/scale/run.py                          # SQLite in --work
     .venv/bin/python bench/scale/run.py --reuse …                # the data of an earlier run in --work
+    .venv/bin/python bench/scale/run.py --reuse --only report --before /tmp/before --rounds 3 --port-base 8411 …
+
+--before serves another tree (e.g. `git archive HEAD | tar -x -C /tmp/before`) on the same data, and
+each of its pages is measured right after the same page of this tree ("…, before" rows); --rounds
+repeats the selected pages, so that the rows of the two trees take turns.
 
 A PostgreSQL database is dropped and created anew unless --reuse is given. Prints markdown tables
 to stdout (progress to stderr) and, with --json, the raw numbers. Servers are stopped at the end,
@@ -31,9 +36,11 @@ sys.path.insert(0, str(HERE.parent))
 
 from harness import gunicorn, load_average, log, stop, wait_for, warm_up, worker_memory, wrk
 
-APP_PORT, BARE_PORT, RENDER_PORT, UNKEPT_PORT = 8111, 8112, 8113, 8114
+# Servers and their ports: --port-base plus the offset (8111 … 8115 by default).
+PORT_OFFSETS = {"treffpunkt": 0, "bare": 1, "render": 2, "unkept": 3, "before": 4}
 SECRET_KEY = "bench-scale-secret"  # feed tokens derive from it: the same for generating and serving
 SHARE_TARGET, P99_TARGET_MS = 0.25, 100
+TARGETS = {"centre report": (0.15, 20)}  # issue #16: the centre report's repeat view, × bare and p99 ms
 DRAIN_SECONDS = 3
 CSRF_INPUT = r'name="csrf_token"[^>]*value="([^"]+)"'
 # One User-Agent for the login and for every request wrk sends, as a real browser keeps its own:
@@ -62,6 +69,9 @@ def parse_args():
     parser.add_argument(
         "--only", help="comma-separated words: measure only the pages whose names contain one (e.g. report)"
     )
+    parser.add_argument("--before", type=Path, help="another tree to serve and measure after each page, same data")
+    parser.add_argument("--rounds", type=int, default=1, help="measure the selected pages this many times in turn")
+    parser.add_argument("--port-base", type=int, default=8111, help="first of the five ports the servers use")
     return parser.parse_args()
 
 
@@ -222,30 +232,38 @@ def request_lines(meta: dict, base: str, browsers: dict) -> dict[str, list[tuple
     }
 
 
-CASES = (  # name, port, expected status of the first line (warm-up)
-    ("bare /hello", BARE_PORT, 200),
-    ("(for scale: /healthz, one SELECT 1)", APP_PORT, 200),
-    ("open-shift list", APP_PORT, 200),
-    ("my shifts", APP_PORT, 200),
-    ("week plan", APP_PORT, 200),
-    ("sign-up", APP_PORT, 302),
-    ("personal iCal, full (200)", APP_PORT, 200),
-    ("personal iCal, full (200), rendered each time", RENDER_PORT, 200),
-    ("personal iCal, 304", APP_PORT, 304),
-    ("centre report", APP_PORT, 200),
-    ("centre report, figures not kept", UNKEPT_PORT, 200),  # on the server that computes them each time
-    ("state report (all centres)", APP_PORT, 200),
-    ("state report, figures not kept", UNKEPT_PORT, 200),
+CASES = (  # name, server, expected status of the first line (warm-up)
+    ("bare /hello", "bare", 200),
+    ("(for scale: /healthz, one SELECT 1)", "treffpunkt", 200),
+    ("open-shift list", "treffpunkt", 200),
+    ("my shifts", "treffpunkt", 200),
+    ("week plan", "treffpunkt", 200),
+    ("sign-up", "treffpunkt", 302),
+    ("personal iCal, full (200)", "treffpunkt", 200),
+    ("personal iCal, full (200), rendered each time", "render", 200),
+    ("personal iCal, 304", "treffpunkt", 304),
+    ("centre report", "treffpunkt", 200),
+    ("centre report, figures not kept", "unkept", 200),  # on the server that computes them each time
+    ("state report (all centres)", "treffpunkt", 200),
+    ("state report, figures not kept", "unkept", 200),
 )
+BEFORE = ", before"  # the suffix of a page measured on the --before tree
 STATE_VIEWER = "land@bench.example"  # generate.py's Landesstelle (older data sets have no "state" in their meta)
 
 
 def selected(args) -> tuple:
-    """The cases --only names (all without it); the bare endpoint is measured before each anyway."""
-    if not args.only:
-        return CASES
-    words = [word.strip().lower() for word in args.only.split(",") if word.strip()]
-    return tuple(case for case in CASES if any(word in case[0].lower() for word in words))
+    """The cases --only names (all without it), each followed by the same page of the --before tree
+    if one is given; the bare endpoint is measured before each anyway."""
+    words = [word.strip().lower() for word in (args.only or "").split(",") if word.strip()]
+    cases = [case for case in CASES if not words or any(word in case[0].lower() for word in words)]
+    if args.before:
+        cases = [
+            twin
+            for name, server, status in cases
+            for twin in [(name, server, status)]
+            + ([(name + BEFORE, "before", status)] if server == "treffpunkt" else [])
+        ]
+    return tuple(cases)
 
 
 def write_lines(path: Path, lines: list[tuple]) -> None:
@@ -289,35 +307,35 @@ def measure(
     return result
 
 
-def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
-    env = app_env(url)
-    logs = args.work
+def start_servers(args, url: str) -> dict:
+    """server → (process, port, path that answers when it is up)."""
+    env, logs, ports = app_env(url), args.work, {name: args.port_base + at for name, at in PORT_OFFSETS.items()}
     servers = {
-        "treffpunkt": (gunicorn(PROJECT, "wsgi:app", APP_PORT, args.workers, env, logs / "app.log"), "/healthz"),
-        "treffpunkt, feed bodies not cached": (
-            gunicorn(HERE, "render_wsgi:app", RENDER_PORT, args.workers, env, logs / "render.log", str(PROJECT)),
-            "/healthz",
-        ),
-        "treffpunkt, report figures not kept": (
-            gunicorn(HERE, "unkept_wsgi:app", UNKEPT_PORT, args.workers, env, logs / "unkept.log", str(PROJECT)),
-            "/healthz",
-        ),
-        "bare": (
-            gunicorn(HERE.parent / "feeds", "bare:app", BARE_PORT, args.workers, env, logs / "bare.log"),
-            "/hello",
-        ),
+        "treffpunkt": (PROJECT, "wsgi:app", logs / "app.log", None, "/healthz"),
+        "render": (HERE, "render_wsgi:app", logs / "render.log", str(PROJECT), "/healthz"),  # feed bodies not cached
+        "unkept": (HERE, "unkept_wsgi:app", logs / "unkept.log", str(PROJECT), "/healthz"),  # report figures not kept
+        "bare": (HERE.parent / "feeds", "bare:app", logs / "bare.log", None, "/hello"),
     }
-    ports = {
-        "treffpunkt": APP_PORT,
-        "treffpunkt, feed bodies not cached": RENDER_PORT,
-        "treffpunkt, report figures not kept": UNKEPT_PORT,
-        "bare": BARE_PORT,
-    }
+    if args.before:
+        servers["before"] = (args.before.resolve(), "wsgi:app", logs / "before.log", None, "/healthz")
+    needed = {"treffpunkt", "bare"} | {server for _name, server, _status in selected(args)}
+    started = {}
+    for name, (chdir, module, logfile, pythonpath, path) in servers.items():
+        if name not in needed:
+            continue
+        own_env = {**env, "PYTHONPATH": str(chdir)} if name == "before" else env
+        process = gunicorn(chdir, module, ports[name], args.workers, own_env, logfile, pythonpath)
+        started[name] = (process, ports[name], path)
+    return started
+
+
+def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
+    servers = start_servers(args, url)
     engine = sa.create_engine(url)
     try:
-        for name, (process, path) in servers.items():
-            wait_for(f"http://127.0.0.1:{ports[name]}{path}", process, seconds=60)
-        base = f"http://127.0.0.1:{APP_PORT}"
+        for process, port, path in servers.values():
+            wait_for(f"http://127.0.0.1:{port}{path}", process, seconds=180)  # 4 workers each, a loaded machine
+        base = f"http://127.0.0.1:{servers['treffpunkt'][1]}"
         browsers = {
             "volunteers": [Browser(base, email, meta["password"]) for email in meta["volunteers"]],
             "signers": [Browser(base, email, meta["password"]) for email in meta["signup_volunteers"]],
@@ -326,15 +344,20 @@ def run_load(args, url: str, meta: dict) -> tuple[list[dict], dict]:
             "state": Browser(base, meta.get("state", STATE_VIEWER), meta["password"]),
         }
         lines = request_lines(meta, base, browsers)
+        bare_port = servers["bare"][1]
         results, bare = [], None
-        for name, port, expected in selected(args):
-            if port != BARE_PORT:  # the bare endpoint again right before each case: the machine's load moves
-                bare = measure("bare /hello", BARE_PORT, 200, lines["bare /hello"], args, engine, meta, ("throughput",))
-            result = measure(name, port, expected, lines[name], args, engine, meta)
-            results.append({**result, "bare": bare or result})
-        memory = {name: worker_memory(process) for name, (process, _) in servers.items()}
+        for round_ in range(1, args.rounds + 1):
+            for name, server, expected in selected(args):
+                if server != "bare":  # the bare endpoint again right before each case: the machine's load moves
+                    bare = measure(
+                        "bare /hello", bare_port, 200, lines["bare /hello"], args, engine, meta, ("throughput",)
+                    )
+                page = lines[name.removesuffix(BEFORE)]
+                result = measure(name, servers[server][1], expected, page, args, engine, meta)
+                results.append({**result, "bare": bare or result, "round": round_})
+        memory = {name: worker_memory(process) for name, (process, _, _) in servers.items()}
     finally:
-        stop([process for process, _ in servers.values()])
+        stop([process for process, _, _ in servers.values()])
         engine.dispose()
     return results, memory
 
@@ -349,9 +372,9 @@ def markdown(results: list[dict], statements: dict, memory: dict, loadavg: list[
         f"gunicorn {args.workers} sync workers per server; wrk -t{args.threads} -d{args.duration}s, "
         f"throughput -c{args.connections}, moderate -c{args.moderate}.",
         "",
-        "| page | req/s | bare req/s | × bare | p50 ms | p99 ms | moderate: req/s | p50 ms | p99 ms "
+        "| round | page | req/s | bare req/s | × bare | p50 ms | p99 ms | moderate: req/s | p50 ms | p99 ms "
         "| errors | statements | target |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in results:
         top, calm, bare = row["throughput"], row["moderate"], row["bare"]["throughput"]
@@ -359,12 +382,15 @@ def markdown(results: list[dict], statements: dict, memory: dict, loadavg: list[
         # queries.py empties the body cache before each feed request: its "full" is a render as well
         counts = statements.get(row["name"].removesuffix(", rendered each time"), [])
         shown = "–".join(sorted({str(c["statements"]) for c in counts})) if counts else ""
+        if row["name"].endswith(BEFORE):
+            shown = ""  # queries.py counts this tree's statements
         verdict = ""
         if not row["name"].startswith(("bare", "(", "state report")):  # the state report: no target of its own
-            met = share >= SHARE_TARGET and calm["p99_us"] / 1000 < P99_TARGET_MS and top["errors"] == 0
+            share_target, p99_target = TARGETS.get(row["name"].removesuffix(BEFORE), (SHARE_TARGET, P99_TARGET_MS))
+            met = share >= share_target and calm["p99_us"] / 1000 <= p99_target and top["errors"] == 0
             verdict = "met" if met else "MISSED"
         lines.append(
-            f"| {row['name']} | {top['rps']:.0f} | {bare['rps']:.0f} | {share:.2f} | "
+            f"| {row.get('round', 1)} | {row['name']} | {top['rps']:.0f} | {bare['rps']:.0f} | {share:.2f} | "
             f"{top['p50_us'] / 1000:.1f} | {top['p99_us'] / 1000:.1f} | {calm['rps']:.0f} | "
             f"{calm['p50_us'] / 1000:.1f} | {calm['p99_us'] / 1000:.1f} | {top['errors'] + calm['errors']} | "
             f"{shown} | {verdict} |"

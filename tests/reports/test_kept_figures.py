@@ -1,12 +1,16 @@
 """Report figures kept until the centre's change stamp moves: a repeat view is one statement for
 the stamps, every kind of change shows at once in the centre's and the state report, another
-centre's kept figures stay kept, and nothing kept is ever stale (time, locale, an open write)."""
+centre's kept figures stay kept, and nothing kept is ever stale (time, locale, an open write).
+The page's rendered part that depends on no person is kept as well: every kind of change shows in
+it at once, a closed period shows its frozen figures, the person's own parts stay their own."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask import g, template_rendered
 
 from tests import helpers
 from volunteers.activities.models import CentreActivity
@@ -15,10 +19,11 @@ from volunteers.centres.services import update_meeting_point
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.grants.services import GrantValues, set_grant
-from volunteers.hours.models import STAFF_HOURS
-from volunteers.hours.services import HoursInput, approve, log_hours
+from volunteers.hours.models import STAFF_HOURS, HoursEntry
+from volunteers.hours.periods import close_period, create_period
+from volunteers.hours.services import HoursInput, approve, book_correction, log_hours
 from volunteers.reports.figures import Period
-from volunteers.reports.kept import KeptFigures, kept_figures
+from volunteers.reports.kept import KeptFigures, kept_bodies, kept_figures
 from volunteers.reports.services import centre_report, state_report
 from volunteers.shifts.signups import record_attendance, sign_up
 
@@ -222,3 +227,146 @@ def test_the_store_is_bounded_and_forgets_the_least_recently_used():
     assert kept.get(("b",), at) is None and len(kept) == 2
     kept.put(("d",), {"d": 1}, at)
     assert kept.get(("d",), at) is None  # valid until that instant, not at it
+
+
+# --- the rendered page --------------------------------------------------------------------------
+
+BODY = "reports/_centre_body.html"
+
+
+def page(client, path: str, query: dict) -> str:
+    """The HTML page, its CSRF tokens (signed anew with a timestamp) masked."""
+    response = client.get(path, query_string={**query, "format": "html"})
+    assert response.status_code == 200
+    return re.sub(
+        r'((?:csrf_token"|name="csrf-token")[^>]*(?:value|content)=")[^"]+', r"\1…", response.get_data(as_text=True)
+    )
+
+
+def fresh_page(app, client, path: str, query: dict) -> str:
+    """The page rendered anew, as without anything kept."""
+    app.config["REPORT_FIGURES_KEPT"] = False
+    try:
+        return page(client, path, query)
+    finally:
+        app.config["REPORT_FIGURES_KEPT"] = True
+
+
+def bodies_rendered(app, send) -> int:
+    seen = []
+
+    def record(_app, template, **_extra):
+        seen.append(template.name)
+
+    with template_rendered.connected_to(record, app):
+        send()
+    return seen.count(BODY)
+
+
+def figures_shown(html: str) -> list[str]:
+    """The tables and charts of a page: the figures, without the period's status and links."""
+    return re.findall(r"<table.*?</table>|<svg.*?</svg>", html, flags=re.S)
+
+
+def test_a_repeat_view_renders_no_figures_and_the_switch_renders_them_each_time(app, client, login, ours, query):
+    login(user=ours.lead)
+    path = f"/reports/centre/{ours.centre.slug}"
+    assert bodies_rendered(app, lambda: page(client, path, query)) == 1
+    assert bodies_rendered(app, lambda: page(client, path, query)) == 0
+    assert bodies_rendered(app, lambda: fresh_page(app, client, path, query)) == 1
+    assert page(client, path, query) == fresh_page(app, client, path, query)
+
+
+PAGE_CHANGES = {
+    **CHANGES,
+    "report period created": lambda side, _: create_period(
+        centre=side.centre,
+        label="Frühjahr 2020",
+        starts_on=time.to_berlin(time.now()).date().replace(year=2020),
+        ends_on=time.to_berlin(time.now()).date().replace(year=2020),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", PAGE_CHANGES.values(), ids=PAGE_CHANGES.keys())
+def test_every_change_shows_at_once_in_the_page(app, client, login, ours, theirs, query, make_shift, change):
+    login(user=ours.lead)
+    path = f"/reports/centre/{ours.centre.slug}"
+    before = page(client, path, query)
+    assert page(client, path, query) == before  # kept
+    theirs_kept = [key for key in kept_bodies()._items if key[0] == theirs.centre.id]
+
+    change(ours, make_shift)
+    db.session.commit()
+
+    after = page(client, path, query)
+    assert after != before and after == fresh_page(app, client, path, query)
+    assert page(client, path, query) == after
+    assert all(key in kept_bodies()._items for key in theirs_kept)
+
+
+def test_a_period_renamed_shows_in_the_links(app, client, login, ours, query):
+    period = create_period(
+        centre=ours.centre,
+        label="Altes Jahr",
+        starts_on=time.now().date().replace(year=2020),
+        ends_on=time.now().date().replace(year=2020, month=12, day=31),
+    )
+    db.session.commit()
+    login(user=ours.lead)
+    path = f"/reports/centre/{ours.centre.slug}"
+    assert "Altes Jahr" in page(client, path, query)
+    period.label = "Jahr 2020"
+    db.session.commit()
+    html = page(client, path, query)
+    assert "Jahr 2020" in html and "Altes Jahr" not in html and html == fresh_page(app, client, path, query)
+
+
+def test_a_closed_period_shows_the_same_figures_ever_after(app, client, login, ours, query):
+    login(user=ours.lead)
+    path = f"/reports/centre/{ours.centre.slug}"
+    today = time.to_berlin(time.now()).date()
+    closed_query = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+    open_before = page(client, path, closed_query)
+    entry = db.session.scalar(sa.select(HoursEntry).where(HoursEntry.centre_id == ours.centre.id))
+    with time.travel(time.now() + timedelta(days=1)):
+        period = create_period(centre=ours.centre, label="Bis gestern", starts_on=today.replace(day=1), ends_on=today)
+        close_period(period=period, by=ours.lead)
+        db.session.commit()
+        closed = page(client, path, closed_query)
+        assert "Bis gestern</strong>" not in open_before and "(Bis gestern)" in closed
+        assert figures_shown(closed) == figures_shown(open_before)
+        book_correction(original=entry, minutes=-60, by=ours.coordinator, reason="laut Liste 1 h")
+        db.session.commit()
+        assert page(client, path, closed_query) == closed == fresh_page(app, client, path, closed_query)
+        later = {"from": (today + timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+        assert client.get(path, query_string={**later, "format": "json"}).get_json()["volunteer_minutes"] == -60
+        assert "-1,00" in page(client, path, later) and page(client, path, later) == fresh_page(
+            app, client, path, later
+        )
+
+
+def test_staff_and_state_viewers_share_the_figures_not_their_links(app, client, login, state_client, ours, query):
+    login(user=ours.lead)
+    path = f"/reports/centre/{ours.centre.slug}"
+    staff = page(client, path, query)
+    assert bodies_rendered(app, lambda: page(state_client, path, query)) == 0  # the lead's render, kept
+    state = page(state_client, path, query)
+    assert "room-use" in staff and "room-use" not in state
+    assert state == fresh_page(app, state_client, path, query)
+    assert figures_shown(state) == figures_shown(staff)
+
+
+def test_a_reader_whose_transaction_touched_the_centre_keeps_nothing(app, ours, today):
+    view = app.view_functions["reports.centre"]
+    path = f"/reports/centre/{ours.centre.slug}"
+    with app.test_request_context(path):
+        g._login_user = ours.lead  # signed in for this request (Flask-Login's place)
+        ours.hours(30)  # not committed: the stamp has not moved
+        touched = view(ours.centre.slug)
+        assert "2,50" in touched and not kept_bodies()._items  # 150 min, seen, not kept
+        db.session.rollback()
+    with app.test_request_context(path):
+        g._login_user = ours.lead  # signed in for this request (Flask-Login's place)
+        untouched = view(ours.centre.slug)
+        assert "2,50" not in untouched and "2,00" in untouched and len(kept_bodies()._items) == 1

@@ -8,10 +8,17 @@ locale is part of the key because the default activities are named in the reader
 Two more things end an entry: time, because a shift counts as held once it has ended (an entry is
 valid until the next shift of the period ends), and the reader's own transaction, when it changed
 the centre (its stamp moves only at the commit). A result is kept only if the stamps read after
-computing it are those read before: a write committed in between could have reached part of it."""
+computing it are those read before: a write committed in between could have reached part of it.
+
+The report page's part that depends on no person (tables, charts, figures) is kept as well, under
+a key that names all it shows: the figures' checksum, the centre's name and slug, the period, the
+centre's report periods, the locale. A change of any of them is another key."""
+
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from ..centres.models import Centre
 from ..centres.stamp import current_stamps, touched_in_transaction
@@ -21,6 +28,7 @@ from .figures import Period, centres_figures, stamps_and_next_shift_ends
 from .tables import checksum
 
 ENTRIES = 2048  # 54 centres × a few periods × four locales, about 20 KB each
+BODIES = 512  # rendered report parts, about 25 KB each: the periods and locales most read
 
 
 class KeptFigures(ExpiringLRU):
@@ -68,3 +76,29 @@ def _keep(kept: KeptFigures, ids: list[int], period: Period, stamps: dict, key, 
     for i in ids:
         if i in after and after[i][0] == stamps[i]:
             kept.put(key(i), result[i], after[i][1])
+
+
+class KeptBodies(ExpiringLRU):
+    """key → the centre report's rendered part that depends on no person (its key: views.py _centre_body)."""
+
+    def __init__(self, size: int = BODIES):
+        super().__init__(size)
+
+
+def kept_bodies() -> KeptBodies:
+    """This app's store."""
+    return app_store("report_bodies", KeptBodies)
+
+
+def kept_body(key: tuple, centre_id: int, render: Callable[[], Markup]) -> Markup:
+    """The rendered part kept under `key`, which names everything it shows (the figures by their
+    checksum), so that an entry can never be stale; rendered now and kept where the reader's own
+    transaction did not change the centre (what it saw may yet be rolled back)."""
+    if not current_app.config.get("REPORT_FIGURES_KEPT", True) or centre_id in touched_in_transaction():
+        return render()
+    kept, at = kept_bodies(), time.now()
+    body = kept.get(key, at)
+    if body is None:
+        body = render()
+        kept.put(key, body, None)
+    return body

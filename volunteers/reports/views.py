@@ -1,17 +1,20 @@
 """Report pages and downloads: /reports/centre/<slug> and /reports/state (contracts in the spec)."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import defer
+from markupsafe import Markup
 
 from ..core import time
-from ..core.tenancy import centre_by_slug_or_404, in_centre, staff_centre_or_404
+from ..core.templating import reading
+from ..core.tenancy import centre_by_slug_or_404, staff_centre_or_404
 from ..core.web import int_arg
 from ..extensions import db
-from ..hours.models import ReportPeriod
+from ..hours.models import CLOSED, ReportPeriod
 from . import documents
 from .formatting import format_cell
+from .kept import figures_by_centre, kept_body
 from .rendering import (
     MIMETYPES,
     centre_file,
@@ -61,29 +64,74 @@ def _download(body: bytes, output: str, name: str):
 def centre(slug: str):
     centre = _centre_for_reader(slug)
     output, period = _format(), _period()
+    if output == "html":
+        return _centre_page(centre, period)
     figures = centre_report(centre, period)
     if output == "json":
         return jsonify(figures)
-    if output in MIMETYPES:
-        body = centre_file(output, centre.name, figures)
-        return _download(body, output, f"kommAn-{centre.slug}-{period.start}-{period.end}")
-    # The links need no frozen figures: those stay in the database, however many periods are closed.
-    periods = db.session.scalars(
-        in_centre(ReportPeriod, centre)
-        .options(defer(ReportPeriod.frozen_figures))
-        .order_by(ReportPeriod.starts_on.desc())
-    )
+    body = centre_file(output, centre.name, figures)
+    return _download(body, output, f"kommAn-{centre.slug}-{period.start}-{period.end}")
+
+
+def _centre_page(centre, period):
+    periods = _report_periods(centre)
+    figures = _page_figures(centre, period, periods)
     return render_template(
         "reports/centre.html",
         centre=centre,
         figures=figures,
-        tables=report_tables(figures),
-        charts=charts(figures),
+        body=_centre_body(centre, period, figures, periods),
         period=period,
-        notes=centre_notes(figures),
-        periods=list(periods),
         is_staff=current_user.is_staff_of(centre),
     )
+
+
+def _page_figures(centre, period, periods: list[sa.Row]) -> dict:
+    """As centre_report, without asking again for a closed period: the page has just read them all."""
+    if any(p.is_closed and (p.starts_on, p.ends_on) == (period.start, period.end) for p in periods):
+        return centre_report(centre, period)  # the frozen figures
+    return {**figures_by_centre([centre], period)[centre.id], "period_closed": False, "period_label": None}
+
+
+def _report_periods(centre) -> list[sa.Row]:
+    """The centre's report periods for the links, newest first: what the page shows of them (the
+    frozen figures stay in the database, however many periods are closed)."""
+    return list(
+        db.session.execute(
+            sa.select(
+                ReportPeriod.id,
+                ReportPeriod.label,
+                ReportPeriod.starts_on,
+                ReportPeriod.ends_on,
+                (ReportPeriod.status == CLOSED).label("is_closed"),
+            )
+            .where(ReportPeriod.centre_id == centre.id)
+            .order_by(ReportPeriod.starts_on.desc())
+        )
+    )
+
+
+def _centre_body(centre, period, figures: dict, periods: list[sa.Row]) -> Markup:
+    """The page's part that depends on no person, kept under a key that names all it shows."""
+
+    def render() -> Markup:
+        html = render_template(
+            "reports/_centre_body.html",
+            centre=centre,
+            figures=figures,
+            tables=report_tables(figures),
+            charts=charts(figures),
+            period=period,
+            notes=centre_notes(figures),
+            periods=periods,
+        )
+        return Markup(html)  # nosec B704: a rendered, autoescaped template
+
+    if not figures.get("checksum"):
+        return render()
+    shown = (figures["checksum"], figures["period_closed"], figures["period_label"], *map(tuple, periods))
+    key = (centre.id, centre.slug, centre.name, period.start, period.end, reading().code, request.script_root, shown)
+    return kept_body(key, centre.id, render)
 
 
 @bp.route("/state")
