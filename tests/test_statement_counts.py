@@ -23,7 +23,7 @@ from volunteers.feeds.views import MAX_AGE
 from volunteers.hours.models import STAFF_HOURS
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, approve, log_hours
-from volunteers.reports.kept import kept_figures
+from volunteers.reports.kept import kept_bodies, kept_figures
 from volunteers.shifts.listing import kept_cards
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import record_attendance, sign_up
@@ -170,6 +170,7 @@ def forget_kept() -> None:
     """Empty what pages keep between requests (report figures, rendered grids), so that a count
     is of the page computed."""
     kept_figures().clear()
+    kept_bodies().clear()
     kept_weeks().clear()
     kept_cards().clear()
 
