@@ -100,13 +100,19 @@ self.addEventListener("push", (event) => {
   event.waitUntil(self.registration.showNotification(data.title || "Treffpunkt", {
     body: data.body || "",
     tag: data.tag || undefined,
-    data: {url: data.url || "/my/shifts", actions},
+    data: {url: data.url || "/my/shifts", actions, lang: data.lang},
     actions: actions.map((action) => ({action: action.action, title: action.title})),
     icon: "/static/icons/icon-192.png",
     badge: "/static/icons/maskable-192.png",
-    lang: "de",
+    ...languageOf(data.lang),
   }));
 });
+
+// The message is in the recipient's language (the server sends it along); Arabic reads from the right.
+function languageOf(lang) {
+  const known = typeof lang === "string" && /^[a-z]{2}$/.test(lang) ? lang : "de";
+  return {lang: known, dir: known === "ar" ? "rtl" : "ltr"};
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
@@ -123,10 +129,10 @@ async function notificationClicked(notification, action) {
   await self.registration.showNotification(outcome.message, {
     body: notification.title,
     tag: notification.tag || undefined,
-    data: {url: data.url || "/"},
+    data: {url: data.url || "/", lang: data.lang},
     icon: "/static/icons/icon-192.png",
     badge: "/static/icons/maskable-192.png",
-    lang: "de",
+    ...languageOf(data.lang),
   });
   if (!outcome.ok) return openPage(data.url);
   return outcome;

@@ -79,3 +79,35 @@ def test_the_accept_button_signs_up_once_and_says_so(
     assert db.session.scalars(sa.select(Signup.status).where(Signup.user_id == amal.id)).all() == ["confirmed"]
     assert db.session.get(Invitation, invitation.id).status == "accepted"
     context.close()
+
+
+def test_the_notification_is_shown_in_the_recipient_s_language_and_direction(
+    live_server, browser, make_centre, make_meeting_point, make_user, make_shift
+):
+    centre = make_centre("duesseldorf")
+    amal, coordinator = make_user("volunteer", centre), make_user("coordinator", centre)
+    amal.locale = "ar"
+    invite(shift=make_shift(make_meeting_point(centre)), volunteer=amal, by=coordinator)
+    db.session.commit()
+    notification = db.session.scalar(sa.select(Notification).where(Notification.kind == "invitation"))
+    payload = json.loads(build_message(notification=notification, at=time.now()).payload)
+    assert payload["lang"] == "ar"
+
+    context = browser.new_context(permissions=["notifications"], locale="de-DE")  # the browser's own is German
+    page = context.new_page()
+    log_in(page, live_server, amal)
+    cdp = context.new_cdp_session(page)
+    push = {
+        "origin": live_server,
+        "registrationId": registration_id(cdp, page, live_server),
+        "data": json.dumps(payload),
+    }
+    cdp.send("ServiceWorker.deliverPushMessage", push)
+    shown = shown_with_buttons(page)
+    languages = page.evaluate(
+        """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+            .map(n => ({lang: n.lang, dir: n.dir, title: n.title}))"""
+    )
+    assert {"lang": "ar", "dir": "rtl", "title": shown["title"]} in languages
+    assert shown["title"] == notification.title  # the Arabic text the worker would send
+    context.close()

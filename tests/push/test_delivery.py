@@ -71,6 +71,7 @@ def test_the_device_receives_exactly_what_was_queued_with_ttl_urgency_and_topic(
         "body": "Beginn 14:00 Uhr, Raum 2",
         "url": "/me/shifts",
         "tag": "reminder-2h:shift:12:user:7",
+        "lang": "de",  # the recipient's language, for the notification's lang and dir
     }
     assert 7100 <= int(received.headers["ttl"]) <= 7200
     assert received.headers["urgency"] == "high"

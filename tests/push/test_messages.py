@@ -1,5 +1,6 @@
 """Pure parts of a push: payload size, Topic, Retry-After and what each HTTP status means."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -12,13 +13,25 @@ AT = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
 
 def test_a_payload_that_fits_is_left_alone():
     payload = fit_payload(title="Morgen", body="Sprachcafé, 10 Uhr", url="/me/shifts", tag="t")
-    assert payload.decode() == '{"title":"Morgen","body":"Sprachcafé, 10 Uhr","url":"/me/shifts","tag":"t"}'
+    assert payload.decode() == (
+        '{"title":"Morgen","body":"Sprachcafé, 10 Uhr","url":"/me/shifts","tag":"t","lang":"de"}'
+    )
 
 
 @pytest.mark.parametrize("body", ["ä" * 5000, 'Zitat "' * 1000, "x" * 5000, "😀" * 2000])
 def test_a_long_body_is_cut_to_the_largest_start_that_fits(body):
     payload = fit_payload(title="Änderung", body=body, url="/me/shifts", tag="t")
     assert MAX_PAYLOAD_BYTES - 8 <= len(payload) <= MAX_PAYLOAD_BYTES
+
+
+@pytest.mark.parametrize("locale, lang", [(None, "de"), ("ar", "ar"), ("uk", "uk")])
+def test_the_push_names_the_language_its_texts_are_in(locale, lang):
+    notification = SimpleNamespace(
+        id=4, kind="reminder", title="T", body="B", url="/", tag="t", dedupe_key=None, expires_at=None
+    )
+    notification.user = SimpleNamespace(locale=locale)
+    message = build_message(notification=notification, at=AT)
+    assert json.loads(message.payload)["lang"] == lang
 
 
 def test_topic_is_short_url_safe_and_one_per_key():
@@ -89,6 +102,7 @@ def test_urgency_and_ttl_follow_kind_and_expiry(kind, starts_in, urgency, ttl):
         tag="t",
         dedupe_key=None,
         expires_at=AT + starts_in if starts_in else None,
+        user=SimpleNamespace(locale=None),
     )
     message = build_message(notification=notification, at=AT)
     assert (message.headers["Urgency"], message.ttl) == (urgency, ttl)

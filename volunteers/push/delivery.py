@@ -76,6 +76,7 @@ def build_message(*, notification, at: datetime) -> Message:
         body=notification.body,
         url=notification.url,
         tag=notification.tag,
+        lang=notification.user.locale or "de",  # the texts were written in it (queue_notification)
         actions=pushed_actions(getattr(notification, "actions", None)),  # a look-alike may lack it
     )
     headers = {
@@ -90,28 +91,28 @@ def pushed_actions(actions: list | None) -> list[dict]:
     return [{key: action[key] for key in PUSHED_ACTION_KEYS if key in action} for action in actions or ()]
 
 
-def fit_payload(*, title: str, body: str, url: str, tag: str, actions: list[dict] | None = None) -> bytes:
-    """JSON for the service worker; the body is shortened if the whole would not fit a push."""
-    actions = actions or []
-    encoded = _json(title, body, url, tag, actions)
+def fit_payload(
+    *, title: str, body: str, url: str, tag: str, lang: str = "de", actions: list[dict] | None = None
+) -> bytes:
+    """JSON for the service worker; the body is shortened if the whole would not fit a push.
+    `lang` is the language the texts are in, for the notification's lang and dir."""
+    rest = {"url": url, "tag": tag, "lang": lang} | ({"actions": actions} if actions else {})
+    encoded = _json(title, body, rest)
     if len(encoded) <= MAX_PAYLOAD_BYTES:
         return encoded
     # The longest start of the body that fits: characters take 1 to 4 bytes, escapes more.
     fits, too_long = 0, len(body)
     while too_long - fits > 1:
         middle = (fits + too_long) // 2
-        if len(_json(title, body[:middle] + "…", url, tag, actions)) <= MAX_PAYLOAD_BYTES:
+        if len(_json(title, body[:middle] + "…", rest)) <= MAX_PAYLOAD_BYTES:
             fits = middle
         else:
             too_long = middle
-    return _json(title, body[:fits] + "…", url, tag, actions)
+    return _json(title, body[:fits] + "…", rest)
 
 
-def _json(title: str, body: str, url: str, tag: str, actions: list[dict]) -> bytes:
-    data = {"title": title, "body": body, "url": url, "tag": tag}
-    if actions:
-        data["actions"] = actions
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+def _json(title: str, body: str, rest: dict) -> bytes:
+    return json.dumps({"title": title, "body": body} | rest, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def topic(key: str) -> str:

@@ -116,7 +116,7 @@ def _queue_mail(user: User) -> None:
 def _message(user: User) -> Message:
     with force_locale(user.locale or "de"):
         title, body = _("Treffpunkt: Testnachricht"), _("Benachrichtigungen funktionieren auf diesem Gerät.")
-    payload = fit_payload(title=title, body=body, url="/settings", tag="test")
+    payload = fit_payload(title=title, body=body, url="/settings", tag="test", lang=user.locale or "de")
     headers = {"Urgency": "normal", "Topic": topic(f"test:user:{user.id}")}
     return Message(payload=payload, ttl=int(TTL.total_seconds()), headers=headers)
 
