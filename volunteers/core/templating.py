@@ -108,7 +108,9 @@ def layout(template: str, slots: dict, **shared) -> Markup:
 def _pieces(template: str, shared: dict, slots: dict) -> list[tuple[str, str | None]]:
     """The template's text cut at the slots' markers: (text, None) and ("", slot name) in turn."""
     markers = {f"\x00{name}\x00": name for name in slots}
-    html = render_template(template, **shared, **{name: Markup(marker) for marker, name in markers.items()})
+    # Not outside text (bandit B704): a marker is NUL, the slot's name (the template's own key), NUL: no outside text.
+    slot_markers = {name: Markup(marker) for marker, name in markers.items()}  # nosec B704
+    html = render_template(template, **shared, **slot_markers)
     pieces = []
     for n, part in enumerate(html.split("\x00")):
         name = markers.get(f"\x00{part}\x00") if n % 2 else None
