@@ -124,6 +124,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Treffpunkt <no-reply@treffpunkt.example>"),
         "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(Path(instance_path) / "mail"),
+        # Outgoing HTTPS of the push worker through this proxy (push/client.py); none: straight out.
+        "PUSH_PROXY": os.environ.get("PUSH_PROXY") or None,
         # Deleted accounts, re-applied after a restore (privacy/erasures.py); not part of a backup.
         "ERASURE_LEDGER": os.environ.get("ERASURE_LEDGER") or str(Path(instance_path) / "erasures.log"),
     }

@@ -80,7 +80,8 @@ class Pusher:
         service stay open, and no thread is started per claim."""
         kept = current_app.extensions
         if "push_client" not in kept:
-            kept["push_client"] = PushClient(connections_per_host=PUSH_THREADS, timeout=timeout)
+            proxy = current_app.config.get("PUSH_PROXY")
+            kept["push_client"] = PushClient(connections_per_host=PUSH_THREADS, timeout=timeout, proxy=proxy)
             kept["push_threads"] = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="push")
         return cls(kept["push_client"], kept["push_threads"], tokens, loopback_allowed())
 

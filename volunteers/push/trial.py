@@ -69,7 +69,7 @@ def send_trial_message(*, user: User) -> TrialOutcome:
     _count(user)
     message = _message(user)
     db.session.commit()  # the use counts, and no transaction waits for the push service
-    with PushClient(timeout=TIMEOUT_SECONDS) as client:
+    with PushClient(timeout=TIMEOUT_SECONDS, proxy=current_app.config.get("PUSH_PROXY")) as client:
         results = [_push(device, message, client) for device in devices]
     emailed = channel == "both" and _mail_configured()
     if emailed:
