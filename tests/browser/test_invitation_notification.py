@@ -40,6 +40,21 @@ def shown_with_buttons(page) -> dict:
     raise AssertionError(f"no notification with buttons: {page.evaluate(NOTIFICATIONS)}")
 
 
+def signed_in_phone(browser, live_server, person, payload: dict):
+    """A browser (German, as the phone's own language) signed in as `person`, with notifications
+    allowed, and the DevTools message that delivers `payload` to its service worker."""
+    context = browser.new_context(permissions=["notifications"], locale="de-DE")
+    page = context.new_page()
+    log_in(page, live_server, person)  # signed in, as on a real phone: the tap still sends no cookie
+    cdp = context.new_cdp_session(page)
+    push = {
+        "origin": live_server,
+        "registrationId": registration_id(cdp, page, live_server),
+        "data": json.dumps(payload),
+    }
+    return context, page, cdp, push
+
+
 def test_the_accept_button_signs_up_once_and_says_so(
     live_server, browser, make_centre, make_meeting_point, make_user, make_shift
 ):
@@ -51,15 +66,7 @@ def test_the_accept_button_signs_up_once_and_says_so(
     notification = db.session.scalar(sa.select(Notification).where(Notification.kind == "invitation"))
     payload = json.loads(build_message(notification=notification, at=time.now()).payload)
 
-    context = browser.new_context(permissions=["notifications"], locale="de-DE")
-    page = context.new_page()
-    log_in(page, live_server, amal)  # signed in, as on a real phone: the tap still sends no cookie
-    cdp = context.new_cdp_session(page)
-    push = {
-        "origin": live_server,
-        "registrationId": registration_id(cdp, page, live_server),
-        "data": json.dumps(payload),
-    }
+    context, page, cdp, push = signed_in_phone(browser, live_server, amal, payload)
     cdp.send("ServiceWorker.deliverPushMessage", push)
     assert shown_with_buttons(page)["actions"] == ["accept", "decline"]
     [worker] = context.service_workers
@@ -93,15 +100,7 @@ def test_the_notification_is_shown_in_the_recipient_s_language_and_direction(
     payload = json.loads(build_message(notification=notification, at=time.now()).payload)
     assert payload["lang"] == "ar"
 
-    context = browser.new_context(permissions=["notifications"], locale="de-DE")  # the browser's own is German
-    page = context.new_page()
-    log_in(page, live_server, amal)
-    cdp = context.new_cdp_session(page)
-    push = {
-        "origin": live_server,
-        "registrationId": registration_id(cdp, page, live_server),
-        "data": json.dumps(payload),
-    }
+    context, page, cdp, push = signed_in_phone(browser, live_server, amal, payload)
     cdp.send("ServiceWorker.deliverPushMessage", push)
     shown = shown_with_buttons(page)
     languages = page.evaluate(
