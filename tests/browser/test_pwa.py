@@ -21,7 +21,8 @@ def log_in(page, base, user):
 
 
 def wait_for_service_worker(page):
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
+    # Installing means fetching the whole shell: on a loaded machine that took over 10 s once.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
 
 
 def registration_id(cdp, page, base: str) -> str:
