@@ -14,5 +14,6 @@ from .feeds.models import CalendarToken
 from .hours.models import HoursEntry, ReportPeriod
 from .mail.models import OutgoingMail
 from .push.models import DeliveryAttempt, Notification, PushSubscription
+from .reports import rollups  # the hours roll-up tables and their triggers (create_all makes both)
 from .reports.models import Grant
 from .shifts.models import Shift, ShiftSeries, Signup

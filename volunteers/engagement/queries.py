@@ -16,7 +16,7 @@ from ..core.limits import FIRST_DAY
 from ..extensions import db
 from ..hours.models import VOLUNTEER_HOURS, HoursEntry
 from ..reports.documents import hours_list
-from ..reports.figures import Period, _approved_in
+from ..reports.hours_figures import Period, _approved_in
 from .policy import Criteria, Progress, ehrenamtskarte_progress, last_twelve_months
 
 

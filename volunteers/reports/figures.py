@@ -6,20 +6,28 @@ Everything is computed per centre from a handful of aggregate queries grouped by
 row by row nor centre by centre; totals.py sums centres into a Regierungsbezirk and NRW."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
 from ..activities.models import DEFAULT_ACTIVITIES, CentreActivity
 from ..activities.services import activity_name
-from ..centres.models import BAUSTEINE, Centre, CentreStamp, MeetingPoint
+from ..centres.models import Centre, CentreStamp, MeetingPoint
 from ..core import time
 from ..extensions import db
-from ..hours.models import APPROVED, STAFF_HOURS, SUBMITTED, VOLUNTEER_HOURS, HoursEntry
 from ..shifts.models import PUBLISHED, Shift
+from .hours_figures import (
+    HoursBreakdown,
+    HoursTotals,
+    hours_breakdowns,
+    people_counts,
+    raw_hours_breakdowns,
+    raw_people_counts,
+    share,
+)
 from .models import Grant
+from .period import Period
 from .tables import hours
 
 # The programme's own split: 7.7 of 13 million EUR for strengthening volunteering.
@@ -32,149 +40,9 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def cost_per_hour(amount: Decimal | None, minutes: int) -> float | None:
     """The grant per volunteer hour, over the hours of the years that have a grant."""
     return float(money(amount * 60 / minutes)) if amount is not None and minutes else None
-
-
-@dataclass
-class Period:
-    start: date
-    end: date  # inclusive
-
-    def instants(self) -> tuple[datetime, datetime]:
-        """Berlin midnight at the start to Berlin midnight after the last day."""
-        first = datetime.combine(self.start, datetime.min.time())
-        after = datetime.combine(self.end + timedelta(days=1), datetime.min.time())
-        return time.berlin_local(first), time.berlin_local(after)
-
-    @property
-    def years(self) -> range:
-        return range(self.start.year, self.end.year + 1)
-
-    def days_in_year(self, year: int) -> int:
-        first, last = max(self.start, date(year, 1, 1)), min(self.end, date(year, 12, 31))
-        return max((last - first).days + 1, 0)
-
-    def part_of_year(self, year: int) -> Decimal:
-        """The share of the year that lies in the period, by days."""
-        return Decimal(self.days_in_year(year)) / Decimal((date(year, 12, 31) - date(year, 1, 1)).days + 1)
-
-
-@dataclass
-class HoursTotals:
-    volunteer_minutes: int = 0
-    staff_minutes: int = 0
-
-    def add(self, kind: str, minutes: int) -> None:
-        if kind == STAFF_HOURS:
-            self.staff_minutes += minutes
-        else:
-            self.volunteer_minutes += minutes
-
-    def as_dict(self) -> dict:
-        return {
-            "volunteer_minutes": self.volunteer_minutes,
-            "staff_minutes": self.staff_minutes,
-            "volunteer_share": share(self.volunteer_minutes, self.volunteer_minutes + self.staff_minutes),
-        }
-
-
-@dataclass
-class HoursBreakdown:
-    """One centre's approved minutes, by kind and by month, Baustein, meeting point, activity, year."""
-
-    total: HoursTotals = field(default_factory=HoursTotals)
-    by_month: dict = field(default_factory=lambda: defaultdict(HoursTotals))
-    by_baustein: dict = field(default_factory=lambda: {b: HoursTotals() for b in BAUSTEINE})
-    by_meeting_point: dict = field(default_factory=lambda: defaultdict(int))  # volunteer minutes
-    by_activity: dict = field(default_factory=lambda: defaultdict(int))
-    by_year: dict = field(default_factory=lambda: defaultdict(int))
-
-    def add(self, kind: str, baustein: str, meeting_point_id, activity: str, year: int, month: int, minutes: int):
-        self.total.add(kind, minutes)
-        self.by_month[f"{year:04d}-{month:02d}"].add(kind, minutes)
-        self.by_baustein[baustein].add(kind, minutes)
-        if kind == VOLUNTEER_HOURS:
-            self.by_meeting_point[meeting_point_id] += minutes
-            self.by_activity[activity] += minutes
-            self.by_year[year] += minutes
-
-
-def _approved_in(centre_ids: list[int], period: Period):
-    return (
-        HoursEntry.centre_id.in_(centre_ids),
-        HoursEntry.status == APPROVED,
-        HoursEntry.work_date.between(period.start, period.end),
-    )
-
-
-def hours_breakdowns(centre_ids: list[int], period: Period) -> dict[int, HoursBreakdown]:
-    """Each centre's approved minutes by kind, month, Baustein, meeting point and activity, in
-    one query grouped by centre."""
-    year, month = sa.extract("year", HoursEntry.work_date), sa.extract("month", HoursEntry.work_date)
-    keys = (
-        HoursEntry.centre_id,
-        HoursEntry.kind,
-        HoursEntry.baustein,
-        HoursEntry.meeting_point_id,
-        HoursEntry.activity,
-        year,
-        month,
-    )
-    rows = db.session.execute(
-        sa.select(*keys, sa.func.sum(HoursEntry.minutes)).where(*_approved_in(centre_ids, period)).group_by(*keys)
-    )
-    result: dict[int, HoursBreakdown] = defaultdict(HoursBreakdown)
-    for centre_id, kind, baustein, meeting_point_id, activity, y, m, minutes in rows:
-        result[centre_id].add(kind, baustein, meeting_point_id, activity, int(y), int(m), int(minutes))
-    return result
-
-
-def people_counts(centre_ids: list[int], period: Period) -> dict[int, dict]:
-    """Per centre: active volunteers (approved hours in the period) and new ones (their first
-    approved hours in that centre fall into the period). Counts only: no person leaves this
-    function. Someone active in two centres counts in each, as each centre reports them."""
-    in_period = HoursEntry.work_date.between(period.start, period.end)
-    # One pass over each person's approved hours in each centre: their first day there ever, and
-    # what they gave in the period.
-    per_person = (
-        sa.select(
-            HoursEntry.centre_id,
-            sa.func.min(HoursEntry.work_date).label("first_day"),
-            sa.func.sum(HoursEntry.minutes).filter(in_period).label("minutes"),
-        )
-        .where(HoursEntry.centre_id.in_(centre_ids), HoursEntry.status == APPROVED, HoursEntry.kind == VOLUNTEER_HOURS)
-        .group_by(HoursEntry.centre_id, HoursEntry.user_id)
-        .subquery()
-    )
-    counts = db.session.execute(
-        sa.select(
-            per_person.c.centre_id,
-            sa.func.count().filter(per_person.c.minutes > 0),
-            sa.func.count().filter(per_person.c.first_day.between(period.start, period.end)),
-        ).group_by(per_person.c.centre_id)
-    )
-    pending = dict(
-        db.session.execute(
-            sa.select(HoursEntry.centre_id, sa.func.sum(HoursEntry.minutes))
-            .where(
-                HoursEntry.centre_id.in_(centre_ids),
-                HoursEntry.status == SUBMITTED,
-                HoursEntry.kind == VOLUNTEER_HOURS,
-                in_period,
-            )
-            .group_by(HoursEntry.centre_id)
-        ).all()
-    )
-    result = {i: {"active_volunteers": 0, "new_volunteers": 0} for i in centre_ids}
-    for centre_id, active, new in counts:
-        result[centre_id] = {"active_volunteers": int(active), "new_volunteers": int(new)}
-    return {i: {**result[i], "pending_minutes": int(pending.get(i) or 0)} for i in centre_ids}
 
 
 def shift_counts(centre_ids: list[int], period: Period) -> dict[int, dict]:
@@ -289,14 +157,19 @@ def _settings_for_aggregates() -> None:
     )
 
 
-def centres_figures(centres: list[Centre], period: Period) -> dict[int, dict]:
-    """Each centre's figures, by centre id, from a few queries grouped by centre."""
+def centres_figures(centres: list[Centre], period: Period, *, raw: bool = False) -> dict[int, dict]:
+    """Each centre's figures, by centre id, from a few queries grouped by centre; raw: the hours
+    from the entries alone, not the roll-ups (what the tests compare them with)."""
     ids = [centre.id for centre in centres]
     if not ids:
         return {}
     _settings_for_aggregates()
-    breakdowns = hours_breakdowns(ids, period)
-    people, shifts = people_counts(ids, period), shift_counts(ids, period)
+    if raw:
+        breakdowns, people = raw_hours_breakdowns(ids, period), raw_people_counts(ids, period)
+    else:
+        breakdowns = hours_breakdowns(ids, period)
+        people = people_counts(ids, period, breakdowns)
+    shifts = shift_counts(ids, period)
     grants = grant_figures(ids, period, {i: breakdowns[i].by_year for i in ids})
     places = _meeting_point_names(breakdowns.values())
     activities = _activity_names(breakdowns)

@@ -10,7 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from ..centres.models import BAUSTEINE
-from .figures import PROGRAMME_VOLUNTEER_SHARE, HoursTotals, cost_per_hour, share
+from .figures import PROGRAMME_VOLUNTEER_SHARE, cost_per_hour
+from .hours_figures import HoursTotals, share
 from .tables import hours
 
 SUMMED = (
