@@ -1,7 +1,7 @@
 """The handover pages: "Übergeben" beside "Ich kann nicht", the offers a volunteer may take
 ("Übernahme-Angebote"), and the coordination's approval on the shift's planning page."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,23 +12,8 @@ from .queries import my_signup_statuses, visible_shift_or_none
 bp = Blueprint("handovers", __name__)
 
 
-def _shown_offer(signup):
-    """The sign-up's open offer, for pages with a card per sign-up: the person's offers are read
-    once per request, not once per card (tests/test_statement_counts.py)."""
-    shown = g.setdefault("handover_offers_shown", {})
-    if signup.user_id not in shown:
-        shown[signup.user_id] = handovers.active_offers_of_person(signup.user_id)
-    return shown[signup.user_id].get(signup.id)
-
-
-def _shown_offer_blockers(signup):
-    return handovers.offer_blockers(signup, active_offer=_shown_offer(signup))
-
-
-# The buttons appear exactly when the service would take the action: they ask the same functions
-# (with what the page already read; a request that changes an offer redirects before a page shows).
-bp.add_app_template_global(_shown_offer_blockers, "handover_offer_blockers")
-bp.add_app_template_global(_shown_offer, "active_handover_of")
+# The shift's planning page lists its standing offers; the cards' buttons ask the policy through
+# shifts/listing.button_state.
 bp.add_app_template_global(handovers.offers_on_shift, "handovers_on_shift")
 
 
