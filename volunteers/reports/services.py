@@ -62,10 +62,14 @@ def _closed_periods(centre_ids: list[int], period: Period) -> dict[int, ReportPe
     return {p.centre_id: p for p in closed if p.frozen_figures}
 
 
-def centre_report(centre: Centre, period: Period) -> dict:
+def centre_report(centre: Centre, period: Period, *, periods=None) -> dict:
     """The centre's figures with their checksum, kept until its stamp moves (kept.py); exactly a
-    closed period: the frozen figures."""
-    closed = _closed_periods([centre.id], period).get(centre.id)
+    closed period: the frozen figures. `periods`: the centre's report periods as the caller has
+    read them (rows with starts_on, ends_on, is_closed), so that an open one asks nothing more."""
+    may_be_closed = periods is None or any(
+        p.is_closed and (p.starts_on, p.ends_on) == (period.start, period.end) for p in periods
+    )
+    closed = _closed_periods([centre.id], period).get(centre.id) if may_be_closed else None
     if closed is not None:
         return {**closed.frozen_figures, "period_closed": True, "period_label": closed.label}
     return {**figures_by_centre([centre], period)[centre.id], "period_closed": False, "period_label": None}

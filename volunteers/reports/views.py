@@ -14,7 +14,7 @@ from ..extensions import db
 from ..hours.models import CLOSED, ReportPeriod
 from . import documents
 from .formatting import format_cell
-from .kept import figures_by_centre, kept_body
+from .kept import kept_body
 from .rendering import (
     MIMETYPES,
     centre_file,
@@ -75,7 +75,7 @@ def centre(slug: str):
 
 def _centre_page(centre, period):
     periods = _report_periods(centre)
-    figures = _page_figures(centre, period, periods)
+    figures = centre_report(centre, period, periods=periods)
     return render_template(
         "reports/centre.html",
         centre=centre,
@@ -84,13 +84,6 @@ def _centre_page(centre, period):
         period=period,
         is_staff=current_user.is_staff_of(centre),
     )
-
-
-def _page_figures(centre, period, periods: list[sa.Row]) -> dict:
-    """As centre_report, without asking again for a closed period: the page has just read them all."""
-    if any(p.is_closed and (p.starts_on, p.ends_on) == (period.start, period.end) for p in periods):
-        return centre_report(centre, period)  # the frozen figures
-    return {**figures_by_centre([centre], period)[centre.id], "period_closed": False, "period_label": None}
 
 
 def _report_periods(centre) -> list[sa.Row]:
