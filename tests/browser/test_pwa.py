@@ -21,8 +21,15 @@ def log_in(page, base, user):
 
 
 def wait_for_service_worker(page):
-    # Installing means fetching the whole shell: on a loaded machine that took over 10 s once.
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
+    """Until the service worker controls the page.
+
+    Installing means fetching the whole shell (over 10 s once on a loaded machine). A page that was
+    being loaded while the worker activated can miss its clients.claim() and stay uncontrolled; the
+    next navigation is controlled, as it would be for a user, so reload once the worker is active."""
+    page.wait_for_function("async () => Boolean(await navigator.serviceWorker.ready)", timeout=30000)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
 
 
 def registration_id(cdp, page, base: str) -> str:
