@@ -179,7 +179,9 @@ def _state(statement, **params):
     whose set-up and teardown cost 10–20 % of a 304; a render then reads through the session.
     Also today's date and its midnight, for the fingerprint."""
     _window_params, today, midnight = _window()
-    with db.engine.connect() as connection:
+    # One statement needs no transaction of its own: without BEGIN and ROLLBACK a 304 makes two
+    # round trips to PostgreSQL (the pool's ping and the statement), not four.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(statement, params).one_or_none(), today, midnight
 
 
@@ -192,11 +194,16 @@ def _personal_filter(user_id):
 
 # The centres of the owner's sign-ups: those of centres they have left too, whose shifts, meeting
 # points and activities the feed still shows. One read of their sign-ups by (user, status), not
-# of the shifts: the stamps carry every change of what those sign-ups show.
-SIGNUP_CENTRES = (
-    sa.select(Signup.centre_id)
-    .where(Signup.user_id == CalendarToken.user_id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
-    .correlate(CalendarToken)
+# of the shifts: the stamps carry every change of what those sign-ups show. The owner comes from
+# the token in a subquery of its own, not correlated with the outer row: correlated, PostgreSQL
+# read the sign-ups once per centre (54 times, 1 ms of a 304 that otherwise takes 0.1 ms).
+TOKEN_OWNER = (
+    sa.select(CalendarToken.user_id)
+    .where(CalendarToken.kind == PERSONAL, CalendarToken.token_hash == sa.bindparam("token_hash"))
+    .scalar_subquery()
+)
+SIGNUP_CENTRES = sa.select(Signup.centre_id).where(
+    Signup.user_id == TOKEN_OWNER, Signup.status.in_(ACTIVE_SIGNUP_STATUSES)
 )
 PERSONAL_OWNER = (CalendarToken.user_id, User.calendar_alarm_minutes, User.locale)
 PERSONAL_STATE = (
