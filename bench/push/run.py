@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/push/run.py                    # 10,000 reminders, SQLite in a temporary folder
     .venv/bin/python bench/push/run.py --notifications 2000 --profile-notifications 500   # quicker
+    .venv/bin/python bench/push/run.py --database-url postgresql+psycopg://postgres@127.0.0.1/EMPTY_DB
 
 Builds a fresh SQLite database through the migrations, one centre with N volunteers, each with
 one push subscription at a local push service (service.py, its own process on 127.0.0.1), and
@@ -82,13 +83,14 @@ def parse_args():
         help="with --compare: 'before' is that tree's worker (a `git archive HEAD` export), not worker_before.py",
     )
     parser.add_argument("--rounds", type=int, default=2, help="with --compare: before/new pairs")
+    parser.add_argument("--database-url", help="an empty database (PostgreSQL) instead of SQLite in the folder")
     return parser.parse_args()
 
 
-def app_config(folder: Path, vapid_pem: str) -> dict:
+def app_config(folder: Path, vapid_pem: str, database_url: str | None) -> dict:
     return {
         "SECRET_KEY": "bench-push",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'push.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{folder / 'push.sqlite'}",
         "PUSH_ALLOW_LOOPBACK": True,
         "VAPID_PRIVATE_KEY": vapid_pem,
         "SERVER_NAME": None,
@@ -349,7 +351,7 @@ def main() -> None:
     vapid = Vapid()
     vapid.generate_keys()
     vapid_pem = vapid.private_pem().decode()
-    config = app_config(folder, vapid_pem)
+    config = app_config(folder, vapid_pem, args.database_url)
     config_path = folder / "config.json"
     config_path.write_text(json.dumps(config))
     users = max(args.notifications, args.profile_notifications)
