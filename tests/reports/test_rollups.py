@@ -2,6 +2,8 @@
 its GROUP BY over the entries, and the figures from them equal the figures from the entries alone,
 for periods of whole and partial months, across a year's end, on SQLite and PostgreSQL."""
 
+import threading
+import time as wall
 from datetime import date, datetime
 
 import pytest
@@ -176,6 +178,63 @@ bulk = st.fixed_dictionaries(
 delete = st.fixed_dictionaries({"op": st.just("delete"), "pick": st.integers(0, 50), "many": st.booleans()})
 rows = st.lists(insert, min_size=4, max_size=15)
 writes = st.lists(st.one_of(insert, update, update, bulk, delete), min_size=1, max_size=20)
+
+
+@pytest.mark.database("postgresql")  # SQLite has one writer at a time: nothing to order
+def test_two_writers_of_a_centre_s_hours_in_opposite_month_order_do_not_deadlock(world):
+    """As two coordinators approving at once, each flushing one UPDATE per entry: the first writes
+    January, then February; the second February, then January. Without the centre's lock in the
+    roll-up trigger each held one month's roll-up row and waited for the other's: a deadlock."""
+    amal, olena, _ = world["people"]
+    january_1, february_1 = logged(world, amal, date(2026, 1, 5), 60), logged(world, amal, date(2026, 2, 5), 60)
+    february_2, january_2 = logged(world, olena, date(2026, 2, 6), 60), logged(world, olena, date(2026, 1, 6), 60)
+    db.session.commit()
+    january_1, february_1, february_2, january_2 = (e.id for e in (january_1, february_1, february_2, january_2))
+    approve = "UPDATE hours_entries SET status = 'approved' WHERE id = %(id)s"
+    failures, second_done = [], threading.Event()
+    first, second = db.engine.raw_connection(), db.engine.raw_connection()
+
+    def second_writer():
+        try:
+            with second.cursor() as cursor:
+                for entry in (february_2, january_2):
+                    cursor.execute(approve, {"id": entry})
+            second.commit()
+        except Exception as error:
+            failures.append(error)
+            second.rollback()
+        finally:
+            second_done.set()
+
+    try:
+        with second.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            second_pid = cursor.fetchone()[0]
+        with first.cursor() as cursor:
+            cursor.execute(approve, {"id": january_1})
+            writer = threading.Thread(target=second_writer)
+            writer.start()
+            waits_for_a_lock = False
+            deadline = wall.monotonic() + 10
+            while not waits_for_a_lock and wall.monotonic() < deadline and not second_done.is_set():
+                cursor.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s", (second_pid,))
+                waits_for_a_lock = bool(cursor.fetchone()[0])
+            # Now on the centre's lock; without it, on January's roll-up row.
+            assert waits_for_a_lock, (second_done.is_set(), failures)
+            try:
+                cursor.execute(approve, {"id": february_1})
+                first.commit()
+            except Exception as error:
+                failures.append(error)
+                first.rollback()
+        writer.join(timeout=30)
+    finally:
+        first.close()
+        second.close()
+    assert failures == []
+    db.session.expire_all()
+    assert_exact()
+    assert db.session.scalar(sa.select(sa.func.count()).where(HoursEntry.status == "approved")) == 4
 
 
 def columns(world, write: dict) -> dict:

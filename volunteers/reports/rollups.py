@@ -17,9 +17,9 @@ And hours_first_days: a person's first approved volunteer day in a centre, ever 
 a removal at or before it looks it up again from the person's entries.
 
 A month is year * 100 + month. The DDL lives here once: the models' metadata creates it after
-its tables (tests, create_all) and the migration 16c1rollup00 runs the same statements. The SQL is
-built from this module's own table and column names only, never from a value that comes from
-outside: hence its `# nosec B608`."""
+its tables (tests, create_all), and the migrations 16c1rollup00 and 16d1rollupl0 (the centre's
+lock) run the same statements. The SQL is built from this module's own table and column names
+only, never from a value that comes from outside: hence its `# nosec B608`."""
 
 import calendar
 from datetime import date, timedelta
@@ -143,6 +143,31 @@ def _body(statements: list[str], indent: str) -> str:
     return "".join(f"{indent}{statement};\n" for statement in statements)
 
 
+# The advisory lock (two int4 keys: this class, the centre) that a transaction holds from its first
+# roll-up of a centre's entries until it ends.
+CENTRE_LOCK_CLASS = 1601
+
+
+def _centre_locks() -> str:
+    """PostgreSQL, first in the trigger: the centre's lock before its roll-up rows. AFTER row
+    triggers run at the end of their statement, one row after the other: two multi-row writes of
+    one centre (bulk approvals, a shift's attendance, a correction) updated the same roll-up rows in
+    different orders and deadlocked, and one of them failed. With the lock the roll-ups of one centre
+    are written by one transaction at a time, which its roll-up rows mostly made so anyway (one per
+    centre, month and status); an entry moved between centres takes both locks, in order."""
+    lock = f"PERFORM pg_advisory_xact_lock({CENTRE_LOCK_CLASS}, {{}});\n"
+    return (
+        "    IF TG_OP = 'UPDATE' THEN\n"
+        f"        {lock.format('LEAST(OLD.centre_id, NEW.centre_id)')}"
+        f"        {lock.format('GREATEST(OLD.centre_id, NEW.centre_id)')}"
+        "    ELSIF TG_OP = 'INSERT' THEN\n"
+        f"        {lock.format('NEW.centre_id')}"
+        "    ELSE\n"
+        f"        {lock.format('OLD.centre_id')}"
+        "    END IF;\n"
+    )
+
+
 def _postgresql_ddl() -> list[str]:
     """One plpgsql function: each roll-up only where the row counts in it (IF, not a WHERE that
     runs the statement anyway), an emptied row deleted only when the UPDATE left it so."""
@@ -180,7 +205,7 @@ def _postgresql_ddl() -> list[str]:
     indented = "".join("    " + line + "\n" for part in body for line in part.splitlines())
     function = (
         "CREATE OR REPLACE FUNCTION hours_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
-        f"DECLARE\n    remaining integer;\nBEGIN\n{indented}    RETURN NULL;\nEND\n$body$"
+        f"DECLARE\n    remaining integer;\nBEGIN\n{_centre_locks()}{indented}    RETURN NULL;\nEND\n$body$"
     )
     return [
         function,

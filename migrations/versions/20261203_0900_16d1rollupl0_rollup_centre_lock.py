@@ -1,0 +1,30 @@
+"""PostgreSQL: the roll-up trigger takes the centre's lock before its roll-up rows (no deadlocks)
+
+Revision ID: 16d1rollupl0
+Revises: 16c1rollup00
+Create Date: 2026-12-03 09:00:00
+
+"""
+
+from alembic import op
+
+from volunteers.reports.rollups import trigger_ddl
+
+# revision identifiers, used by Alembic.
+revision = "16d1rollupl0"
+down_revision = "16c1rollup00"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    connection = op.get_bind()
+    if connection.dialect.name == "postgresql":  # SQLite has one writer at a time: nothing to order
+        for statement in trigger_ddl("postgresql"):  # CREATE OR REPLACE, DROP … IF EXISTS: idempotent
+            connection.exec_driver_sql(statement)
+
+
+def downgrade():
+    # Nothing to take back: 16c1rollup00's code reads the same roll-ups, and the lock only orders
+    # the writers.
+    pass
