@@ -11,7 +11,8 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import orm
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..centres.models import Centre
+from ..centres.models import Centre, CentreStamp
+from ..centres.stamp import remember_stamps
 from ..core import time
 from ..core.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from ..core.tokens import hash_token, new_token
@@ -268,7 +269,8 @@ def user_for_login_session(token: str, *, record_use: bool) -> User | None:
     found = db.session.execute(_signed_in_query(), {"token_hash": token_hash, "since": since}).unique().all()
     if not found or not found[0].User.is_active:
         return None
-    user, last_seen_at = found[0]
+    user, last_seen_at, stamps = found[0]
+    remember_stamps(_memberships_stamps(user, stamps))
     if record_use and time.now() - last_seen_at > LOGIN_SESSION_SEEN_EVERY:
         db.session.execute(
             sa.update(LoginSession).where(LoginSession.token_hash == token_hash).values(last_seen_at=time.now()),
@@ -278,12 +280,29 @@ def user_for_login_session(token: str, *, record_use: bool) -> User | None:
     return user
 
 
+def _memberships_stamps(user: User, found: str | None) -> dict[int, int]:
+    """The change stamps of the person's centres from "centre:stamp,…" (a centre never stamped has 0)."""
+    pairs = dict(map(int, pair.split(":")) for pair in found.split(",")) if found else {}
+    return {m.centre_id: pairs.get(m.centre_id, 0) for m in user.memberships}
+
+
+def _stamps_of_memberships() -> sa.ScalarSelect:
+    """The change stamps of the person's centres as one text: the pages that keep what they show
+    read them first (centres.stamp), and read them here, without a statement of their own."""
+    pair = sa.cast(CentreStamp.centre_id, sa.String) + ":" + sa.cast(CentreStamp.stamp, sa.String)
+    own_centres = sa.select(Membership.centre_id).where(Membership.user_id == User.id)
+    return (
+        sa.select(sa.func.aggregate_strings(pair, ",")).where(CentreStamp.centre_id.in_(own_centres)).scalar_subquery()
+    )
+
+
 @cache
 def _signed_in_query() -> sa.Select:
     """Built once (only the token's hash and the idle limit differ between requests): the person
-    of a login session used since `since`, with their memberships and centres, in one statement."""
+    of a login session used since `since`, with their memberships and centres and the centres'
+    change stamps, in one statement."""
     return (
-        sa.select(User, LoginSession.last_seen_at)
+        sa.select(User, LoginSession.last_seen_at, _stamps_of_memberships())
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             LoginSession.token_hash == sa.bindparam("token_hash"), LoginSession.last_seen_at >= sa.bindparam("since")

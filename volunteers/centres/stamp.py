@@ -38,6 +38,7 @@ WATCHED += (Grant, Membership)
 # What of a person the centres show: their name and what they let others see.
 PERSON_SHOWN = ("name", "shows_first_name", "phone", "shares_phone", "deleted_at")
 PENDING, TOUCHED = "centre_stamps_pending", "centre_stamps_touched"
+REMEMBERED = "centre_stamps_remembered"
 _BY_CENTRE_ID = {model.__table__.name: model.__table__ for model in WATCHED}
 
 
@@ -56,13 +57,32 @@ def touched_in_transaction(session: Session | None = None) -> set[int]:
 
 
 def current_stamps(centre_ids: Iterable[int] | None = None, connection=None) -> dict[int, int]:
-    """The stamps of these centres (all without ids) in one statement; a centre never stamped has 0."""
-    statement = sa.select(CentreStamp.centre_id, CentreStamp.stamp)
+    """The stamps of these centres (all without ids) in one statement; a centre never stamped has 0.
+    Stamps this transaction has read already with another statement (`remember_stamps`) are not
+    read again: a stamp read earlier is as good as one read now for keeping what is read after it."""
     ids = None if centre_ids is None else sorted(set(centre_ids))
+    if ids is not None and connection is None and (known := _remembered(db.session(), ids)) is not None:
+        return known
+    statement = sa.select(CentreStamp.centre_id, CentreStamp.stamp)
     if ids is not None:
         statement = statement.where(CentreStamp.centre_id.in_(ids))
     found = dict((connection or db.session).execute(statement).all())
     return found if ids is None else {i: found.get(i, 0) for i in ids}
+
+
+def remember_stamps(stamps: dict[int, int], session: Session | None = None) -> None:
+    """Stamps read by a statement of this transaction that also read other things (the signed-in
+    person's, with their memberships: accounts.services), for current_stamps. Only for this
+    transaction: after a commit they are read anew."""
+    session = session or db.session()
+    session.info[REMEMBERED] = (session.get_transaction(), dict(stamps))
+
+
+def _remembered(session: Session, ids: list[int]) -> dict[int, int] | None:
+    transaction, stamps = session.info.get(REMEMBERED, (None, {}))
+    if transaction is None or transaction is not session.get_transaction() or not stamps.keys() >= set(ids):
+        return None
+    return {i: stamps[i] for i in ids}
 
 
 def stamp_of(centre_id: int) -> int:
