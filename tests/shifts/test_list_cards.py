@@ -176,11 +176,11 @@ def test_a_reader_whose_transaction_changed_the_centre_keeps_nothing(app, ours):
     listing.kept_cards().clear()
     with app.test_request_context("/shifts"):
         volunteer = db.session.merge(ours.volunteer)
-        shifts = listing.published_rows(volunteer, _window(), limit=10)
         stamps = current_stamps([ours.centre.id])
         touch_centres(db.session, [ours.centre.id])
+        shifts = listing.published_rows(volunteer, _window(), limit=10)
         assert listing.open_cards(shifts, volunteer, "/shifts", stamps)
-        assert len(listing.kept_cards()) == 0
+        assert len(listing.kept_cards()) == 0  # neither the rows nor the cards
         db.session.rollback()
 
 
@@ -188,3 +188,23 @@ def _window():
     from volunteers.shifts.queries import ShiftFilter
 
     return ShiftFilter(start=time.now(), end=time.now() + timedelta(weeks=4))
+
+
+def test_kept_rows_of_the_open_list_follow_the_clock(client, ours, make_shift):
+    """Rows from now on are kept until the first of them starts and for at most a minute: a shift
+    that began leaves the list with no write, and one that comes into the four weeks shows within
+    a minute."""
+    now = time.now().replace(microsecond=0)
+    soon = make_shift(ours.place, starts=now + timedelta(seconds=20))
+    far = make_shift(ours.place, starts=now + timedelta(weeks=4, seconds=30))
+    db.session.commit()
+    shown = [f'href="/shifts/{shift.id}"' for shift in (soon, ours.shift, far)]
+    for seconds, expected in (
+        (0, [True, True, False]),
+        (21, [False, True, False]),  # the first of the kept rows has begun: read again
+        (50, [False, True, False]),  # kept since then: the far end lags, by less than a minute
+        (82, [False, True, True]),  # a minute after they were read
+    ):
+        with time.freeze(now + timedelta(seconds=seconds)):
+            page = pages(client, ours)[0]
+        assert [link in page for link in shown] == expected, seconds

@@ -3,6 +3,8 @@
 Rows: one SELECT of the columns a card shows (the shift, its meeting point, its centre's cut-off),
 as NamedTuples that read like a Shift and a Signup (they borrow the models' properties), so that
 the policy (shifts/policy.py, shifts/handovers.py) answers for them what it answers for the ORM.
+The open list's rows are kept too, per the stamps of the person's centres and the filter, and
+from now on only briefly (`_kept_rows_key`); the person's own sign-ups are read each time.
 
 Cards: what a card prints is a function of its shift (with its meeting point, activity name and
 centre: all in the centre's change stamp, centres/stamp.py), the reader's locale and the person's
@@ -13,7 +15,7 @@ Nothing is kept for a centre that the reader's own transaction changed (`touched
 its stamp moves only at the commit."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -22,7 +24,7 @@ from markupsafe import Markup, escape
 
 from ..accounts.models import User
 from ..centres.models import Centre, MeetingPoint
-from ..centres.stamp import touched_in_transaction
+from ..centres.stamp import current_stamps, touched_in_transaction
 from ..core import time
 from ..core.lru import ExpiringLRU, app_store
 from ..core.templating import reading
@@ -32,6 +34,7 @@ from .cards import card_links, card_texts
 from .models import ACTIVE_HANDOVER_STATUSES, ACTIVE_SIGNUP_STATUSES, PUBLISHED, Handover, Shift, Signup
 
 CARDS = 8192  # a centre's next four weeks are about 150 shifts; a card is 1–2 KB
+ROWS_FROM_NOW_FOR = timedelta(seconds=60)  # see _kept_rows_key
 CSRF_HOLE = "\x1ecsrf-token\x1e"  # no page text holds these control characters
 NEXT_HOLE = "\x1enext-url\x1e"
 
@@ -138,21 +141,46 @@ def _list_shift(row) -> ListShift:
 
 def published_rows(user: User, shift_filter, *, published_only: bool = True, limit: int | None = None):
     """queries.visible_shifts for the open-shift list (published shifts of the user's centres), as
-    rows; the same signature, so that queries.open_shift_page cuts either alike."""
+    rows; the same signature, so that queries.open_shift_page cuts either alike. Kept per centres'
+    stamps and filter (see `_kept_rows_key`)."""
     del published_only  # the list shows published shifts only
+    centre_ids = sorted({m.centre_id for m in user.memberships})
+    stamps = current_stamps(centre_ids)  # before the rows; brought along with the person (no statement)
+    at = time.now()
+    key, expires = _kept_rows_key(stamps, shift_filter, limit, at)
+    keeps = not touched_in_transaction().intersection(centre_ids)
+    rows = kept_cards().get(key, at) if keeps else None
+    if rows is None:
+        rows = _published_rows(centre_ids, shift_filter, limit)
+        if keeps:
+            kept_cards().put(key, rows, min(expires, rows[0].starts_at) if rows else expires)
+    if shift_filter.language:
+        rows = [s for s in rows if shift_filter.language in s.languages]
+    return rows
+
+
+def _kept_rows_key(stamps: dict[int, int], shift_filter, limit: int | None, at: datetime) -> tuple:
+    """The key and the lifetime of kept rows. A list from a later day is the same until a stamp
+    moves. A list from now on starts at this moment, so its rows are kept only until the first of
+    them starts (then it must go) and for at most ROWS_FROM_NOW_FOR: the list's far end, four weeks
+    ahead, then lags at most that much."""
+    from_now = shift_filter.start <= at
+    window = ("now", shift_filter.end - shift_filter.start) if from_now else (shift_filter.start, shift_filter.end)
+    key = ("open_rows", tuple(stamps.items()), shift_filter.meeting_point, limit, *window)
+    return key, (at + ROWS_FROM_NOW_FOR if from_now else shift_filter.end)
+
+
+def _published_rows(centre_ids: list[int], shift_filter, limit: int | None) -> list[ListShift]:
     query = _with_place_and_centre(
         sa.select(*SHIFT_COLUMNS)
-        .where(Shift.centre_id.in_([m.centre_id for m in user.memberships]), Shift.status == PUBLISHED)
+        .where(Shift.centre_id.in_(centre_ids), Shift.status == PUBLISHED)
         .where(Shift.starts_at >= shift_filter.start, Shift.starts_at < shift_filter.end)
         .order_by(Shift.starts_at, Shift.id)
         .limit(limit)
     )
     if shift_filter.meeting_point:
         query = query.where(MeetingPoint.slug == shift_filter.meeting_point)
-    rows = [_list_shift(row) for row in db.session.execute(query)]
-    if shift_filter.language:
-        rows = [s for s in rows if shift_filter.language in s.languages]
-    return rows
+    return [_list_shift(row) for row in db.session.execute(query)]
 
 
 def signup_rows(user: User, *, upcoming: bool, limit: int = 100) -> list[ListSignup]:
