@@ -290,7 +290,7 @@ def _stamps_of_memberships() -> sa.ScalarSelect:
     """The change stamps of the person's centres as one text: the pages that keep what they show
     read them first (centres.stamp), and read them here, without a statement of their own."""
     pair = sa.cast(CentreStamp.centre_id, sa.String) + ":" + sa.cast(CentreStamp.stamp, sa.String)
-    own_centres = sa.select(Membership.centre_id).where(Membership.user_id == User.id)
+    own_centres = sa.select(Membership.centre_id).where(Membership.user_id == User.id).correlate(User)
     return (
         sa.select(sa.func.aggregate_strings(pair, ",")).where(CentreStamp.centre_id.in_(own_centres)).scalar_subquery()
     )
