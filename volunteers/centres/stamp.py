@@ -67,15 +67,23 @@ def current_stamps(centre_ids: Iterable[int] | None = None, connection=None) -> 
     if ids is not None:
         statement = statement.where(CentreStamp.centre_id.in_(ids))
     found = dict((connection or db.session).execute(statement).all())
-    return found if ids is None else {i: found.get(i, 0) for i in ids}
+    if ids is None:
+        return found
+    stamps = {i: found.get(i, 0) for i in ids}
+    if connection is None:
+        remember_stamps(stamps)
+    return stamps
 
 
 def remember_stamps(stamps: dict[int, int], session: Session | None = None) -> None:
-    """Stamps read by a statement of this transaction that also read other things (the signed-in
-    person's, with their memberships: accounts.services), for current_stamps. Only for this
-    transaction: after a commit they are read anew."""
+    """Stamps this transaction has read (current_stamps itself, or a statement that read them along
+    with other things: the signed-in person's, with their memberships, accounts.services), for
+    current_stamps. Only for this transaction: after a commit they are read anew."""
     session = session or db.session()
-    session.info[REMEMBERED] = (session.get_transaction(), dict(stamps))
+    transaction, known = session.info.get(REMEMBERED, (None, {}))
+    if transaction is not session.get_transaction():
+        known = {}
+    session.info[REMEMBERED] = (session.get_transaction(), {**known, **stamps})
 
 
 def _remembered(session: Session, ids: list[int]) -> dict[int, int] | None:

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..hours.models import CLOSED, ReportPeriod
 from . import documents
 from .formatting import format_cell
-from .kept import kept_body
+from .kept import kept_body, kept_rows
 from .rendering import (
     MIMETYPES,
     centre_file,
@@ -88,9 +88,12 @@ def _centre_page(centre, period):
 
 def _report_periods(centre) -> list[sa.Row]:
     """The centre's report periods for the links, newest first: what the page shows of them (the
-    frozen figures stay in the database, however many periods are closed)."""
-    return list(
-        db.session.execute(
+    frozen figures stay in the database, however many periods are closed). Kept until the centre's
+    stamp moves."""
+    return kept_rows(
+        ("report_periods", centre.id),
+        centre.id,
+        lambda: db.session.execute(
             sa.select(
                 ReportPeriod.id,
                 ReportPeriod.label,
@@ -100,7 +103,7 @@ def _report_periods(centre) -> list[sa.Row]:
             )
             .where(ReportPeriod.centre_id == centre.id)
             .order_by(ReportPeriod.starts_on.desc())
-        )
+        ).all(),
     )
 
 
