@@ -180,8 +180,11 @@ def _state(statement, **params):
     Also today's date and its midnight, for the fingerprint."""
     _window_params, today, midnight = _window()
     # One statement needs no transaction of its own: without BEGIN and ROLLBACK a 304 makes two
-    # round trips to PostgreSQL (the pool's ping and the statement), not four.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    # round trips to PostgreSQL (the pool's ping and the statement), not four. (SQLite: no round
+    # trips to save, and core/database.py begins its transactions itself.)
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(statement, params).one_or_none(), today, midnight
 
 

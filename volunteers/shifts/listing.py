@@ -148,7 +148,9 @@ def published_rows(user: User, shift_filter, *, published_only: bool = True, lim
     stamps = current_stamps(centre_ids)  # before the rows; brought along with the person (no statement)
     at = time.now()
     key, expires = _kept_rows_key(stamps, shift_filter, limit, at)
-    keeps = not touched_in_transaction().intersection(centre_ids)
+    # A whole day after the page's cut (limit None: queries.open_shift_page) ends at a midnight:
+    # from now its key would differ at each request, so it is not kept.
+    keeps = limit is not None and not touched_in_transaction().intersection(centre_ids)
     rows = kept_cards().get(key, at) if keeps else None
     if rows is None:
         rows = _published_rows(centre_ids, shift_filter, limit)
