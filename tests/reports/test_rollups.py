@@ -238,6 +238,59 @@ def test_two_writers_of_a_centre_s_hours_in_opposite_month_order_do_not_deadlock
     assert db.session.scalar(sa.select(sa.func.count()).where(HoursEntry.status == "approved")) == 4
 
 
+@pytest.mark.database("postgresql")
+def test_an_edit_racing_a_bulk_approval_of_the_same_entries_does_not_deadlock(world):
+    """Through the ORM, as the services write: the approval has flushed its first entry; an edit of
+    its second entry, in another month, waits for the centre's lock before it holds that entry's
+    row, so the approval's next UPDATE finds the row free. (With the lock taken by the trigger only,
+    the edit held the row while it waited: a deadlock.)"""
+    amal, olena, _ = world["people"]
+    first, second = logged(world, amal, date(2026, 1, 5), 60), logged(world, olena, date(2026, 2, 6), 60)
+    db.session.commit()
+    first, second = first.id, second.id
+    failures, edited_entry = [], threading.Event()
+    approval, edit = sa.orm.Session(db.engine), sa.orm.Session(db.engine)
+
+    def editor():
+        try:
+            edit.get(HoursEntry, second).minutes = 75
+            edit.commit()
+        except Exception as error:
+            failures.append(error)
+            edit.rollback()
+        finally:
+            edited_entry.set()
+
+    try:
+        approval.get(HoursEntry, first).status = "approved"
+        approval.flush()
+        edit_pid = edit.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        writer = threading.Thread(target=editor)
+        writer.start()
+        watcher = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        waits, deadline = False, wall.monotonic() + 10
+        while not waits and wall.monotonic() < deadline and not edited_entry.is_set():
+            waits = watcher.execute(
+                sa.text("SELECT cardinality(pg_blocking_pids(:pid)) > 0"), {"pid": edit_pid}
+            ).scalar()
+        watcher.close()
+        assert waits, (edited_entry.is_set(), failures)
+        try:
+            approval.get(HoursEntry, second).status = "approved"
+            approval.commit()
+        except Exception as error:
+            failures.append(error)
+            approval.rollback()
+        writer.join(timeout=30)
+    finally:
+        approval.close()
+        edit.close()
+    assert failures == []
+    db.session.expire_all()
+    assert db.session.get(HoursEntry, second).minutes == 75
+    assert_exact()
+
+
 def columns(world, write: dict) -> dict:
     values = {k: v for k, v in write.items() if k in ("status", "kind", "work_date", "minutes", "activity", "baustein")}
     if "meeting_point" in write:

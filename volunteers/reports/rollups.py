@@ -26,8 +26,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.orm import Session, attributes
 
 from ..extensions import db
+from ..hours.models import HoursEntry
 
 NO_MEETING_POINT = 0
 KEY_TYPES = {
@@ -166,6 +168,27 @@ def _centre_locks() -> str:
         f"        {lock.format('OLD.centre_id')}"
         "    END IF;\n"
     )
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_centres_before_their_entries(session: Session, _context, _instances) -> None:
+    """PostgreSQL: the centres' locks (above) before a flush writes their entries, sorted. The
+    trigger takes them only after its statement has locked its rows: a single edit waiting there
+    for a bulk approval's lock would hold a row the approval's next UPDATE needs (a deadlock the
+    roll-up rows alone caused only within one month). The locks last to the transaction's end, so
+    the trigger's are then free."""
+    changed = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, HoursEntry)]
+    if not changed:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    centres = set()
+    for entry in changed:
+        history = attributes.get_history(entry, "centre_id")
+        centres |= {i for i in (*history.added, *history.unchanged, *history.deleted) if i is not None}
+    for centre_id in sorted(centres):
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(CENTRE_LOCK_CLASS, centre_id)))
 
 
 def _postgresql_ddl() -> list[str]:
