@@ -3,12 +3,33 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from volunteers.core import time
+from volunteers.extensions import db
 
 PASSWORD = "richtig-geheim-123"
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def statements_of(action) -> list[str]:
+    """The SQL statements `action()` runs, without transaction control."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return seen
 
 
 def csrf_token(client) -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import clock_frozen_at, csrf_token
+from tests.helpers import clock_frozen_at, csrf_token, statements_of
 from volunteers.accounts.models import COORDINATOR, LEAD, STATE, VOLUNTEER
 from volunteers.activities.services import add_centre_activity
 from volunteers.centres.models import LANGUAGE_CODES, REGIERUNGSBEZIRKE
@@ -34,7 +34,6 @@ pytestmark = pytest.mark.slow  # make test, not make check
 NOW = time.berlin_local(datetime(2026, 11, 2, 9, 0))  # a Monday: the week plan shows 2 to 8 November
 SIGNED_UP_AT = time.berlin_local(datetime(2026, 10, 1, 9, 0))  # for the shifts that are past by NOW
 GROWTH = 3  # batches of rows the big world adds to the small world's one (the dates fit four in all)
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 frozen_clock = clock_frozen_at(NOW)
@@ -46,18 +45,9 @@ def at(month: int, day: int, hour: int) -> datetime:
 
 def counted(client, method: str, url: str, **kwargs):
     """The response to one request and the SQL statements it ran, without transaction control."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.open(url, method=method, **kwargs)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return response, seen
+    responses = []
+    seen = statements_of(lambda: responses.append(client.open(url, method=method, **kwargs)))
+    return responses[0], seen
 
 
 class World:

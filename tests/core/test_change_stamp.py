@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import statements_of
 from volunteers.accounts.services import (
     join_centre,
     set_centre_role,
@@ -275,20 +276,6 @@ def test_a_centre_without_a_row_gets_one_at_its_first_change(ours):
     assert db.session.scalar(sa.select(CentreStamp.stamp).where(CentreStamp.centre_id == ours.centre.id)) > 0
 
 
-def _statements_during(action) -> list[str]:
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return seen
-
-
 def test_the_signed_in_person_s_load_brings_their_centres_stamps_until_the_commit(ours, theirs, make_user):
     person = make_user("volunteer", ours.centre)
     join_centre(user=person, centre=theirs.centre)
@@ -299,9 +286,9 @@ def test_the_signed_in_person_s_load_brings_their_centres_stamps_until_the_commi
     signed_in = user_for_login_session(token, record_use=False)
     expected = {i: db.session.scalar(sa.select(CentreStamp.stamp).where(CentreStamp.centre_id == i)) for i in ids}
     # The person's centres come with the person; another centre is read as before.
-    assert _statements_during(lambda: current_stamps(ids)) == []
+    assert statements_of(lambda: current_stamps(ids)) == []
     assert current_stamps(ids) == expected and {m.centre_id for m in signed_in.memberships} == set(ids)
-    assert len(_statements_during(lambda: current_stamps([*ids, sum(ids)]))) == 1
+    assert len(statements_of(lambda: current_stamps([*ids, sum(ids)]))) == 1
     db.session.get(Shift, shift_id).notes = "geändert"
     db.session.commit()  # the stamps moved: what the load brought is over with its transaction
     assert current_stamps(ids) == {**expected, ids[0]: expected[ids[0]] + 1}

@@ -8,14 +8,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.helpers import login as sign_in
-from tests.helpers import post_form
+from tests.helpers import post_form, statements_of
 from volunteers.accounts.models import ADMIN, COORDINATOR, STATE, ApiToken
 from volunteers.accounts.services import issue_api_token, revoke_api_token, user_for_api_token
 from volunteers.core import time
 from volunteers.extensions import db
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 CSRF_INPUTS = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -89,21 +88,6 @@ def test_the_signed_in_person_costs_one_statement(app, client, login):
     html = []
     assert len(statements_of(lambda: html.append(page(client)))) == 1
     assert "Meine Stunden" in html[0]  # the memberships came with the person
-
-
-def statements_of(action) -> list[str]:
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_a_bearer_token_s_owner_comes_in_one_statement_and_its_use_is_written_hourly(app, make_user):

@@ -180,6 +180,18 @@ rows = st.lists(insert, min_size=4, max_size=15)
 writes = st.lists(st.one_of(insert, update, update, bulk, delete), min_size=1, max_size=20)
 
 
+def waits_for_a_lock(pid: int, done: threading.Event) -> bool:
+    """Whether that PostgreSQL backend comes to wait for another's lock within 10 s (False once
+    its writer is done). pg_blocking_pids, not pg_stat_activity: that one shows a snapshot per
+    transaction."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
+        deadline = wall.monotonic() + 10
+        while wall.monotonic() < deadline and not done.is_set():
+            if watcher.execute(sa.text("SELECT cardinality(pg_blocking_pids(:pid)) > 0"), {"pid": pid}).scalar():
+                return True
+    return False
+
+
 @pytest.mark.database("postgresql")  # SQLite has one writer at a time: nothing to order
 def test_two_writers_of_a_centre_s_hours_in_opposite_month_order_do_not_deadlock(world):
     """As two coordinators approving at once, each flushing one UPDATE per entry: the first writes
@@ -214,14 +226,8 @@ def test_two_writers_of_a_centre_s_hours_in_opposite_month_order_do_not_deadlock
             cursor.execute(approve, {"id": january_1})
             writer = threading.Thread(target=second_writer)
             writer.start()
-            waits_for_a_lock = False
-            deadline = wall.monotonic() + 10
-            while not waits_for_a_lock and wall.monotonic() < deadline and not second_done.is_set():
-                # Not pg_stat_activity: inside a transaction it shows the snapshot of its first read.
-                cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", (second_pid,))
-                waits_for_a_lock = bool(cursor.fetchone()[0])
             # Now on the centre's lock; without it, on January's roll-up row.
-            assert waits_for_a_lock, (second_done.is_set(), failures)
+            assert waits_for_a_lock(second_pid, second_done), failures
             try:
                 cursor.execute(approve, {"id": february_1})
                 first.commit()
@@ -267,14 +273,7 @@ def test_an_edit_racing_a_bulk_approval_of_the_same_entries_does_not_deadlock(wo
         edit_pid = edit.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
         writer = threading.Thread(target=editor)
         writer.start()
-        watcher = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        waits, deadline = False, wall.monotonic() + 10
-        while not waits and wall.monotonic() < deadline and not edited_entry.is_set():
-            waits = watcher.execute(
-                sa.text("SELECT cardinality(pg_blocking_pids(:pid)) > 0"), {"pid": edit_pid}
-            ).scalar()
-        watcher.close()
-        assert waits, (edited_entry.is_set(), failures)
+        assert waits_for_a_lock(edit_pid, edited_entry), failures
         try:
             approval.get(HoursEntry, second).status = "approved"
             approval.commit()

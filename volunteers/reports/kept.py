@@ -81,9 +81,9 @@ def _keep(kept: KeptFigures, ids: list[int], period: Period, stamps: dict, key, 
 def kept_rows(key: tuple, centre_id: int, read: Callable[[], list]) -> list:
     """Rows of one centre that only its own data decide (its report periods), kept per its stamp,
     read before them."""
-    stamp = current_stamps([centre_id])[centre_id]
     if not current_app.config.get("REPORT_FIGURES_KEPT", True) or centre_id in touched_in_transaction():
         return read()
+    stamp = current_stamps([centre_id])[centre_id]
     kept, at = kept_figures(), time.now()
     rows = kept.get((*key, stamp), at)
     if rows is None:
