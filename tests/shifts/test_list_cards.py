@@ -23,9 +23,9 @@ from volunteers.shifts.series import create_series, update_series_from
 from volunteers.shifts.signups import sign_up
 
 
-def _tomorrow_at(hour: int) -> datetime:
-    tomorrow = time.to_berlin(time.now()).date() + timedelta(days=1)
-    return time.berlin_local(datetime.combine(tomorrow, clock(hour)))
+def _days_ahead_at(days: int, hour: int) -> datetime:
+    day = time.to_berlin(time.now()).date() + timedelta(days=days)
+    return time.berlin_local(datetime.combine(day, clock(hour)))
 
 
 class Side:
@@ -35,9 +35,9 @@ class Side:
         self.centre = make_centre(name=f"KI {name}")
         self.activity = add_centre_activity(centre=self.centre, name=f"Nähcafé {name}", baustein="B")
         self.place = make_meeting_point(self.centre, name=f"Café {name}")
-        self.shift = make_shift(self.place, activity=self.activity.slug, starts=_tomorrow_at(10), capacity_max=3)
+        self.shift = make_shift(self.place, activity=self.activity.slug, starts=_days_ahead_at(2, 10), capacity_max=3)
         values = ShiftValues(meeting_point=self.place, activity="sport-verein", capacity_min=1, capacity_max=4)
-        first = time.to_berlin(_tomorrow_at(14)).replace(tzinfo=None)
+        first = time.to_berlin(_days_ahead_at(1, 14)).replace(tzinfo=None)
         self.series = create_series(
             centre=self.centre,
             values=values,
@@ -87,7 +87,9 @@ def _bulk_capacity(side):
 
 
 def _late_cut_off(side):
-    side.centre.cancel_cutoff_hours = 72  # the sign-up of tomorrow is now past it
+    # The shift is 34-58 h ahead on any clock: inside 72 h, never inside the default 12 h (tomorrow
+    # at 10 was, from 22:00 on).
+    side.centre.cancel_cutoff_hours = 72
 
 
 # What changes, and a text the lists then show: (in the open-shift list, in my shifts).
