@@ -68,7 +68,8 @@ def load_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path, "secret_key"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping (a round trip per request): core/liveness.py checks a connection's socket instead.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         # Secure cookies unless explicitly developing over plain http on 127.0.0.1.
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", not development),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", not development),

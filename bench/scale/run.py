@@ -383,9 +383,9 @@ def markdown(results: list[dict], statements: dict, memory: dict, loadavg: list[
         f"gunicorn {args.workers} sync workers per server; wrk -t{args.threads} -d{args.duration}s, "
         f"throughput -c{args.connections}, moderate -c{args.moderate}.",
         "",
-        "| round | page | req/s | bare req/s | × bare | p50 ms | p99 ms | moderate: req/s | p50 ms | p99 ms "
-        "| errors | statements | target |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| round | page | req/s | bare req/s | × bare | machine CPU ms/request | × bare by CPU | steal | p50 ms "
+        "| p99 ms | moderate: req/s | p50 ms | p99 ms | errors | statements | target |",
+        "| ---: | --- " + "| ---: " * 14 + "| --- |",
     ]
     for row in results:
         top, calm, bare = row["throughput"], row["moderate"], row["bare"]["throughput"]
@@ -402,6 +402,7 @@ def markdown(results: list[dict], statements: dict, memory: dict, loadavg: list[
             verdict = "met" if met else "MISSED"
         lines.append(
             f"| {row.get('round', 1)} | {row['name']} | {top['rps']:.0f} | {bare['rps']:.0f} | {share:.2f} | "
+            f"{top['cpu_ms']:.2f} | {bare['cpu_ms'] / top['cpu_ms']:.2f} | {top['steal']:.0%} | "
             f"{top['p50_us'] / 1000:.1f} | {top['p99_us'] / 1000:.1f} | {calm['rps']:.0f} | "
             f"{calm['p50_us'] / 1000:.1f} | {calm['p99_us'] / 1000:.1f} | {top['errors'] + calm['errors']} | "
             f"{shown} | {verdict} |"

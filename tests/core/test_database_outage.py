@@ -176,6 +176,33 @@ def test_a_form_whose_connection_is_ended_mid_transaction_answers_503(app, clien
     assert client.get("/my/shifts").status_code == 200
 
 
+@pytest.mark.database("postgresql")
+def test_the_first_request_after_the_server_ended_every_connection_succeeds(app, client, login):
+    """A restart between two requests leaves the pool's connections dead. Nothing pings them
+    (no pool_pre_ping): the socket tells that the server ended them (core/liveness.py)."""
+    login("volunteer")
+    for _ in range(3):
+        assert client.get("/my/shifts").status_code == 200
+    db.session.remove()
+    assert db.engine.pool.checkedin() >= 1
+    server = sa.create_engine(db.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            ended = connection.scalar(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": db.engine.url.database},
+            )
+    finally:
+        server.dispose()
+    assert ended >= 1
+    page = client.get("/my/shifts")
+    assert page.status_code == 200 and "Abmelden" in page.get_data(as_text=True)
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
 def test_healthz_says_error_while_the_database_is_down(client, database_down):
     with database_down():
         response = client.get("/healthz")

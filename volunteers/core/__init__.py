@@ -1,1 +1,1 @@
-from . import database  # noqa: F401 - SQLite engine settings apply to every engine
+from . import database, liveness  # noqa: F401 - engine settings (SQLite) and checks (PostgreSQL) for every engine

@@ -1,0 +1,39 @@
+"""A pooled PostgreSQL connection that the server has ended is not handed out again.
+
+Why not the pool's pre-ping: it sends `SELECT 1` at every checkout, one more round trip for every
+request, the largest part of a 304's cost (bench/results.md). A server that ends a connection
+(a restart, a fail-over, pg_terminate_backend, idle_session_timeout) first sends its reason and
+then closes the socket, so an idle connection that has anything to read has been ended: nothing
+else arrives unasked, since the app never LISTENs. Asking the socket costs a few microseconds
+and no round trip.
+
+What it cannot see is a peer that vanished without closing (a cable, a host gone), but neither
+can a ping: it would wait for TCP to give up. A connection ended mid-request fails that request
+with the 503 of core/error_pages.py, as before."""
+
+import select
+
+import psycopg
+from sqlalchemy import event, exc
+from sqlalchemy.pool import Pool
+
+
+@event.listens_for(Pool, "checkout")
+def _refuse_ended_connection(dbapi_connection, _record, _proxy):
+    pgconn = getattr(dbapi_connection, "pgconn", None)  # psycopg; SQLite's file has no server to end it
+    if pgconn is None:
+        return
+    if dbapi_connection.closed or _has_something_to_read(pgconn):
+        # The whole pool: one ended connection means a restart ended the others too. The pool then
+        # opens a new connection for this checkout and for each older one at its next checkout.
+        raise exc.InvalidatePoolError("the database server ended this connection")
+
+
+def _has_something_to_read(pgconn) -> bool:
+    try:
+        socket_fd = pgconn.socket
+    except psycopg.OperationalError:  # libpq has closed it already
+        return True
+    poll = select.poll()  # not select(): it fails for descriptors above 1023
+    poll.register(socket_fd, select.POLLIN | select.POLLPRI)
+    return bool(poll.poll(0))
