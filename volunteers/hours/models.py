@@ -26,6 +26,14 @@ class HoursEntry(db.Model):
         sa.CheckConstraint("minutes <> 0", name="minutes_not_zero"),
         sa.Index("ix_hours_entries_centre_date", "centre_id", "work_date"),
         sa.Index("ix_hours_entries_user_date", "user_id", "work_date"),
+        # An entry's corrections (its page; the sum a new correction is checked against, under the
+        # original's lock): without it a scan of every entry. Few rows correct one: only those.
+        sa.Index(
+            "ix_hours_entries_corrects",
+            "corrects_id",
+            postgresql_where=sa.text("corrects_id IS NOT NULL"),
+            sqlite_where=sa.text("corrects_id IS NOT NULL"),
+        ),
         # Holds every column the report's aggregates read, so they scan only this index
         # (PostgreSQL: index-only scan; SQLite: covering index) and not one heap page per row.
         sa.Index(
