@@ -76,8 +76,9 @@ def blanked(body: str) -> str:
 
 
 def database_cpu_ms(app) -> float:
-    """CPU used so far by the PostgreSQL server processes of this app's connections (0 on SQLite).
-    Asked on a connection outside the app's pool, which would hand out the connection it measures."""
+    """CPU used so far by the PostgreSQL server processes of every connection to the app's database
+    (0 on SQLite): the app's, when nothing else uses that database during the run. Asked on a
+    connection outside the app's pool, which would hand out the connection it measures."""
     from volunteers.extensions import db
 
     with app.app_context():

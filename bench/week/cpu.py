@@ -76,7 +76,7 @@ def one(args) -> None:
             for n, send in enumerate(sends):
                 slug = re.sub("[^a-z0-9]+", "-", name)
                 (args.html / f"{slug}-{n}.html").write_text(blanked(send().get_data(as_text=True)))
-        results[name] = measure(sends, args.requests, args.profile)
+        results[name] = measure(app, sends, args.requests, args.profile)
         if args.profile:
             print(results[name].pop("profile"), file=sys.stderr)
     print(json.dumps(results))
