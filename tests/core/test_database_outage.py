@@ -203,6 +203,27 @@ def test_the_first_request_after_the_server_ended_every_connection_succeeds(app,
     assert client.get("/healthz").get_json() == {"status": "ok"}
 
 
+@pytest.mark.database("postgresql")
+def test_a_connection_the_server_keeps_is_used_again(app, client, login):
+    """The socket check finds nothing to read on a live connection: no new connection per request
+    (a check that saw something there would silently connect anew every time)."""
+    login("volunteer")
+    assert client.get("/my/shifts").status_code == 200
+    connects = []
+
+    def count(*_):
+        connects.append(1)
+
+    sa.event.listen(db.engine, "connect", count)
+    try:
+        for _ in range(5):
+            assert client.get("/my/shifts").status_code == 200
+            assert client.get("/healthz").get_json() == {"status": "ok"}
+    finally:
+        sa.event.remove(db.engine, "connect", count)
+    assert connects == []
+
+
 def test_healthz_says_error_while_the_database_is_down(client, database_down):
     with database_down():
         response = client.get("/healthz")
