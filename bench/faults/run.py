@@ -137,6 +137,16 @@ def header(name: str, text: str) -> list[str]:
     return [f"### {name}", "", f"{text} Load average (1, 5, 15 min) at the start: {load_average()}.", ""]
 
 
+UNRECORDED = re.compile(r"SentButNotRecorded: notifications? \[?([\d, ]+)\]?")
+
+
+def unrecorded_notifications(log: Path) -> int:
+    """How many notifications a worker pushed without recording it: one line names one (a single
+    push) or several (a batch, volunteers/push/worker.py), and each may be pushed again."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return sum(len(re.findall(r"\d+", ids)) for ids in UNRECORDED.findall(text))
+
+
 # --- PostgreSQL restarted and stopped under load ---------------------------------------------
 
 
@@ -224,7 +234,7 @@ def pg_outage(args, folder: Path) -> tuple[list[str], Verdict]:
             }
             # A push that went out while the database went down and whose result could not be written
             # even on a second try is pushed again when its lease runs out (volunteers/push/worker.py).
-            unrecorded = sum(log_lines(stack.logs[f"reminders {n}"], "SentButNotRecorded: ") for n in (1, 2))
+            unrecorded = sum(unrecorded_notifications(stack.logs[f"reminders {n}"]) for n in (1, 2))
             lines += ["", *outbox_lines(outbox, verdict, duplicates_allowed=unrecorded, unrecorded=unrecorded)]
             lines.append(
                 "First push after PostgreSQL accepted connections again: "

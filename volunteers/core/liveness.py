@@ -24,9 +24,10 @@ def _refuse_ended_connection(dbapi_connection, _record, _proxy):
     if pgconn is None:
         return
     if dbapi_connection.closed or _has_something_to_read(pgconn):
-        # The whole pool: one ended connection means a restart ended the others too. The pool then
-        # opens a new connection for this checkout and for each older one at its next checkout.
-        raise exc.InvalidatePoolError("the database server ended this connection")
+        # The pool opens a new connection in its place. This one only: after a restart each of the
+        # others is found out the same way at its own checkout, and one ended by a timeout or by
+        # pg_terminate_backend leaves the healthy ones alone.
+        raise exc.DisconnectionError("the database server ended this connection")
 
 
 def _has_something_to_read(pgconn) -> bool:
