@@ -12,7 +12,8 @@ through the test client, median of rounds in which the steps take turns:
 3. + SELECT 1 on a Core connection, as the feeds' fingerprint statements run;
 4. + SELECT 1 through the ORM session: /healthz;
 5. each feed's 304 as the app answers it;
-6. the same with `pool_pre_ping` off (config.py pings the database at every connection checkout);
+6. the same with `pool_pre_ping` off (config.py pinged the database at every checkout until
+   session 9; now the app has it off as well, core/liveness.py, and 5 and 6 measure the same);
 7. a 304 from a point lookup: what a feed stamp kept up to date on every write (a column the
    services set) would cost instead of aggregating a year of rows;
 8. a 304 without the database: the fingerprint remembered in process memory, as a short-lived
