@@ -1,7 +1,7 @@
 """A pooled PostgreSQL connection that the server has ended is not handed out again.
 
 Why not the pool's pre-ping: it sends `SELECT 1` at every checkout, one more round trip for every
-request, the largest part of a 304's cost (bench/results.md). A server that ends a connection
+request, about a quarter of a feed's 304 (bench/results.md, session 9). A server that ends a connection
 (a restart, a fail-over, pg_terminate_backend, idle_session_timeout) first sends its reason and
 then closes the socket, so an idle connection that has anything to read has been ended: nothing
 else arrives unasked, since the app never LISTENs. Asking the socket costs a few microseconds
