@@ -150,6 +150,23 @@ def wrk(
     return result
 
 
+def processes_cpu_seconds(pids) -> float:
+    """CPU seconds (user + system) these processes have used so far; one that has ended counts 0."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu_seconds(master) -> float:
+    """CPU seconds the master's worker processes (gunicorn's) have used so far."""
+    return processes_cpu_seconds(Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split())
+
+
 def machine_cpu() -> tuple[float, float]:
     """Milliseconds of CPU this machine's processes used so far (user, nice, system, irq, softirq),
     and those the hypervisor gave to other machines (steal). On a shared host requests per second

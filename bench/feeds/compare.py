@@ -10,7 +10,6 @@ Prints a markdown table per round and the medians over the rounds (progress goes
 
 import argparse
 import json
-import os
 import secrets
 import signal
 import statistics
@@ -21,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from harness import gunicorn, load_average, log, stop, wait_for, warm_up, wrk
+from harness import gunicorn, load_average, log, stop, wait_for, warm_up, workers_cpu_seconds, wrk
 from run import FEEDS, PROJECT, app_env, database, fetch, run_python
 
 TARGET = 0.25  # issue #16: the personal feed's 304 at least this share of the bare endpoint
@@ -54,23 +53,13 @@ def cases(paths: dict, ports: dict) -> list[tuple[str, str, str, int, bool]]:
     return rows
 
 
-def server_cpu(master) -> float:
-    """utime + stime of the server's workers so far, in seconds: what a request costs the server
-    moves much less with other work on the machine than requests per second do."""
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-    ticks = sum(
-        sum(int(v) for v in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) for pid in children
-    )
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def measure(case, args, masters: dict) -> dict:
     name, tree, url, expected, conditional = case
     etag, _body = fetch(url)
     headers = [f"If-None-Match: {etag}"] if conditional else []
     warm_up(url, headers, expected)
     log(f"wrk {name} ({tree})")
-    cpu = server_cpu(masters[tree])
+    cpu = workers_cpu_seconds(masters[tree])
     result = wrk(
         url,
         threads=args.threads,
@@ -79,7 +68,7 @@ def measure(case, args, masters: dict) -> dict:
         script=HERE.parent / "report.lua",
         headers=headers,
     )
-    cpu = server_cpu(masters[tree]) - cpu
+    cpu = workers_cpu_seconds(masters[tree]) - cpu
     return {"case": name, "tree": tree, "cpu_ms": cpu * 1000 / max(result["requests"], 1), **result}
 
 

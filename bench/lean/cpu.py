@@ -26,6 +26,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for harness
+
+from harness import processes_cpu_seconds
+
 OK = (200, 304)
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -70,6 +74,17 @@ def pages(app, meta: dict) -> dict:
     }
 
 
+def app_config(**extra) -> dict:
+    """The app on DATABASE_URL, served over plain http to the test client."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+        "SERVER_NAME": None,
+        "SESSION_COOKIE_SECURE": False,
+        "PREFERRED_URL_SCHEME": "http",
+        **extra,
+    }
+
+
 def blanked(body: str) -> str:
     body = CSRF_INPUT.sub('name="csrf_token" value=""', body)
     return re.sub(r'name="csrf-token" content="[^"]+"', 'name="csrf-token" content=""', body)
@@ -91,14 +106,7 @@ def database_cpu_ms(app) -> float:
             sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
         ).all()
     outside.dispose()
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+    return 1000 * processes_cpu_seconds(pids)
 
 
 def measure(app, sends: list, requests: int, profile: bool) -> dict:
@@ -140,14 +148,7 @@ def main() -> None:
     from volunteers import create_app
 
     meta = json.loads(args.meta.read_text())
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-            "SERVER_NAME": None,
-            "SESSION_COOKIE_SECURE": False,
-            "PREFERRED_URL_SCHEME": "http",
-        }
-    )
+    app = create_app(app_config())
     results = {}
     for name, sends in pages(app, meta).items():
         if args.only and not any(word in name for word in args.only.split(",")):

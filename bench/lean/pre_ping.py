@@ -9,7 +9,6 @@ Prints a markdown table."""
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
-from cpu import measure, pages
+from cpu import app_config, measure, pages
 
 from volunteers import create_app
 
@@ -31,15 +30,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="per request kind, app and round")
     args = parser.parse_args()
     meta = json.loads(args.meta.read_text())
-    config = {
-        "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-        "SERVER_NAME": None,
-        "SESSION_COOKIE_SECURE": False,
-        "PREFERRED_URL_SCHEME": "http",
-    }
-    apps = {
-        ping: create_app({**config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": ping}}) for ping in (True, False)
-    }
+    apps = {ping: create_app(app_config(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": ping})) for ping in (True, False)}
     sends = {ping: pages(app, meta) for ping, app in apps.items()}
     print("| round | request | checked by | app CPU ms (median) | database CPU ms (mean) |")
     print("| ---: | --- | --- | ---: | ---: |")

@@ -24,11 +24,10 @@ PROJECT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "scale"))
 
-from harness import gunicorn, load_average, log, stop, wait_for, warm_up, wrk
+from harness import gunicorn, load_average, log, stop, wait_for, warm_up, workers_cpu_seconds, wrk
 from run import SECRET_KEY, Browser, plan_weeks, write_lines
 
 PORTS = {"bare": 8152, "before": 8153, "after": 8154}
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def parse_args():
@@ -55,15 +54,6 @@ def env_for(tree: Path, url: str) -> dict:
     }
 
 
-def workers_cpu(master) -> float:
-    """CPU seconds (user + system) the master's worker processes have used so far."""
-    total = 0
-    for pid in Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split():
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLOCK_TICKS
-
-
 def lines_for(meta: dict, base: str) -> dict:
     password = meta["password"]
     volunteers = [Browser(base, email, password) for email in meta["volunteers"]]
@@ -81,7 +71,7 @@ def one_run(name: str, port: int, lines: list, master, args) -> dict:
     write_lines(file, lines)
     method, path, headers, _body = lines[0]
     warm_up(f"http://127.0.0.1:{port}{path}", headers, 200, count=12)
-    cpu = workers_cpu(master)
+    cpu = workers_cpu_seconds(master)
     result = wrk(
         f"http://127.0.0.1:{port}/",
         threads=2,
@@ -90,7 +80,7 @@ def one_run(name: str, port: int, lines: list, master, args) -> dict:
         script=HERE.parent / "scale" / "load.lua",
         script_args=[str(file), "2"],
     )
-    result["cpu_ms"] = 1000 * (workers_cpu(master) - cpu) / max(result["requests"], 1)
+    result["cpu_ms"] = 1000 * (workers_cpu_seconds(master) - cpu) / max(result["requests"], 1)
     return result
 
 

@@ -48,7 +48,7 @@ def one(args) -> None:
     sys.path.insert(0, str(HERE.parent / "lean"))
     os.chdir(root)
     import cpu
-    from cpu import blanked, logged_in, measure
+    from cpu import app_config, blanked, logged_in, measure
 
     # CPU time, not wall time: the waits for PostgreSQL are not this process's work.
     cpu.cProfile.Profile = lambda p=cpu.cProfile.Profile: p(time.process_time)
@@ -56,15 +56,7 @@ def one(args) -> None:
     from volunteers import create_app
 
     meta = json.loads(args.meta.read_text())
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-            "SERVER_NAME": None,
-            "SESSION_COOKIE_SECURE": False,
-            "PREFERRED_URL_SCHEME": "http",
-            "WEEK_PLAN_KEPT": not args.unkept,
-        }
-    )
+    app = create_app(app_config(WEEK_PLAN_KEPT=not args.unkept))
     coordinator = logged_in(app, meta["coordinator"], meta["password"])
     first = coordinator.get(week_urls(meta, None)[0]).get_data(as_text=True)
     place = re.search(r'<option value="([^"]+)"', first).group(1)
