@@ -5,6 +5,8 @@ import signal
 import threading
 import time
 
+import pytest
+
 from volunteers.accounts.models import User
 from volunteers.core.database import begin_write
 from volunteers.extensions import db
@@ -57,6 +59,28 @@ def test_run_keeps_sending_until_sigterm_and_then_stops_cleanly(app, make_user, 
     assert "Erinnerungs-Worker beendet." in result.output
     assert sorted(r.payload["tag"] for r in push_service.received) == ["first", "second"]
     assert signal.getsignal(signal.SIGTERM) == previous_handler
+
+
+@pytest.mark.database("sqlite")  # signals, not SQL
+def test_a_sigterm_that_another_thread_catches_stops_the_waiting_worker_at_once(app):
+    """The kernel hands a process's signal to any of its threads (the pusher's pool, a server's);
+    Python then runs the handler only when the main thread next wakes up. The worker waiting out a
+    long interval must stop at once all the same, not after the interval."""
+    previous_handler = signal.getsignal(signal.SIGTERM)
+    interval = 60
+
+    def stop_from_another_thread():
+        wait_for(lambda: signal.getsignal(signal.SIGTERM) is not previous_handler)
+        time.sleep(0.2)  # the worker has done its (empty) pass and waits
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # caught by this thread, not the main one
+
+    helper = threading.Thread(target=stop_from_another_thread, daemon=True)
+    helper.start()
+    started = time.monotonic()
+    result = app.test_cli_runner().invoke(args=["reminders", "run", "--interval", str(interval)])
+    assert result.exit_code == 0, result.output
+    assert "Erinnerungs-Worker beendet." in result.output
+    assert time.monotonic() - started < interval / 2
 
 
 def wait_for(condition, seconds: float = 10) -> None:

@@ -3,6 +3,7 @@
 import logging
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 import click
@@ -13,6 +14,9 @@ from ..extensions import db
 from .worker import send_due
 
 log = logging.getLogger(__name__)
+# The kernel hands SIGTERM to any thread of the process (the pusher's pool, say), and Python runs
+# the handler only once the main thread wakes up: it waits in slices this long, not a whole interval.
+SIGNAL_CHECK_SECONDS = 0.2
 
 reminders_cli = AppGroup("reminders", help="Erinnerungen und andere Push-Benachrichtigungen versenden.")
 
@@ -38,7 +42,7 @@ def run_command(interval: float, limit: int):
         click.echo(f"Erinnerungs-Worker läuft (alle {interval:g} s).")
         while not stop.is_set():
             if not _one_pass(app, limit):
-                stop.wait(interval)
+                _pause(stop, interval)
     click.echo("Erinnerungs-Worker beendet.")
 
 
@@ -54,6 +58,13 @@ def _one_pass(app, limit: int) -> bool:
             log.exception("reminder pass failed")
             return False
     return not counts["released"] and counts.total() >= limit
+
+
+def _pause(stop: threading.Event, seconds: float) -> None:
+    """Until `seconds` have passed or `stop` is set, whichever thread the signal went to."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+        stop.wait(min(left, SIGNAL_CHECK_SECONDS))
 
 
 @contextmanager
