@@ -1,11 +1,16 @@
 """Headless Chromium (Debian's, never a downloaded one) against the app served on 127.0.0.1."""
 
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from volunteers.core import time
+from volunteers.demo.services import seed_demo
+from volunteers.extensions import db
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -54,3 +59,27 @@ def console_errors(page):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+# The demo as first seeded in this worker at a given minute, copied into the test's database on
+# later use: seeding goes through the services (~3 s, ~300 sign-ups), a copy takes milliseconds.
+# tests/availability, tests/shifts/test_holidays.py and tests/core test the seeding itself.
+_demo_copies: dict[tuple, sqlite3.Connection] = {}
+
+
+@pytest.fixture
+def demo_data(app):
+    """The demo (volunteers.demo), committed, in this test's still empty SQLite database."""
+    db.session.commit()
+    key = (str(db.engine.url), time.now().replace(second=0, microsecond=0))
+    with db.engine.connect() as connection:
+        here = connection.connection.driver_connection
+        assert here.execute("SELECT count(*) FROM users").fetchone()[0] == 0, "the demo goes into an empty database"
+        if key in _demo_copies:
+            _demo_copies[key].backup(here)
+            return
+    seed_demo()
+    db.session.commit()
+    with db.engine.connect() as connection:
+        _demo_copies[key] = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.driver_connection.backup(_demo_copies[key])

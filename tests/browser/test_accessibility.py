@@ -19,7 +19,6 @@ from volunteers.accounts.services import find_user_by_email, password_reset_toke
 from volunteers.centres.models import Centre, MeetingPoint
 from volunteers.core import time
 from volunteers.demo.data import DEMO_PASSWORD
-from volunteers.demo.services import seed_demo
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry, ReportPeriod
 from volunteers.hours.periods import create_period
@@ -63,8 +62,7 @@ def axe_source():
 
 
 @pytest.fixture
-def demo(app):
-    seed_demo()
+def demo(demo_data):
     centre = db.session.scalar(sa.select(Centre).where(Centre.slug == "duesseldorf"))
     # The demo has no report period; with one, the periods page shows its table and status.
     create_period(centre=centre, label="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))

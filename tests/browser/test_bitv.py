@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from tests.helpers import PASSWORD
 from volunteers.core import time
 from volunteers.demo.data import DEMO_PASSWORD
-from volunteers.demo.services import seed_demo
 from volunteers.extensions import db
 from volunteers.shifts.models import Signup
 from volunteers.shifts.signups import sign_up
@@ -43,9 +42,7 @@ def new_page(browser, screen, locale="de-DE"):
     ids=["320px", "200%-text"],
 )
 @pytest.mark.parametrize("path", ["/centres/duesseldorf/hours", "/centres/duesseldorf/series/new"])
-def test_hours_review_and_series_form_reflow(live_server, browser, app, screen, text_size, path):
-    seed_demo()
-    db.session.commit()
+def test_hours_review_and_series_form_reflow(live_server, browser, demo_data, screen, text_size, path):
     page = new_page(browser, screen)
     log_in(page, live_server, COORDINATOR, DEMO_PASSWORD)
     page.goto(live_server + path)

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from volunteers.centres.models import Centre, MeetingPoint
 from volunteers.demo.data import DEMO_PASSWORD
-from volunteers.demo.services import seed_demo
 from volunteers.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -21,12 +20,6 @@ VOLUNTEER = "ehrenamt@example.org"
 COORDINATOR = "koordination@duesseldorf.example"
 # 60 characters without a space: nothing to break at but the CSS.
 LONG_PLACE = "Begegnungszentrumsnachbarschaftsinitiativenräumlichkeitenxyz"
-
-
-@pytest.fixture
-def demo(app):
-    seed_demo()
-    db.session.commit()
 
 
 def log_in(page, base: str, email: str) -> None:
@@ -51,7 +44,7 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_phone_header_is_one_row_and_the_menu_opens_and_closes(demo, live_server, page, console_errors):
+def test_phone_header_is_one_row_and_the_menu_opens_and_closes(demo_data, live_server, page, console_errors):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, COORDINATOR)
     menu = page.get_by_role("button", name="Menü")
@@ -79,7 +72,7 @@ def test_phone_header_is_one_row_and_the_menu_opens_and_closes(demo, live_server
     assert console_errors == []
 
 
-def test_menu_button_sits_at_the_inline_end_in_arabic(demo, live_server, page):
+def test_menu_button_sits_at_the_inline_end_in_arabic(demo_data, live_server, page):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, VOLUNTEER)
     page.get_by_role("button", name="العربية").click()
@@ -92,7 +85,7 @@ def test_menu_button_sits_at_the_inline_end_in_arabic(demo, live_server, page):
     expect(page.locator("#site-nav")).to_be_visible()
 
 
-def test_desktop_shows_the_navigation_without_a_button(demo, live_server, page):
+def test_desktop_shows_the_navigation_without_a_button(demo_data, live_server, page):
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server, COORDINATOR)
     expect(page.locator("[data-menu-button]")).to_be_hidden()
@@ -101,7 +94,7 @@ def test_desktop_shows_the_navigation_without_a_button(demo, live_server, page):
     ).to_be_visible()
 
 
-def test_without_javascript_the_navigation_is_a_list(demo, live_server, browser):
+def test_without_javascript_the_navigation_is_a_list(demo_data, live_server, browser):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="de-DE")
     page = context.new_page()
     log_in(page, live_server, VOLUNTEER)
@@ -113,7 +106,7 @@ def test_without_javascript_the_navigation_is_a_list(demo, live_server, browser)
 
 
 @pytest.mark.parametrize("width", [390, 320])
-def test_hours_history_shows_the_status_on_a_phone(demo, live_server, page, width):
+def test_hours_history_shows_the_status_on_a_phone(demo_data, live_server, page, width):
     page.set_viewport_size({"width": width, "height": 844})
     log_in(page, live_server, VOLUNTEER)
     page.goto(live_server + "/hours")
@@ -134,7 +127,7 @@ def test_hours_history_shows_the_status_on_a_phone(demo, live_server, page, widt
 
 
 @pytest.mark.parametrize("width", [390, 1280])  # one column of days, and seven narrow ones
-def test_long_meeting_point_name_wraps_inside_its_card_in_the_week_plan(demo, live_server, page, width):
+def test_long_meeting_point_name_wraps_inside_its_card_in_the_week_plan(demo_data, live_server, page, width):
     centre = db.session.scalar(sa.select(Centre).where(Centre.slug == "duesseldorf"))
     meeting_point = db.session.scalar(
         sa.select(MeetingPoint).where(MeetingPoint.centre_id == centre.id).order_by(MeetingPoint.id)
