@@ -5,7 +5,10 @@ through the real login form."""
 import base64
 import contextvars
 import os
+import shutil
+import tempfile
 from itertools import count
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -122,9 +125,19 @@ def config_for_tests(url: str, tmp_dir) -> dict:
     }
 
 
+# Each SQLite commit waits for the disk (fsync of the write-ahead log). The suite's databases live
+# in RAM where the machine has a RAM disk: the same SQLite, WAL and locks included, a sixth faster.
+RAM_DISK = Path("/dev/shm")
+
+
 @pytest.fixture(scope="session")
 def session_tmp(tmp_path_factory):
-    return tmp_path_factory.mktemp("db")
+    if not (RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK)):
+        yield tmp_path_factory.mktemp("db")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="treffpunkt-tests-", dir=RAM_DISK))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class IsolatedClient(FlaskClient):
