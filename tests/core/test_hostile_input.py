@@ -1,5 +1,5 @@
-"""Nothing a client sends gives a 5xx: every route of app.url_map, walked for every role, with hostile
-values in each path argument, in the common query parameters, in each field of every form the pages
+"""Nothing a client sends gives a 5xx: every route of app.url_map, walked for every role (a
+coordinator's pages and forms within the lead's walk: COVERED_BY), with hostile values in each path argument, in the common query parameters, in each field of every form the pages
 offer (and a generic body for POST-only routes), and in each field of every JSON body the OpenAPI
 document describes. A route, form or API field added later is covered automatically; a route with a
 path argument this test has no valid value for fails until one is added to valid_arguments().
