@@ -1,8 +1,9 @@
 """Nothing a client sends gives a 5xx: every route of app.url_map, walked for every role (a
-coordinator's pages and forms within the lead's walk: COVERED_BY), with hostile values in each path argument, in the common query parameters, in each field of every form the pages
-offer (and a generic body for POST-only routes), and in each field of every JSON body the OpenAPI
-document describes. A route, form or API field added later is covered automatically; a route with a
-path argument this test has no valid value for fails until one is added to valid_arguments().
+coordinator's pages and forms within the lead's walk: COVERED_BY), with hostile values in each path
+argument, in the common query parameters, in each field of every form the pages offer (and a
+generic body for POST-only routes), and in each field of every JSON body the OpenAPI document
+describes. A route, form or API field added later is covered automatically; a route with a path
+argument this test has no valid value for fails until one is added to valid_arguments().
 
 Hostile: ints beyond int4/int64 and negative, dates far outside the calendar the app serves,
 datetimes whose offset leaves the calendar, NUL, CR/LF, a lone surrogate, 10,000 characters, and
