@@ -81,5 +81,5 @@ def demo_data(app):
     seed_demo()
     db.session.commit()
     with db.engine.connect() as connection:
-        _demo_copies[key] = sqlite3.connect(":memory:", check_same_thread=False)
+        _demo_copies[key] = sqlite3.connect(":memory:")
         connection.connection.driver_connection.backup(_demo_copies[key])
