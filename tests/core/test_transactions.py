@@ -105,3 +105,41 @@ def test_a_failing_commit_shows_the_error_page_and_leaves_nothing_behind(app, cl
     assert deliver_mails(app) == [], "an invitation to an account that does not exist"
     for page in (response, client.get(f"/centres/{centre.slug}/staff")):
         assert "gehört jetzt zum Team" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("how", ["flushed", "left pending", "bulk update"])
+def test_a_read_that_wrote_after_all_is_rolled_back(app, client, make_centre, how):
+    """Reads end with a COMMIT where they wrote nothing (core/transactions._end_read), never
+    with one that would keep a write."""
+    centre_id = make_centre(name="Vorher").id
+
+    @app.get("/test/rename-on-read")
+    def rename_on_read():
+        if how == "bulk update":
+            db.session.execute(sa.update(Centre).where(Centre.id == centre_id).values(name="Nachher"))
+        else:
+            db.session.get(Centre, centre_id).name = "Nachher"
+            if how == "flushed":
+                db.session.flush()
+        return ""
+
+    assert client.get("/test/rename-on-read").status_code == 200
+    assert name_of(centre_id) == "Vorher"
+
+
+@pytest.mark.database("postgresql")
+def test_reads_keep_the_statements_psycopg_prepared_on_their_connection(app, client, make_centre):
+    """psycopg prepares a statement at its fifth run on a connection and forgets all at a
+    ROLLBACK: the reads' COMMIT lets a page's statements be parsed and planned only once."""
+    make_centre(name="Vorbereitet")
+    query = sa.select(Centre.name).where(Centre.name == sa.bindparam("name"))
+
+    @app.get("/test/prepared")
+    def prepared():
+        db.session.execute(query, {"name": "Vorbereitet"}).all()
+        shown = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT centres.name%FROM centres%'"
+        return str(db.session.scalar(sa.text(shown)))
+
+    # Twelve runs: at least five on one connection, should the pool take turns with two.
+    answers = [client.get("/test/prepared").get_data(as_text=True) for _ in range(12)]
+    assert "1" in answers, f"never prepared: {answers}"

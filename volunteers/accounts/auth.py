@@ -65,6 +65,12 @@ def current_login_token() -> str | None:
     return getattr(current_user, "login_token", None) if current_user.is_authenticated else None
 
 
+def signed_in_person() -> User:
+    """The signed-in person itself, not Flask-Login's proxy, whose every attribute read looks the
+    user up again: a list asks the policy about each of its cards, dozens of reads per page."""
+    return current_user._get_current_object()
+
+
 def load_user_from_session(token: str) -> User | None:
     if on_error_page():  # error pages never touch the database: the failure may be the database
         return None

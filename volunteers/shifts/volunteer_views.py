@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.auth import signed_in_person
 from ..centres.languages import language_choices
 from ..centres.services import staff_of
 from ..centres.stamp import current_stamps
@@ -42,15 +43,16 @@ def open_shifts():
     shift_filter = ShiftFilter(
         start=start, end=start + timedelta(weeks=LIST_WEEKS), meeting_point=request.args.get("meeting_point") or None
     )
-    stamps = current_stamps(m.centre_id for m in current_user.memberships)  # before the rows (shifts.listing)
+    person = signed_in_person()
+    stamps = current_stamps(m.centre_id for m in person.memberships)  # before the rows (shifts.listing)
     # A page at a time: a busy centre has 150 shifts in four weeks, too much for a phone to load.
-    shifts, next_day = open_shift_page(current_user, shift_filter, PAGE_SIZE, fetch=listing.published_rows)
+    shifts, next_day = open_shift_page(person, shift_filter, PAGE_SIZE, fetch=listing.published_rows)
     shift_filter = replace(shift_filter, language=request.args.get("language") or None)
     if shift_filter.language:  # after the cut, so that the next page starts where this one ends
         shifts = [s for s in shifts if shift_filter.language in s.languages]
     return render_template(
         "shifts/open_shifts.html",
-        cards=listing.open_cards(shifts, current_user, request.full_path, stamps),
+        cards=listing.open_cards(shifts, person, request.full_path, stamps),
         first_day=first_day,
         next_day=next_day,
         filter=shift_filter,
@@ -119,13 +121,14 @@ def _back(shift_id: int) -> str:
 @bp.route("/my/shifts")
 @login_required
 def my_shifts():
-    stamps = current_stamps(m.centre_id for m in current_user.memberships)  # before the rows (shifts.listing)
-    upcoming = listing.signup_rows(current_user, upcoming=True)
-    past = listing.signup_rows(current_user, upcoming=False, limit=50)
-    upcoming_cards, past_cards = listing.my_cards(upcoming, past, current_user, request.path, stamps)
+    person = signed_in_person()
+    stamps = current_stamps(m.centre_id for m in person.memberships)  # before the rows (shifts.listing)
+    upcoming = listing.signup_rows(person, upcoming=True)
+    past = listing.signup_rows(person, upcoming=False, limit=50)
+    upcoming_cards, past_cards = listing.my_cards(upcoming, past, person, request.path, stamps)
     return render_template(
         "shifts/my_shifts.html",
         upcoming=upcoming_cards,
         past=past_cards,
-        calendar=subscription(personal_feed_url(current_user)),
+        calendar=subscription(personal_feed_url(person)),
     )
