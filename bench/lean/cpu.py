@@ -1,5 +1,5 @@
 """CPU per request and where it goes, in-process, for the pages of the lean read paths (the
-open-shift list, my shifts, the week plan), /healthz and a personal feed's 304, on the scale
+open-shift list, my shifts, the week plan), the centre report, /healthz and a personal feed's 304, on the scale
 benchmark's data (bench/scale/generate.py): this process's CPU and, on PostgreSQL, that of the
 database's server processes for the app's connections (read from /proc: the server runs here), one
 request at a time. On a shared host whose neighbours move wrk's req/s by tens of percent, this is
@@ -57,7 +57,7 @@ def logged_in(app, email: str, password: str):
 def pages(app, meta: dict) -> dict:
     password, slug = meta["password"], meta["centre_slug"]
     volunteers = [logged_in(app, email, password) for email in meta["volunteers"][:5]]
-    coordinator = logged_in(app, meta["coordinator"], password)
+    coordinator, lead = logged_in(app, meta["coordinator"], password), logged_in(app, meta["lead"], password)
     monday = date.today() - timedelta(days=date.today().weekday())
     weeks = [(monday + timedelta(weeks=n)).isoformat() for n in range(4)]
     anonymous = app.test_client()
@@ -71,6 +71,7 @@ def pages(app, meta: dict) -> dict:
         "open-shift list": [lambda c=c: c.get("/shifts") for c in volunteers],
         "my shifts": [lambda c=c: c.get("/my/shifts") for c in volunteers],
         "week plan": [lambda w=w: coordinator.get(f"/centres/{slug}/plan?week={w}") for w in weeks],
+        "centre report": [lambda: lead.get(f"/reports/centre/{slug}")],
     }
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, statements_of
 from volunteers.extensions import db
 from volunteers.hours.periods import create_period
 from volunteers.hours.services import HoursInput, log_hours
@@ -143,3 +143,16 @@ def test_the_home_centres_lead_reaches_the_same_routes(app, client, login, world
         if "GET" in rule.methods and not rule.rule.startswith("/admin"):
             path = build_path(rule, values)
             assert client.get(path).status_code in (200, 302), path
+
+
+def test_a_staff_page_finds_its_centre_among_the_persons_memberships(client, login, make_centre):
+    """The login read the person's memberships with their centres: a coordinator's page needs no
+    statement of its own to find the centre its address names (core/tenancy.own_centre)."""
+    centre = make_centre()
+    login("coordinator", centre)
+    path = f"/centres/{centre.slug}/plan"
+    client.get(path)  # warm-up
+    responses = []
+    seen = statements_of(lambda: responses.append(client.get(path)))
+    assert responses[0].status_code == 200
+    assert not [s for s in seen if re.search(r"FROM centres\s+WHERE centres\.slug", s)], seen

@@ -15,10 +15,19 @@ def centre_by_slug_or_404(slug: str) -> Centre:
     return db.first_or_404(sa.select(Centre).where(Centre.slug == slug))
 
 
+def own_centre(slug: str) -> Centre | None:
+    """The centre named by `slug` among the signed-in person's memberships, else None. Their login
+    read the memberships with the centres (accounts.services.user_for_login_session): no statement."""
+    if not current_user.is_authenticated:
+        return None
+    return next((m.centre for m in current_user.memberships if m.centre.slug == slug), None)
+
+
 def staff_centre_or_404(slug: str, *, lead_only: bool = False) -> Centre:
-    """The centre named by `slug` if the current user coordinates it (or leads it)."""
-    centre = centre_by_slug_or_404(slug)
-    allowed = current_user.is_authenticated and (
+    """The centre named by `slug` if the current user coordinates it (or leads it). Staff rights
+    come only with a membership, so the centre is one of the person's own."""
+    centre = own_centre(slug)
+    allowed = centre is not None and (
         current_user.is_lead_of(centre) if lead_only else current_user.is_staff_of(centre)
     )
     if not allowed:
