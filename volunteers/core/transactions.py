@@ -99,7 +99,7 @@ def init_transactions(app: Flask) -> None:
 
     @app.teardown_request
     def end_read(_error):
-        if request.method in READ_ONLY_METHODS:
+        if request.method in READ_ONLY_METHODS and db.session.registry.has():  # not one made for nothing
             _quietly(lambda: _end_read(db.session()))
 
     @app.teardown_appcontext
