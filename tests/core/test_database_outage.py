@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.conftest import config_for_tests
 from tests.helpers import csrf_token, post_form
 from volunteers import create_app
+from volunteers.core import liveness
 from volunteers.extensions import db
 
 # The tests add routes of their own.
@@ -302,3 +303,17 @@ def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_bare_500(app
     assert response.text == "answered"
     assert "Session not closed cleanly" in caplog.text
     assert client.get("/healthz").status_code == 200  # the pool replaced the connection
+
+
+@pytest.mark.database("postgresql")
+def test_a_server_that_ends_each_new_connection_at_once_answers_503_not_500(app, client, login, monkeypatch):
+    """During a restart the server may end a connection it has just accepted: the pool's second
+    try then finds that one ended too. The socket check is made to see every connection ended,
+    old and new, as then."""
+    login("volunteer")
+    assert client.get("/my/shifts").status_code == 200
+    monkeypatch.setattr(liveness, "_has_something_to_read", lambda _pgconn: True)
+    assert_unavailable_page(client.get("/my/shifts"), "de")
+    assert (client.get("/healthz").status_code, client.get("/healthz").get_json()) == (503, {"status": "error"})
+    monkeypatch.undo()
+    assert client.get("/my/shifts").status_code == 200

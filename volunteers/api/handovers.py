@@ -6,6 +6,7 @@ from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts.auth import signed_in_person
 from ..core.errors import Forbidden, NotFound
 from ..shifts import handovers
 from ..shifts.models import Handover
@@ -37,10 +38,6 @@ def _visible_offer(offer_id: int) -> Handover:
     return offer
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.post("/shifts/<int:shift_id>/handover")
 def offer_handover(shift_id: int):
     require_login()
@@ -50,7 +47,7 @@ def offer_handover(shift_id: int):
     signup = my_signup_statuses(current_user, [shift]).get(shift.id)
     if signup is None:
         raise handovers.HandoverError(_("Sie sind für diese Schicht nicht eingetragen."), code="not_signed_up")
-    offer = handovers.offer_handover(signup=signup, by=_me())
+    offer = handovers.offer_handover(signup=signup, by=signed_in_person())
     return jsonify(handover_json(offer)), 201
 
 
@@ -64,7 +61,7 @@ def list_handovers():
 
 @bp.post("/handovers/<int:offer_id>/accept")
 def accept_handover(offer_id: int):
-    result = handovers.accept_handover(offer=_visible_offer(offer_id), taker=_me())
+    result = handovers.accept_handover(offer=_visible_offer(offer_id), taker=signed_in_person())
     if isinstance(result, Handover):  # the centre's coordination approves first
         return jsonify(handover_json(result)), 202
     return jsonify(signups_json([result])[0]), 201
@@ -75,7 +72,7 @@ def withdraw_handover(offer_id: int):
     offer = _visible_offer(offer_id)
     if offer.user_id != current_user.id:
         raise Forbidden(_("Nur wer die Schicht angeboten hat, kann das Angebot zurückziehen."), code="forbidden")
-    return jsonify(handover_json(handovers.withdraw_handover(offer=offer, by=_me())))
+    return jsonify(handover_json(handovers.withdraw_handover(offer=offer, by=signed_in_person())))
 
 
 def _managed_offer(offer_id: int) -> Handover:
@@ -87,11 +84,11 @@ def _managed_offer(offer_id: int) -> Handover:
 
 @bp.post("/handovers/<int:offer_id>/approve")
 def approve_handover(offer_id: int):
-    signup = handovers.approve_handover(offer=_managed_offer(offer_id), by=_me())
+    signup = handovers.approve_handover(offer=_managed_offer(offer_id), by=signed_in_person())
     return jsonify(signups_json([signup])[0])
 
 
 @bp.post("/handovers/<int:offer_id>/decline")
 def decline_handover(offer_id: int):
-    offer = handovers.decline_handover(offer=_managed_offer(offer_id), by=_me())
+    offer = handovers.decline_handover(offer=_managed_offer(offer_id), by=signed_in_person())
     return jsonify(handover_json(offer))
