@@ -175,3 +175,21 @@ def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, 
         page.wait_for_timeout(100)
     assert notes == [{"title": payload["title"], "body": payload["body"], "url": "/my/shifts"}]
     context.close()
+
+
+def test_the_page_that_installs_the_app_is_served_by_it_without_a_reload(live_server, page):
+    """clients.claim(): the page that registered the service worker is controlled by it once it is
+    active. Here the registration waits for the page's load event, so that the page is complete
+    when the worker activates (one still loading may be missed: wait_for_service_worker)."""
+    page.add_init_script(
+        """(() => {
+          const container = navigator.serviceWorker;
+          const register = container.register.bind(container);
+          container.register = (...args) => new Promise((resolve, reject) => {
+            window.addEventListener("load", () => setTimeout(() => register(...args).then(resolve, reject)));
+          });
+        })()"""
+    )
+    page.goto(live_server + "/login")
+    page.wait_for_function("async () => Boolean(await navigator.serviceWorker.ready)", timeout=30000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
