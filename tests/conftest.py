@@ -130,14 +130,36 @@ def config_for_tests(url: str, tmp_dir) -> dict:
 RAM_DISK = Path("/dev/shm")
 
 
+RAM_PREFIX = "treffpunkt-tests-"  # then the worker's pid and a random part
+
+
 @pytest.fixture(scope="session")
 def session_tmp(tmp_path_factory):
     if not (RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK)):
         yield tmp_path_factory.mktemp("db")
         return
-    folder = Path(tempfile.mkdtemp(prefix="treffpunkt-tests-", dir=RAM_DISK))
+    remove_left_behind(RAM_DISK)
+    folder = Path(tempfile.mkdtemp(prefix=f"{RAM_PREFIX}{os.getpid()}-", dir=RAM_DISK))
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_left_behind(ram_disk: Path) -> None:
+    """The folders of test processes that ended without removing theirs (a crash, kill -9)."""
+    for folder in ram_disk.glob(f"{RAM_PREFIX}*-*"):
+        pid = folder.name.removeprefix(RAM_PREFIX).split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 class IsolatedClient(FlaskClient):
