@@ -128,9 +128,7 @@ def config_for_tests(url: str, tmp_dir) -> dict:
 # Each SQLite commit waits for the disk (fsync of the write-ahead log). The suite's databases live
 # in RAM where the machine has a RAM disk: the same SQLite, WAL and locks included, a sixth faster.
 RAM_DISK = Path("/dev/shm")
-
-
-RAM_PREFIX = "treffpunkt-tests-"  # then the worker's pid and a random part
+RAM_PREFIX = "treffpunkt-tests-"  # then the test process's pid and a random part
 
 
 @pytest.fixture(scope="session")

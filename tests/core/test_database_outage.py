@@ -314,6 +314,7 @@ def test_a_server_that_ends_each_new_connection_at_once_answers_503_not_500(app,
     assert client.get("/my/shifts").status_code == 200
     monkeypatch.setattr(liveness, "_has_something_to_read", lambda _pgconn: True)
     assert_unavailable_page(client.get("/my/shifts"), "de")
-    assert (client.get("/healthz").status_code, client.get("/healthz").get_json()) == (503, {"status": "error"})
+    health = client.get("/healthz")
+    assert (health.status_code, health.get_json()) == (503, {"status": "error"})
     monkeypatch.undo()
     assert client.get("/my/shifts").status_code == 200
