@@ -52,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("meta", type=Path)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--subjects", type=int, default=3, help="volunteers and coordinators' weeks per page")
+    parser.add_argument("--subjects", type=int, default=3, help="volunteers asked for the open list and my shifts")
     args = parser.parse_args()
     meta = json.loads(args.meta.read_text())
     app = bench_app()

@@ -88,8 +88,9 @@ def _end_read(session: Session) -> None:
     transaction undid). With a rollback per request no statement reached its fifth run, when
     psycopg prepares it, and PostgreSQL parsed and planned every statement of every page anew
     (bench/results.md, session 11). A read that wrote after all is rolled back, as before."""
+    transaction = session.get_transaction()  # None before any statement; inactive after a failed flush
     pending = session.new or session.dirty or session.deleted
-    if session.in_transaction() and not session.info.get(WROTE) and not pending:
+    if transaction is not None and transaction.is_active and not session.info.get(WROTE) and not pending:
         session.commit()
 
 
