@@ -92,7 +92,8 @@ def test_arrows_turn_and_lists_use_the_arabic_comma_in_arabic(live_server, brows
     page = new_page(browser, PHONE)
     log_in(page, live_server, volunteer.email)
     page.get_by_role("button", name="العربية").click()
-    page.wait_for_function("() => document.documentElement.dir === 'rtl'")
+    # A locator, not a polled script: during the redirect there is a moment without a document.
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.goto(f"{live_server}/shifts/{shift.id}")
     arrow = page.locator("main .arrow").first
     assert arrow.evaluate("(el) => getComputedStyle(el).transform") == "matrix(-1, 0, 0, 1, 0, 0)"

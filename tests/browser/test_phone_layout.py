@@ -76,6 +76,8 @@ def test_menu_button_sits_at_the_inline_end_in_arabic(demo_data, live_server, pa
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, VOLUNTEER)
     page.get_by_role("button", name="العربية").click()
+    # wait_for_load_state() alone would return at once on the page before the redirect.
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.wait_for_load_state()
     menu = page.locator("[data-menu-button]")
     brand = page.locator(".brand").bounding_box()
