@@ -31,18 +31,21 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(cacheFirst(event));
   } else if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request, OFFLINE_PAGES.includes(url.pathname)));
+    event.respondWith(networkFirst(event, OFFLINE_PAGES.includes(url.pathname)));
   }
 });
 
-async function cacheFirst(request) {
+// The copy is kept with event.waitUntil: the worker may otherwise stop before the write ends, and
+// a page read online just before the network went would be missing offline.
+async function cacheFirst(event) {
+  const request = event.request;
   const cached = await caches.match(request);
   if (cached) return cached;
   try {
     const response = await fetch(request);
-    if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
+    if (response.ok) event.waitUntil(keepCopy(SHELL, request, response));
     return response;
   } catch (error) {
     // Offline, a page kept from an earlier release asks for its files' old hashes: the current
@@ -53,15 +56,21 @@ async function cacheFirst(request) {
   }
 }
 
-async function networkFirst(request, keep) {
+async function networkFirst(event, keep) {
+  const request = event.request;
   try {
     const response = await fetch(request);
     // Only the volunteer's own pages are kept, and only real (not redirected) answers.
-    if (keep && response.ok && !response.redirected) (await caches.open(PAGES)).put(request, response.clone());
+    if (keep && response.ok && !response.redirected) event.waitUntil(keepCopy(PAGES, request, response));
     return response;
   } catch (error) {
     return (await caches.match(request, {ignoreSearch: true})) || (await caches.match("/offline"));
   }
+}
+
+async function keepCopy(cacheName, request, response) {
+  const copy = response.clone();  // cloned now, before the page reads the body
+  await (await caches.open(cacheName)).put(request, copy);
 }
 
 self.addEventListener("message", (event) => {

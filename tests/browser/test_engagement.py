@@ -93,7 +93,7 @@ def test_the_coordinators_ehrenamtskarte_list_and_settings_pass_axe_on_a_phone(l
     page.get_by_label("E-Mail-Adresse").fill("koordination@example.org")
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(live_server + "/**")
+    page.wait_for_url(live_server + "/")  # "/**" would match /login itself
     page.goto(live_server + "/centres/siegen-browser/")
     page.get_by_role("link", name="Ehrenamtskarte").click()
     page.wait_for_url(live_server + "/centres/siegen-browser/ehrenamtskarte")

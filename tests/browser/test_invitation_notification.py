@@ -31,8 +31,9 @@ CLICK = """async ([action, tag]) => {
 
 
 def shown_with_buttons(page) -> dict:
-    """The notification with buttons, once the worker has shown it (asynchronously)."""
-    for _ in range(50):
+    """The notification with buttons, once the worker has shown it (asynchronously: the worker may
+    have to start and fetch the icons first, seconds on a loaded machine)."""
+    for _ in range(300):
         notes = [note for note in page.evaluate(NOTIFICATIONS) if note["actions"]]
         if notes:
             return notes[0]

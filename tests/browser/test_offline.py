@@ -15,7 +15,15 @@ from volunteers.hours.models import HoursEntry
 from volunteers.shifts.models import ATTENDED
 from volunteers.shifts.signups import sign_up
 
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "de-DE"}
+# Without the service worker: its Background Sync would send the outbox too, at a moment of its own,
+# and the posts these tests count would depend on when the worker became ready.
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "de-DE",
+    "service_workers": "block",
+}
 HOURS_API = "**/api/v1/me/hours"
 
 

@@ -63,7 +63,8 @@ def settings_page(browser, base, user, *, permissions=("notifications",), init_s
 
 
 def panel_state(page, state):
-    expect(page.locator("[data-push-panel]")).to_have_attribute("data-push-state", state, timeout=10000)
+    # Set once the service worker is ready, after it kept the whole shell: seconds on a loaded machine.
+    expect(page.locator("[data-push-panel]")).to_have_attribute("data-push-state", state, timeout=30000)
     return page.locator("[data-push-status]")
 
 

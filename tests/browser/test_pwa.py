@@ -2,6 +2,7 @@
 and a push shown by the real service worker."""
 
 import json
+import re
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -44,7 +45,7 @@ def registration_id(cdp, page, base: str) -> str:
     cdp.send("ServiceWorker.enable")
     page.goto(base + "/")
     wait_for_service_worker(page)
-    for _ in range(50):
+    for _ in range(300):  # up to 30 s: the event follows the worker's activation
         if base + "/" in registrations:
             break
         page.wait_for_timeout(100)
@@ -94,6 +95,8 @@ def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user)
     wait_for_service_worker(page)
     page.goto(live_server + "/my/shifts")  # online once: now kept for offline reading
     expect(page.locator("main")).to_contain_text(shift.meeting_point.address)
+    # The worker keeps the copy after it answered the page (event.waitUntil): wait until it is kept.
+    page.wait_for_function("async () => Boolean(await caches.match('/my/shifts'))", timeout=10000)
     context.set_offline(True)
     page.goto(live_server + "/my/shifts")
     expect(page.locator("main")).to_contain_text(shift.meeting_point.address)
@@ -141,7 +144,7 @@ def test_the_manifest_speaks_the_person_s_language(live_server, page, client):
     page.goto(live_server + "/")
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")  # the page after the redirect
-    assert page.evaluate("document.querySelector('link[rel=manifest]').href").endswith("lang=en")
+    expect(page.locator("link[rel=manifest]")).to_have_attribute("href", re.compile(r"[?&]lang=en$"))
     for name, value in [
         ("apple-mobile-web-app-title", "Treffpunkt"),
         ("apple-mobile-web-app-status-bar-style", "default"),
@@ -167,7 +170,7 @@ def test_push_is_shown_by_the_service_worker(live_server, browser, make_centre, 
         {"origin": live_server, "registrationId": registration, "data": json.dumps(payload)},
     )
     notes = []
-    for _ in range(50):  # the worker shows it asynchronously
+    for _ in range(300):  # the worker shows it asynchronously, seconds on a loaded machine
         notes = page.evaluate("""async () => (await (await navigator.serviceWorker.ready).getNotifications())
                                  .map(n => ({title: n.title, body: n.body, url: n.data.url}))""")
         if notes:

@@ -60,6 +60,7 @@ def test_select_all_ticks_every_entry_and_approves_them(
     page.get_by_role("button", name="Ausgewählte freigeben").click()
     expect(page.get_by_role("status").first).to_contain_text("3 Einträge freigegeben.")
     assert _approved() == 3
+    page.wait_for_load_state()  # the whole new page, not only its message
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert console_errors == []
 
@@ -76,4 +77,5 @@ def test_without_javascript_the_box_stays_hidden_and_single_ticks_work(
     expect(page.get_by_label("Alle auf dieser Seite auswählen")).to_be_hidden()
     page.locator("input.hours-select").first.check()
     page.get_by_role("button", name="Ausgewählte freigeben").click()
+    expect(page.get_by_role("status").first).to_contain_text("1 Eintrag freigegeben.")  # the server answered
     assert _approved() == 1

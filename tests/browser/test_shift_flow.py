@@ -40,7 +40,7 @@ def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
     desk.get_by_label("Sofort veröffentlichen").check()
     desk.get_by_role("button", name="Serie anlegen").click()
     expect(desk.get_by_role("status")).to_have_text("Die Serie ist angelegt.")
-    assert desk.locator("main li", has_text="0 von 3 Plätzen belegt").count() == 5
+    expect(desk.locator("main li", has_text="0 von 3 Plätzen belegt")).to_have_count(5)
     assert errors == []
 
     phone = browser.new_context(
@@ -56,6 +56,7 @@ def test_coordinator_plans_a_month_and_a_volunteer_signs_up_on_a_phone(
     assert "5. März" in first_card.inner_text()
     first_card.get_by_role("button", name="Eintragen").tap()
     expect(phone.get_by_role("status")).to_have_text("Sie sind eingetragen. Danke!")
+    phone.wait_for_load_state()  # the whole new page, not only its message
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.get_by_role("button", name="Menü").tap()
     phone.get_by_role("navigation").get_by_role("link", name="Meine Schichten").click()
