@@ -6,10 +6,10 @@ Create Date: 2026-12-02 18:00:00
 
 """
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
-
-from volunteers.reports.rollups import backfill_sql, drop_trigger_ddl, trigger_ddl
 
 # revision identifiers, used by Alembic.
 revision = "16c1rollup00"
@@ -27,6 +27,13 @@ ROLLUPS = (
     ("hours_rollup_people", ("centre_id", "user_id", "month")),
 )
 TYPES = {"status": 10, "kind": 10, "baustein": 1, "activity": 60}  # strings of this length; the rest integers
+
+
+def frozen(part: str, dialect: str) -> list[str]:
+    """The SQL as this revision made it (volunteers/reports/rollups.py of that day), kept beside
+    the migrations: code that changes later must not change what this migration does."""
+    text = (Path(__file__).parents[1] / "frozen" / f"16c1rollup00_{dialect}_{part}.sql").read_text(encoding="utf-8")
+    return text.split("\n-- next statement\n")
 
 
 def upgrade():
@@ -51,7 +58,7 @@ def upgrade():
     connection = op.get_bind()
     # The triggers first, then the backfill, in this one transaction: an entry written meanwhile
     # waits for it (PostgreSQL: the lock of CREATE TRIGGER; SQLite: the database's).
-    for statement in trigger_ddl(connection.dialect.name) + backfill_sql(connection.dialect.name):
+    for statement in frozen("triggers", connection.dialect.name) + frozen("backfill", connection.dialect.name):
         connection.exec_driver_sql(statement)
     if connection.dialect.name == "postgresql":  # the planner's statistics now, not at autovacuum's leisure
         connection.exec_driver_sql(f"ANALYZE {', '.join(name for name, _keys in ROLLUPS)}, hours_first_days")
@@ -59,7 +66,7 @@ def upgrade():
 
 def downgrade():
     connection = op.get_bind()
-    for statement in drop_trigger_ddl(connection.dialect.name):
+    for statement in frozen("drop", connection.dialect.name):
         connection.exec_driver_sql(statement)
     op.drop_table("hours_first_days")
     for name, _keys in reversed(ROLLUPS):

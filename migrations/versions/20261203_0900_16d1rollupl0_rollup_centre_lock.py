@@ -6,9 +6,9 @@ Create Date: 2026-12-03 09:00:00
 
 """
 
-from alembic import op
+from pathlib import Path
 
-from volunteers.reports.rollups import trigger_ddl
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "16d1rollupl0"
@@ -17,10 +17,15 @@ branch_labels = None
 depends_on = None
 
 
+# The SQL as this revision made it, kept beside the migrations (see 16c1rollup00).
+TRIGGERS = Path(__file__).parents[1] / "frozen" / "16d1rollupl0_postgresql_triggers.sql"
+
+
 def upgrade():
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":  # SQLite has one writer at a time: nothing to order
-        for statement in trigger_ddl("postgresql"):  # CREATE OR REPLACE, DROP … IF EXISTS: idempotent
+        # CREATE OR REPLACE, DROP … IF EXISTS: idempotent
+        for statement in TRIGGERS.read_text(encoding="utf-8").split("\n-- next statement\n"):
             connection.exec_driver_sql(statement)
 
 

@@ -79,7 +79,7 @@ def test_a_writer_gets_in_while_another_process_writes_back_to_back(engine, tmp_
 import time, sqlalchemy as sa
 from volunteers.core import database  # noqa: F401 - the app's SQLite settings and the queue
 engine = sa.create_engine({str(engine.url)!r})
-end = time.monotonic() + 2.5
+end, told = time.monotonic() + 2.5, False
 with engine.connect().execution_options(write_lock=True) as connection:
     while time.monotonic() < end:
         connection.begin()
@@ -87,11 +87,18 @@ with engine.connect().execution_options(write_lock=True) as connection:
         connection.exec_driver_sql("INSERT INTO busy VALUES (1)")
         time.sleep(0.005)
         connection.commit()
+        if not told:
+            print("writing", flush=True)
+            told = True
 """)
     root = Path(__file__).resolve().parents[2]
-    busy = subprocess.Popen([sys.executable, str(script)], cwd=root, env={"PYTHONPATH": str(root)})
+    busy = subprocess.Popen(
+        [sys.executable, str(script)], cwd=root, env={"PYTHONPATH": str(root)}, stdout=subprocess.PIPE, text=True
+    )
     try:
-        time.sleep(0.7)  # it is writing now
+        # Its imports take a second or more on a loaded machine: measure once it has written.
+        assert busy.stdout.readline() == "writing\n"
+        time.sleep(0.2)  # back to back now
         started = time.monotonic()
         with writer(engine) as connection:
             connection.begin()
