@@ -4,6 +4,7 @@ and a push shown by the real service worker."""
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -31,6 +32,18 @@ def wait_for_service_worker(page):
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
+
+
+def hours_api_unreachable(context):
+    """The hours API unreachable for the page and its worker alike, until the function returned is
+    called. Not set_offline: Chromium then still thinks it is online and fires its own Background
+    Sync at once, and the worker's fetch got through the emulation (an entry sent "offline")."""
+
+    def unreachable(route):
+        route.abort("internetdisconnected")
+
+    context.route("**/api/v1/me/hours", unreachable)
+    return lambda: context.unroute("**/api/v1/me/hours", unreachable)
 
 
 def registration_id(cdp, page, base: str) -> str:
@@ -114,7 +127,7 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
     log_in(page, live_server, volunteer)
     page.goto(live_server + "/hours")
     wait_for_service_worker(page)
-    context.set_offline(True)
+    reachable_again = hours_api_unreachable(context)
     page.get_by_label("Stunden", exact=True).fill("2")
     page.get_by_label("Tätigkeit").select_option("dolmetschen")
     page.get_by_role("button", name="Eintragen").click()
@@ -125,7 +138,7 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
     # (a retry racing the first send) is stored once.
     old = {"user": queued[0]["user"], **queued[0]["payload"]}
     page.evaluate("(item) => localStorage.setItem('treffpunkt-hours-queue', JSON.stringify([item]))", old)
-    context.set_offline(False)
+    reachable_again()
     page.reload()
     expect(page.locator("#js-status")).to_contain_text("übertragen", timeout=10000)
     page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
@@ -133,6 +146,46 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
     db.session.commit()
     entries = db.session.scalars(sa.select(HoursEntry)).all()
     assert [(e.minutes, e.activity, e.client_id) for e in entries] == [(120, "dolmetschen", queued[0]["client_id"])]
+    context.close()
+
+
+# In the worker: the browser's Background Sync event for the outbox, as Chromium dispatches it once
+# it is online again (DevTools cannot fire it); its promise is what the browser would wait for.
+SYNC = """async (tag) => {
+  const event = new SyncEvent("sync", {tag});
+  let settled;
+  event.waitUntil = (promise) => { settled = promise; };  // a synthetic event cannot extend itself
+  self.dispatchEvent(event);
+  await settled;  // rejects while the server cannot be reached: the browser would try again
+  return (await Outbox.all()).length;
+}"""
+
+
+def test_the_service_worker_sends_the_outbox_after_the_page_was_closed(live_server, browser, make_centre, make_user):
+    volunteer = make_user("volunteer", make_centre())
+    db.session.commit()
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    log_in(page, live_server, volunteer)
+    page.goto(live_server + "/hours")
+    wait_for_service_worker(page)
+    reachable_again = hours_api_unreachable(context)
+    page.get_by_label("Stunden", exact=True).fill("3")
+    page.get_by_label("Tätigkeit").select_option("dolmetschen")
+    page.get_by_role("button", name="Eintragen").click()
+    expect(page.locator("#js-status")).to_contain_text("Noch nicht übertragen")
+    [queued] = page.evaluate("Outbox.all()")
+    page.goto("about:blank")  # the page is gone: only the worker can send it now
+    [worker] = context.service_workers
+    with pytest.raises(Exception, match="still unreachable"):
+        worker.evaluate(SYNC, "treffpunkt-outbox")  # kept, and the browser is told to try again
+    db.session.commit()
+    assert db.session.scalars(sa.select(HoursEntry)).all() == []
+    reachable_again()
+    assert worker.evaluate(SYNC, "treffpunkt-outbox") == 0
+    db.session.commit()  # see what the server committed
+    entries = db.session.scalars(sa.select(HoursEntry)).all()
+    assert [(e.minutes, e.activity, e.client_id) for e in entries] == [(180, "dolmetschen", queued["client_id"])]
     context.close()
 
 
