@@ -112,6 +112,22 @@ def test_arrows_turn_and_lists_use_the_arabic_comma_in_arabic(live_server, brows
     page.context.close()
 
 
+def test_the_report_s_bars_grow_from_the_right_in_arabic_with_their_labels_beside_them(live_server, browser, demo_data):
+    page = new_page(browser, DESK)
+    log_in(page, live_server, COORDINATOR, DEMO_PASSWORD)
+    page.get_by_role("button", name="العربية").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    year_ago = time.to_berlin(time.now()).date() - timedelta(days=365)
+    page.goto(f"{live_server}/reports/centre/duesseldorf?from={year_ago}&to={year_ago + timedelta(days=365)}")
+    chart = page.locator("svg[aria-labelledby^='chart-activity']")
+    label, bar, value = (chart.locator(tag).first.bounding_box() for tag in ("text", "rect", "text >> nth=1"))
+    assert bar["width"] > 0, "the demo's hours give the chart a bar"
+    # Label right of its bar, value left of it: nothing runs into the bar.
+    assert label["x"] >= bar["x"] + bar["width"], (label, bar)
+    assert value["x"] + value["width"] <= bar["x"], (value, bar)
+    page.context.close()
+
+
 def test_austragen_takes_two_steps(live_server, browser, make_shift, make_user):
     shift = make_shift(starts=time.now() + timedelta(days=3))
     volunteer = make_user("volunteer", shift.centre)

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +19,7 @@ from tests.helpers import clock_frozen_at
 from volunteers.core.pdf_text import FONT, FONT_BOLD, FONT_FOLDER, paragraph, pdf_text, register_fonts
 from volunteers.extensions import db
 from volunteers.hours.services import HoursInput, approve, log_hours
+from volunteers.reports.charts import bar_chart, share_line
 from volunteers.reports.pdf_export import to_pdf
 from volunteers.reports.tables import HOURS, TEXT, Column, Table
 
@@ -34,6 +36,7 @@ LOCALES = ["de", "uk", "ar"]
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 BERLIN = ZoneInfo("Europe/Berlin")
 OCTOBER = "from=2026-10-01&to=2026-10-31"
+SVG = "{http://www.w3.org/2000/svg}"
 
 frozen_clock = clock_frozen_at(datetime(2026, 11, 20, 18, 0, tzinfo=BERLIN))
 
@@ -177,6 +180,33 @@ def test_an_arabic_paragraph_wraps_with_its_first_words_on_the_first_line(app):
     assert "24" in " ".join(piece for _x, piece in last)
     # Right-aligned: the shorter last line starts further right than the full first line.
     assert min(x for x, _p in last) > min(x for x, _p in first)
+
+
+@pytest.mark.database("sqlite")  # no database: the app for its locale only
+@pytest.mark.parametrize(("locale", "mirrored"), [("de", False), ("uk", False), ("ar", True)])
+def test_charts_are_mirrored_in_arabic_on_the_page_and_in_the_pdf(app, locale, mirrored):
+    rows = [("Monat A", Decimal("12.5")), ("Monat B", Decimal("1"))]
+    with force_locale(locale):
+        bars = bar_chart("chart-month", rows, title="Stunden", unit="h")
+        line = share_line("chart-share", [("2026-10", 0.5), ("2026-11", 0.7)], title="Anteil", reference=0.59,
+                          reference_label="Programm")  # fmt: skip
+        body = to_pdf(HEADER, [places_table()], {"month": bars})
+    # The page's SVG: label, bar and value of the first row; the months of the line.
+    svg = ElementTree.fromstring(str(bars))
+    label, bar, value = (svg.find(f"{SVG}{tag}") for tag in ("text", "rect", "text[2]"))
+    bar_left, bar_right = float(bar.get("x")), float(bar.get("x")) + float(bar.get("width"))
+    if mirrored:
+        assert float(value.get("x")) < bar_left < bar_right < float(label.get("x"))
+        assert (label.get("text-anchor"), value.get("text-anchor")) == ("start", "end")
+    else:
+        assert float(label.get("x")) < bar_left < bar_right < float(value.get("x"))
+    first, second = (float(p.split(",")[0]) for p in ElementTree.fromstring(str(line)).find(f"{SVG}polyline")
+                     .get("points").split())  # fmt: skip
+    assert (first > second) is mirrored  # October right of November in Arabic
+    # The PDF, drawn from the same SVG: the label right of its value in Arabic.
+    row = dict((piece, x) for x, piece in row_of(body, "Monat A"))
+    value_x = next(x for piece, x in row.items() if piece.endswith("h"))
+    assert (row["Monat A"] > value_x) is mirrored
 
 
 def test_text_without_right_to_left_letters_is_left_as_it_is_in_a_left_to_right_document():
