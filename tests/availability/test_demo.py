@@ -13,7 +13,8 @@ from volunteers.availability.models import OPEN, Absence, Invitation, WeeklyWind
 from volunteers.core import time
 from volunteers.demo.services import seed_demo
 from volunteers.extensions import db
-from volunteers.shifts.handovers import handover_blockers, offers_for
+from volunteers.shifts.handover_queries import offers_for
+from volunteers.shifts.handovers import handover_blockers
 
 
 def clock_at(local: datetime | None):

@@ -16,7 +16,7 @@ from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.privacy.services import delete_account, export_personal_data
 from volunteers.push.models import Notification
-from volunteers.shifts import handovers
+from volunteers.shifts import handover_queries, handovers
 from volunteers.shifts.handovers import HandoverError
 from volunteers.shifts.models import Handover, Shift, Signup
 from volunteers.shifts.policy import cancellation_cutoff
@@ -107,8 +107,9 @@ def test_the_offer_reaches_only_colleagues_who_may_take_it(world, make_user, mak
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "handover_offered")))
     assert told == {world.taker.id}
     assert notifications(world.taker, "handover_offered")[0].url == "/handovers"
-    assert [o.id for o in handovers.offers_for(world.taker)] == [db.session.scalars(sa.select(Handover.id)).one()]
-    assert handovers.offers_for(busy) == handovers.offers_for(away) == handovers.offers_for(world.outsider) == []
+    offers_for = handover_queries.offers_for
+    assert [o.id for o in offers_for(world.taker)] == [db.session.scalars(sa.select(Handover.id)).one()]
+    assert offers_for(busy) == offers_for(away) == offers_for(world.outsider) == []
 
 
 def test_the_shift_languages_and_certificate_are_required(world):

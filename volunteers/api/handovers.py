@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..accounts.auth import signed_in_person
 from ..core.errors import Forbidden, NotFound
-from ..shifts import handovers
+from ..shifts import handover_queries, handovers
 from ..shifts.models import Handover
 from ..shifts.queries import my_signup_statuses, visible_shift_or_none
 from . import bp
@@ -32,7 +32,7 @@ def handover_json(offer: Handover, activities: dict | None = None) -> dict:
 
 def _visible_offer(offer_id: int) -> Handover:
     require_login()
-    offer = handovers.visible_offer_or_none(current_user, offer_id)
+    offer = handover_queries.visible_offer_or_none(current_user, offer_id)
     if offer is None:
         raise NotFound(_("Dieses Angebot gibt es nicht."), code="not_found")
     return offer
@@ -54,7 +54,7 @@ def offer_handover(shift_id: int):
 @bp.get("/handovers")
 def list_handovers():
     require_login()
-    offers = handovers.offers_for(current_user)
+    offers = handover_queries.offers_for(current_user)
     activities = activity_lookup(offer.shift.centre for offer in offers)
     return jsonify(items=[handover_json(offer, activities) for offer in offers])
 

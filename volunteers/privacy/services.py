@@ -28,7 +28,8 @@ from ..feeds.models import CalendarToken
 from ..hours.models import CheckinScan, HoursEntry
 from ..mail.models import OutgoingMail
 from ..push.models import Notification, PushSubscription
-from ..shifts.handovers import forget_taker, handovers_export
+from ..shifts.handover_queries import handovers_export
+from ..shifts.handovers import forget_taker
 from ..shifts.models import ACTIVE_SIGNUP_STATUSES, Handover, Signup
 from ..shifts.signups import cancel_signup
 from .copies import erase_copies

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.web import attempt, safe_next_url
-from . import handovers
+from . import handover_queries, handovers
 from .queries import my_signup_statuses, visible_shift_or_none
 
 bp = Blueprint("handovers", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("handovers", __name__)
 
 # The shift's planning page lists its standing offers; the cards' buttons ask the policy through
 # shifts/listing.button_state.
-bp.add_app_template_global(handovers.offers_on_shift, "handovers_on_shift")
+bp.add_app_template_global(handover_queries.offers_on_shift, "handovers_on_shift")
 
 
 @bp.route("/handovers")
@@ -22,8 +22,8 @@ bp.add_app_template_global(handovers.offers_on_shift, "handovers_on_shift")
 def offers():
     return render_template(
         "shifts/handovers.html",
-        offers=handovers.offers_for(current_user),
-        mine=handovers.my_offers(current_user),
+        offers=handover_queries.offers_for(current_user),
+        mine=handover_queries.my_offers(current_user),
     )
 
 
@@ -41,7 +41,7 @@ def offer(shift_id):
 
 
 def _visible_offer_or_404(offer_id: int):
-    offer = handovers.visible_offer_or_none(current_user, offer_id)
+    offer = handover_queries.visible_offer_or_none(current_user, offer_id)
     if offer is None:
         abort(404)
     return offer
