@@ -119,19 +119,25 @@ def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user)
     context.close()
 
 
-def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browser, make_centre, make_user):
-    centre = make_centre()
-    volunteer = make_user("volunteer", centre)
+def hours_typed_while_unreachable(browser, live_server, volunteer, hours: str):
+    """A phone with the app's worker that typed `hours` of interpreting while the hours API could
+    not be reached: the context, the page and what makes the API reachable again."""
     context = browser.new_context(locale="de-DE")
     page = context.new_page()
     log_in(page, live_server, volunteer)
     page.goto(live_server + "/hours")
     wait_for_service_worker(page)
     reachable_again = hours_api_unreachable(context)
-    page.get_by_label("Stunden", exact=True).fill("2")
+    page.get_by_label("Stunden", exact=True).fill(hours)
     page.get_by_label("Tätigkeit").select_option("dolmetschen")
     page.get_by_role("button", name="Eintragen").click()
     expect(page.locator("#js-status")).to_contain_text("Noch nicht übertragen")
+    return context, page, reachable_again
+
+
+def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browser, make_centre, make_user):
+    volunteer = make_user("volunteer", make_centre())
+    context, page, reachable_again = hours_typed_while_unreachable(browser, live_server, volunteer, "2")
     queued = page.evaluate("Outbox.all()")
     assert len(queued) == 1 and queued[0]["payload"]["minutes"] == 120
     # An entry an earlier version kept in localStorage is adopted, not lost; the same one twice
@@ -163,17 +169,7 @@ SYNC = """async (tag) => {
 
 def test_the_service_worker_sends_the_outbox_after_the_page_was_closed(live_server, browser, make_centre, make_user):
     volunteer = make_user("volunteer", make_centre())
-    db.session.commit()
-    context = browser.new_context(locale="de-DE")
-    page = context.new_page()
-    log_in(page, live_server, volunteer)
-    page.goto(live_server + "/hours")
-    wait_for_service_worker(page)
-    reachable_again = hours_api_unreachable(context)
-    page.get_by_label("Stunden", exact=True).fill("3")
-    page.get_by_label("Tätigkeit").select_option("dolmetschen")
-    page.get_by_role("button", name="Eintragen").click()
-    expect(page.locator("#js-status")).to_contain_text("Noch nicht übertragen")
+    context, page, reachable_again = hours_typed_while_unreachable(browser, live_server, volunteer, "3")
     [queued] = page.evaluate("Outbox.all()")
     page.goto("about:blank")  # the page is gone: only the worker can send it now
     [worker] = context.service_workers
