@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.test_offline import log_in
+from tests.browser.waiting import wait_until
 from volunteers.core import time
 from volunteers.extensions import db
 from volunteers.hours.models import CheckinScan
@@ -86,7 +87,7 @@ def test_a_check_in_tapped_without_a_server_arrives_once_with_the_time_of_the_ta
         )
         expect(panel).to_be_hidden()
         page.evaluate("window.dispatchEvent(new Event('online'))")  # a second flush finds nothing to send
-        page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
+        wait_until(page, "() => Outbox.all().then((items) => items.length === 0)")
         [scan] = stored_scans()
         signup = db.session.scalar(sa.select(Signup).where(Signup.id == scan.signup_id))
         assert (scan.client_id, scan.direction, scan.scanned_at) == (queued["client_id"], "in", tapped_at)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.browser.waiting import wait_until
 from tests.helpers import PASSWORD
 from volunteers.core import time
 from volunteers.extensions import db
@@ -126,7 +127,7 @@ def test_hours_typed_while_the_server_is_unreachable_arrive_exactly_once(live_se
     expect(panel).to_be_hidden()
     page.evaluate("(item) => Outbox.add(item)", {**queued, "user": queued["user"]})
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
+    wait_until(page, "() => Outbox.all().then((items) => items.length === 0)")
     entries = stored_entries()
     assert [(e.minutes, e.activity, e.note, e.client_id) for e in entries] == [
         (150, "dolmetschen", "Begleitung zum Jobcenter", queued["client_id"])

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.browser.waiting import wait_until
 from tests.helpers import PASSWORD
 from volunteers.extensions import db
 from volunteers.hours.models import HoursEntry
@@ -109,7 +110,7 @@ def test_my_shifts_readable_offline(live_server, browser, make_shift, make_user)
     page.goto(live_server + "/my/shifts")  # online once: now kept for offline reading
     expect(page.locator("main")).to_contain_text(shift.meeting_point.address)
     # The worker keeps the copy after it answered the page (event.waitUntil): wait until it is kept.
-    page.wait_for_function("async () => Boolean(await caches.match('/my/shifts'))", timeout=10000)
+    wait_until(page, "async () => Boolean(await caches.match('/my/shifts'))")
     context.set_offline(True)
     page.goto(live_server + "/my/shifts")
     expect(page.locator("main")).to_contain_text(shift.meeting_point.address)
@@ -147,7 +148,7 @@ def test_hours_logged_offline_are_sent_once_when_back_online(live_server, browse
     reachable_again()
     page.reload()
     expect(page.locator("#js-status")).to_contain_text("übertragen", timeout=10000)
-    page.wait_for_function("() => Outbox.all().then((items) => items.length === 0)")
+    wait_until(page, "() => Outbox.all().then((items) => items.length === 0)")
     assert page.evaluate("localStorage.getItem('treffpunkt-hours-queue')") is None
     db.session.commit()
     entries = db.session.scalars(sa.select(HoursEntry)).all()

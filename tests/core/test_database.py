@@ -70,6 +70,7 @@ def test_readers_do_not_queue(engine):
 @pytest.mark.server
 def test_a_writer_gets_in_while_another_process_writes_back_to_back(engine, tmp_path):
     """Without the queue the busy process wins every time and the other waits until it stops."""
+    import select
     import subprocess
     import sys
     import time
@@ -97,6 +98,7 @@ with engine.connect().execution_options(write_lock=True) as connection:
     )
     try:
         # Its imports take a second or more on a loaded machine: measure once it has written.
+        assert select.select([busy.stdout], [], [], 30)[0], "the busy process did not start writing"
         assert busy.stdout.readline() == "writing\n"
         time.sleep(0.2)  # back to back now
         started = time.monotonic()
